@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything hfcpp needs to build and test, from Debian 12 packages only.
+# Run as root (CI does); with sudo otherwise. Safe to run again: apt-get skips what is there.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  nlohmann-json3-dev      # JSON: config.json, tokenizer.json, safetensors headers
+  libpcre2-dev            # pre-tokenizer regexes with Unicode properties
+  libutf8proc-dev         # Unicode normalization (NFC/NFD/NFKC/NFKD)
+  libsentencepiece-dev    # Marian's source.spm / target.spm
+  libcurl4-openssl-dev    # Hub downloads
+  libhwy-dev              # SIMD kernels with run-time dispatch
+  libcli11-dev            # the hfcpp command line
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-numpy   # the tests' local Hub server; randmodel.py for benchmarks
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
