@@ -1,0 +1,56 @@
+#pragma once
+// Chat templates: a sandboxed Jinja2 interpreter that renders Hugging Face chat templates byte for
+// byte as Python transformers does (jinja2 ImmutableSandboxedEnvironment with trim_blocks,
+// lstrip_blocks, loopcontrols, HF's tojson, raise_exception and strftime_now).
+//
+//   hf::ChatTemplate tmpl(source);                  // compile once (hf::TemplateError on syntax)
+//   std::string text = tmpl.render(context);        // context: {"messages": [...], ...}
+//
+// A compiled template is immutable: render() may be called from several threads at once.
+#include <ctime>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/json.h"
+#include "hf/error.h"
+
+namespace hf {
+
+namespace templates { struct Program; }
+
+struct RenderOptions {
+  std::optional<std::time_t> now;   // the clock strftime_now() reads (local time); unset = now
+};
+
+class ChatTemplate {
+ public:
+  // Compiles `source`; a syntax error is hf::TemplateError "line L, column C: ...".
+  explicit ChatTemplate(const std::string& source);
+  ~ChatTemplate();
+  ChatTemplate(const ChatTemplate&);
+  ChatTemplate& operator=(const ChatTemplate&);
+  ChatTemplate(ChatTemplate&&) noexcept;
+  ChatTemplate& operator=(ChatTemplate&&) noexcept;
+
+  // Renders with `context` (a JSON object: each key is a template variable; a JSON null is
+  // Python's None). Errors (raise_exception, undefined attribute, type errors, sandbox limits)
+  // are hf::TemplateError; for raise_exception(msg) what() is exactly msg.
+  std::string render(const json& context, const RenderOptions& options = {}) const;
+
+ private:
+  std::shared_ptr<const templates::Program> program_;
+};
+
+// transformers' continue_final_message post-processing: cuts `rendered` right after the final
+// message's content. Python appends "CONTINUE_FINAL_MESSAGE_TAG " to that content before
+// rendering; call prepare_continue_final_message(messages) on the context's messages first, render,
+// then trim_after_final_message(rendered, final_content) with the content as it was *before*
+// the tag was appended (the text, or the last text part's text when content is a list).
+// Throws hf::TemplateError (transformers raises ValueError) when the rendered text does not
+// contain the final message.
+inline constexpr const char* kContinueFinalMessageTag = "CONTINUE_FINAL_MESSAGE_TAG ";
+void prepare_continue_final_message(json& messages);
+std::string trim_after_final_message(const std::string& rendered, const std::string& final_content);
+
+}  // namespace hf
