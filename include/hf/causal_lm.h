@@ -1,0 +1,59 @@
+#pragma once
+// The decoder-only language model contract used by generation: a forward pass over new tokens
+// that appends to a KV cache and returns float32 logits. forward() is const and thread-safe: a
+// loaded model is shared, each generate call owns its cache.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+
+#include "hf/model_config.h"
+#include "hf/tensor.h"
+
+namespace hf {
+
+struct ForwardInput {
+  int batch = 1, seq = 0;                    // `seq` new tokens in each of `batch` rows
+  std::span<const int32_t> input_ids;        // batch * seq, row-major
+  std::span<const int32_t> position_ids;     // batch * seq (left padding: cumsum(mask) - 1); empty = cache_len + i
+  std::span<const uint8_t> attention_mask;   // batch * (cache_len + seq), 1 = attend; empty = all 1
+  bool all_positions = false;                // logits of every position ([batch, seq, vocab]), else the last
+};
+
+// Keys and values of every layer for `batch` rows, up to `capacity` positions per row.
+class KVCache {
+ public:
+  virtual ~KVCache() = default;
+  virtual int batch() const = 0;
+  virtual int64_t capacity() const = 0;
+  virtual int64_t length() const = 0;         // positions filled (the same in every row)
+  // Row i of the cache becomes old row rows[i] (beam search); rows.size() may change the batch.
+  virtual void reorder(std::span<const int32_t> rows) = 0;
+  // Drops positions from `length` on (rewinding; length <= length()).
+  virtual void truncate(int64_t length) = 0;
+};
+
+struct LoadOptions {
+  // Reserved for load-time choices (quantization, ...); the default loads the weights as stored.
+};
+
+class CausalLM {
+ public:
+  virtual ~CausalLM() = default;
+  virtual const ModelConfig& config() const = 0;
+  // A cache for `batch` rows of at most `capacity` positions (prompt + new tokens).
+  virtual std::unique_ptr<KVCache> new_cache(int batch, int64_t capacity) const = 0;
+  // Runs the new tokens, appends their keys/values to `cache`, returns float32 logits
+  // [batch, vocab] (last position) or [batch, seq, vocab] (all_positions).
+  // hf::InputError for inconsistent sizes, ids outside the vocabulary or a full cache.
+  virtual Tensor forward(const ForwardInput& input, KVCache& cache) const = 0;
+  // Bytes of weights in memory (as stored) and the number of parameters.
+  virtual int64_t weight_bytes() const = 0;
+  virtual int64_t num_parameters() const = 0;
+};
+
+// Loads the model in local folder `dir` (config.json + safetensors, single or sharded).
+// hf::ConfigError / hf::ModelError / hf::FileError say what is wrong and where.
+std::shared_ptr<const CausalLM> load_causal_lm(const std::filesystem::path& dir, const LoadOptions& options = {});
+
+}  // namespace hf

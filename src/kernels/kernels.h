@@ -1,0 +1,94 @@
+#pragma once
+// CPU compute kernels. They know tensors and numbers, never models: a model is a sequence of
+// calls to these functions. Activations are float32; weights stay in their stored dtype (F32, F16,
+// BF16) and are widened on the fly inside the kernels.
+//
+// Every function here dispatches at run time to the best SIMD target (Highway) and, where the work
+// is large enough, splits it over hf::ThreadPool::global(). Each has a scalar twin with the same
+// signature in "kernels/reference.h" (namespace hf::kernels::reference) that tests compare against.
+#include <cstdint>
+
+#include "hf/tensor.h"
+
+namespace hf::kernels {
+
+// ---- Linear algebra ---------------------------------------------------------------------------
+
+// y[M,N] = x[M,K] · W[N,K]ᵀ (+ bias[N]). W is a 2-D tensor [N, K] in F32, F16 or BF16 (row-major,
+// as nn.Linear stores it); x and y are float32 row-major with row strides ldx, ldy (elements;
+// 0 = K resp. N). bias may be null. y must not alias x. With M > 1 the product is blocked so that
+// each weight row is read once per block of rows (prompt processing is compute-bound).
+// Throws hf::Error when W is not 2-D with K columns or has another dtype.
+void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
+            int64_t ldx = 0, int64_t ldy = 0);
+
+// Rows `ids` of a 2-D table [V, D] (F32/F16/BF16), widened to float32: out[i, :] = table[ids[i], :].
+// Throws hf::InputError when an id is outside [0, V).
+void embedding(const Tensor& table, const int32_t* ids, int64_t n, float* out);
+
+// ---- Normalisation ----------------------------------------------------------------------------
+
+// RMSNorm over the last dimension: y = weight * x / sqrt(mean(x²) + eps), `rows` rows of `dim`.
+// weight may be null (no scale). y may alias x.
+void rms_norm(const float* x, const float* weight, float eps, int64_t rows, int64_t dim, float* y);
+
+// LayerNorm over the last dimension: y = (x - mean) / sqrt(var + eps) * weight + bias (biased
+// variance, as torch). weight / bias may be null. y may alias x.
+void layer_norm(const float* x, const float* weight, const float* bias, float eps, int64_t rows,
+                int64_t dim, float* y);
+
+// ---- Element-wise (in place unless an output is given; outputs may alias inputs) ---------------
+
+void softmax(float* x, int64_t n);                   // numerically stable; -inf entries get 0
+void silu(float* x, int64_t n);                      // x * sigmoid(x)
+void gelu(float* x, int64_t n);                      // exact: 0.5 x (1 + erf(x / √2))
+void gelu_tanh(float* x, int64_t n);                 // tanh approximation ("gelu_new", "gelu_pytorch_tanh")
+void relu(float* x, int64_t n);
+void silu_mul(const float* gate, const float* up, float* y, int64_t n);  // y = silu(gate) * up
+void add(const float* a, const float* b, float* y, int64_t n);           // y = a + b
+void mul(const float* a, const float* b, float* y, int64_t n);           // y = a * b
+void scale(float* x, float s, int64_t n);                                // x *= s
+
+// ---- Position encoding ------------------------------------------------------------------------
+
+// Rotary embedding, "rotate half" convention (transformers' apply_rotary_pos_emb): for each of
+// `tokens` rows (row stride `row_stride` floats) and each of `heads` heads of `head_dim`, with
+// h = head_dim / 2 and c = cos[t, i], s = sin[t, i] for i < h:
+//   x'[i]     = x[i] * c - x[i + h] * s
+//   x'[i + h] = x[i + h] * c + x[i] * s
+// cos and sin are [tokens, head_dim / 2] (the caller computes the angles: scaling is a model
+// concern).
+void rope(float* x, int64_t tokens, int64_t heads, int64_t head_dim, int64_t row_stride,
+          const float* cos, const float* sin);
+
+// ---- Attention --------------------------------------------------------------------------------
+
+// Scaled dot-product attention of one sequence (one batch row) and one layer, all heads.
+// Query t (0 ≤ t < T) sits at key index L - T + t. Keys and values are addressed by strides, so
+// the same kernel reads a KV cache laid out [kv_head][position][dim] or fresh projections laid
+// out [position][kv_head * dim]. Query head h reads KV head h / (n_heads / n_kv_heads) (GQA).
+struct AttentionArgs {
+  const float* q = nullptr;       // [T, n_heads * head_dim], row stride q_stride
+  int64_t q_stride = 0;
+  const float* k = nullptr;       // key j of KV head g at k + g * kv_head_stride + j * kv_pos_stride
+  const float* v = nullptr;       // same layout as k
+  int64_t kv_head_stride = 0, kv_pos_stride = 0;
+  float* out = nullptr;           // [T, n_heads * head_dim], row stride out_stride
+  int64_t out_stride = 0;
+  int64_t T = 0, L = 0;           // new queries; keys (L ≥ T when causal)
+  int n_heads = 0, n_kv_heads = 0, head_dim = 0;
+  float scale = 0;                // usually 1 / sqrt(head_dim)
+  bool causal = true;             // query t sees keys j ≤ L - T + t
+  int64_t window = 0;             // > 0: query t also sees only keys j > (L - T + t) - window
+  const uint8_t* key_mask = nullptr;  // [L], 0 = never attend (padding); null = all keys
+};
+// A query row that may attend no key at all (all masked) gets zeros, as a fully padded row must
+// not produce NaNs that later leak into other rows.
+void attention(const AttentionArgs& args);
+
+// ---- Introspection ----------------------------------------------------------------------------
+
+// The SIMD target chosen at run time ("AVX3", "AVX2", "SSE4", "EMU128", ...), for `hfcpp info`.
+const char* simd_target();
+
+}  // namespace hf::kernels

@@ -1,0 +1,33 @@
+#pragma once
+// Scalar reference implementations of every kernel in kernels.h: same signatures, same contract,
+// written for clarity (plain loops, double accumulation where it makes the reference sharper).
+// Single-threaded. Tests compare the dispatched SIMD kernels against these on random data.
+#include <cstdint>
+
+#include "kernels/kernels.h"
+
+namespace hf::kernels::reference {
+
+void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
+            int64_t ldx = 0, int64_t ldy = 0);
+void embedding(const Tensor& table, const int32_t* ids, int64_t n, float* out);
+void rms_norm(const float* x, const float* weight, float eps, int64_t rows, int64_t dim, float* y);
+void layer_norm(const float* x, const float* weight, const float* bias, float eps, int64_t rows,
+                int64_t dim, float* y);
+void softmax(float* x, int64_t n);
+void silu(float* x, int64_t n);
+void gelu(float* x, int64_t n);
+void gelu_tanh(float* x, int64_t n);
+void relu(float* x, int64_t n);
+void silu_mul(const float* gate, const float* up, float* y, int64_t n);
+void add(const float* a, const float* b, float* y, int64_t n);
+void mul(const float* a, const float* b, float* y, int64_t n);
+void scale(float* x, float s, int64_t n);
+void rope(float* x, int64_t tokens, int64_t heads, int64_t head_dim, int64_t row_stride,
+          const float* cos, const float* sin);
+void attention(const AttentionArgs& args);
+
+// Element k of row n of a 2-D F32/F16/BF16 weight, as float (shared by the reference kernels).
+float weight_at(const Tensor& W, int64_t n, int64_t k);
+
+}  // namespace hf::kernels::reference
