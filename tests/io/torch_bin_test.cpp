@@ -1,0 +1,244 @@
+// The safe pytorch_model.bin reader against real torch.save files (tests/fixtures/torch-bin) and
+// against archives built here byte by byte (refused globals, bad opcodes, truncation, bounds).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "core/json.h"
+#include "hf/error.h"
+#include "io/torch_bin.h"
+
+namespace fs = std::filesystem;
+using namespace hf;
+
+namespace {
+
+const fs::path kDir = fs::path(HF_FIXTURES) / "torch-bin";
+
+double value_at(const Tensor& t, int64_t i) {
+  switch (t.dtype()) {
+    case DType::F32: return t.data_as<float>()[i];
+    case DType::BF16: return bf16_to_f32(t.data_as<uint16_t>()[i]);
+    default: ADD_FAILURE() << "unexpected dtype"; return 0;
+  }
+}
+
+void check_against_expected(const TorchBinFile& f) {
+  json expected = read_json_file(kDir / "expected.json");
+  ASSERT_EQ(f.names().size(), expected.size());
+  for (const auto& [name, e] : expected.items()) {
+    SCOPED_TRACE(name);
+    ASSERT_TRUE(f.has(name));
+    Tensor t = f.get(name);
+    EXPECT_EQ(t.shape(), e["shape"].get<std::vector<int64_t>>());
+    EXPECT_EQ(t.dtype(), e["dtype"] == "bfloat16" ? DType::BF16 : DType::F32);
+    double sum = 0, sum_abs = 0;
+    for (int64_t i = 0; i < t.numel(); ++i) {
+      sum += value_at(t, i);
+      sum_abs += std::fabs(value_at(t, i));
+    }
+    EXPECT_NEAR(sum, e["sum"].get<double>(), 1e-6 * (1 + std::fabs(e["sum_abs"].get<double>())));
+    EXPECT_NEAR(sum_abs, e["sum_abs"].get<double>(), 1e-6 * (1 + e["sum_abs"].get<double>()));
+    EXPECT_EQ(value_at(t, 0), e["first"].get<double>());
+    EXPECT_EQ(value_at(t, t.numel() - 1), e["last"].get<double>());
+  }
+}
+
+// A zip archive of stored entries, as torch.save lays them out.
+std::string make_zip(const std::vector<std::pair<std::string, std::string>>& files, uint16_t method = 0) {
+  std::string out, central;
+  auto u16 = [](std::string& s, uint32_t v) { s.push_back(char(v & 0xff)); s.push_back(char(v >> 8)); };
+  auto u32 = [&](std::string& s, uint32_t v) { u16(s, v & 0xffff); u16(s, v >> 16); };
+  for (const auto& [name, data] : files) {
+    uint32_t offset = out.size();
+    u32(out, 0x04034b50); u16(out, 20); u16(out, 0); u16(out, method); u32(out, 0); u32(out, 0);
+    u32(out, data.size()); u32(out, data.size()); u16(out, name.size()); u16(out, 0);
+    out += name + data;
+    u32(central, 0x02014b50); u16(central, 20); u16(central, 20); u16(central, 0); u16(central, method);
+    u32(central, 0); u32(central, 0); u32(central, data.size()); u32(central, data.size());
+    u16(central, name.size()); u16(central, 0); u16(central, 0); u16(central, 0); u16(central, 0);
+    u32(central, 0); u32(central, offset);
+    central += name;
+  }
+  uint32_t cd_offset = out.size();
+  out += central;
+  u32(out, 0x06054b50); u16(out, 0); u16(out, 0); u16(out, files.size()); u16(out, files.size());
+  u32(out, central.size()); u32(out, cd_offset); u16(out, 0);
+  return out;
+}
+
+std::string floats(std::vector<float> v) { return std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4); }
+
+// Pickle pieces, spelled out so that the test shows the opcodes.
+std::string unicode(const std::string& s) {
+  uint32_t n = s.size();
+  return "X" + std::string(reinterpret_cast<const char*>(&n), 4) + s;
+}
+std::string small_int(int v) { return std::string("K") + char(v); }
+
+// data.pkl for {"w": _rebuild_tensor_v2(storage '0' of n floats, offset, size, stride)}.
+std::string tensor_pickle(int n, int offset, std::vector<int> size, std::vector<int> stride) {
+  std::string p = "\x80\x02}(" + unicode("w") + "ctorch._utils\n_rebuild_tensor_v2\n((" + unicode("storage") +
+                  "ctorch\nFloatStorage\n" + unicode("0") + unicode("cpu") + small_int(n) + "tQ" + small_int(offset) + "(";
+  for (int s : size) p += small_int(s);
+  p += "t(";
+  for (int s : stride) p += small_int(s);
+  p += "t\x89" "ccollections\nOrderedDict\n)RtRu.";
+  return p;
+}
+
+fs::path write_temp(const std::string& name, const std::string& bytes) {
+  fs::path p = fs::temp_directory_path() / ("hf_torch_bin_test_" + std::to_string(::getpid()) + "_" + name);
+  std::ofstream(p, std::ios::binary) << bytes;
+  return p;
+}
+
+std::string error_of(const fs::path& p) {
+  try {
+    TorchBinFile::open(p);
+  } catch (const FileError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST(TorchBin, ZipFormatMatchesExpected) { check_against_expected(*TorchBinFile::open(kDir / "pytorch_model.bin")); }
+
+TEST(TorchBin, LegacyFormatMatchesExpected) {
+  check_against_expected(*TorchBinFile::open(kDir / "pytorch_model_legacy.bin"));
+}
+
+TEST(TorchBin, TiedWeightsShareOneStorage) {
+  auto f = TorchBinFile::open(kDir / "pytorch_model.bin");
+  EXPECT_EQ(f->get("model.decoder.embed_tokens.weight").data(), f->get("model.shared.weight").data());
+}
+
+TEST(TorchBin, TransposedViewIsTheTransposeOfItsBase) {
+  auto f = TorchBinFile::open(kDir / "pytorch_model.bin");
+  Tensor t = f->get("extra.transposed_view");
+  ASSERT_EQ(t.shape(), (std::vector<int64_t>{64, 128}));
+  // Whatever it is a view of, a [64,128] weight of the fixture transposed is fc1.weight [128, 64].
+  Tensor base = f->get("model.encoder.layers.0.fc1.weight");
+  bool found = false;
+  for (const auto& n : f->names()) {
+    Tensor b = f->get(n);
+    if (b.shape() != std::vector<int64_t>{128, 64}) continue;
+    bool same = true;
+    for (int i = 0; i < 64 && same; ++i)
+      for (int j = 0; j < 128 && same; ++j) same = t.data_as<float>()[i * 128 + j] == b.data_as<float>()[j * 64 + i];
+    found |= same;
+  }
+  EXPECT_TRUE(found) << base.shape_string();
+}
+
+TEST(TorchBin, RefusesOsSystem) {
+  std::string e = error_of(kDir / "malicious_os_system.bin");
+  EXPECT_NE(e.find("refusing pickle global"), std::string::npos) << e;
+  EXPECT_TRUE(e.find("os.system") != std::string::npos || e.find("posix.system") != std::string::npos) << e;
+}
+
+TEST(TorchBin, RefusesEval) {
+  std::string e = error_of(kDir / "malicious_eval.bin");
+  // Python 3 pickles builtins.eval under its protocol-2 name __builtin__.eval.
+  EXPECT_TRUE(e.find("builtins.eval") != std::string::npos || e.find("__builtin__.eval") != std::string::npos) << e;
+}
+
+TEST(TorchBin, TruncatedFileIsAClearError) {
+  std::string e = error_of(kDir / "truncated.bin");
+  EXPECT_NE(e.find("truncated.bin"), std::string::npos) << e;
+}
+
+TEST(TorchBin, EveryPrefixOfTheLegacyFileFailsCleanly) {
+  std::ifstream in(kDir / "pytorch_model_legacy.bin", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(in)), {});
+  for (size_t n : {size_t{0}, size_t{1}, size_t{10}, size_t{20}, size_t{300}, all.size() / 2, all.size() - 1}) {
+    fs::path p = write_temp("prefix.bin", all.substr(0, n));
+    EXPECT_NE(error_of(p), "(no error)") << n;
+    fs::remove(p);
+  }
+}
+
+TEST(TorchBin, BuiltArchiveWithStridedView) {
+  // storage [0..11], tensor of size (3, 2) stride (1, 3) from offset 2: rows [2,5], [3,6], [4,7].
+  std::vector<float> data(12);
+  for (int i = 0; i < 12; ++i) data[i] = float(i);
+  fs::path p = write_temp("strided.bin", make_zip({{"archive/data.pkl", tensor_pickle(12, 2, {3, 2}, {1, 3})},
+                                                   {"archive/data/0", floats(data)}}));
+  auto f = TorchBinFile::open(p);
+  Tensor t = f->get("w");
+  ASSERT_EQ(t.shape(), (std::vector<int64_t>{3, 2}));
+  EXPECT_EQ(t.to_f32(), (std::vector<float>{2, 5, 3, 6, 4, 7}));
+  fs::remove(p);
+}
+
+TEST(TorchBin, BuiltArchiveContiguousViewWithOffset) {
+  std::vector<float> data{0, 1, 2, 3, 4, 5};
+  fs::path p = write_temp("offset.bin", make_zip({{"archive/data.pkl", tensor_pickle(6, 2, {2, 2}, {2, 1})},
+                                                  {"archive/data/0", floats(data)}}));
+  EXPECT_EQ(TorchBinFile::open(p)->get("w").to_f32(), (std::vector<float>{2, 3, 4, 5}));
+  fs::remove(p);
+}
+
+TEST(TorchBin, OutOfBoundsViewIsRefused) {
+  std::vector<float> data{0, 1, 2, 3};
+  fs::path p = write_temp("oob.bin", make_zip({{"archive/data.pkl", tensor_pickle(4, 2, {2, 2}, {2, 1})},
+                                               {"archive/data/0", floats(data)}}));
+  std::string e = error_of(p);
+  EXPECT_NE(e.find("tensor 'w' reads element 5 of a storage of 4"), std::string::npos) << e;
+  fs::remove(p);
+}
+
+TEST(TorchBin, UnknownOpcodeIsRefused) {
+  std::string pkl = tensor_pickle(4, 0, {4}, {1});
+  pkl.insert(2, "\xff");
+  fs::path p = write_temp("opcode.bin", make_zip({{"archive/data.pkl", pkl}, {"archive/data/0", floats({1, 2, 3, 4})}}));
+  std::string e = error_of(p);
+  EXPECT_NE(e.find("unsupported pickle opcode 0xff"), std::string::npos) << e;
+  EXPECT_NE(e.find("pickle byte 2"), std::string::npos) << e;
+  fs::remove(p);
+}
+
+TEST(TorchBin, TruncatedPickleIsRefused) {
+  std::string pkl = tensor_pickle(4, 0, {4}, {1});
+  fs::path p = write_temp("shortpkl.bin", make_zip({{"archive/data.pkl", pkl.substr(0, 40)},
+                                                    {"archive/data/0", floats({1, 2, 3, 4})}}));
+  EXPECT_NE(error_of(p).find("truncated"), std::string::npos) << error_of(p);
+  fs::remove(p);
+}
+
+TEST(TorchBin, MissingStorageEntryIsRefused) {
+  fs::path p = write_temp("nostorage.bin", make_zip({{"archive/data.pkl", tensor_pickle(4, 0, {4}, {1})}}));
+  EXPECT_NE(error_of(p).find("storage '0' is missing"), std::string::npos) << error_of(p);
+  fs::remove(p);
+}
+
+TEST(TorchBin, CompressedEntriesAreRefused) {
+  fs::path p = write_temp("deflate.bin", make_zip({{"archive/data.pkl", tensor_pickle(4, 0, {4}, {1})},
+                                                   {"archive/data/0", floats({1, 2, 3, 4})}}, 8));
+  EXPECT_NE(error_of(p).find("compressed"), std::string::npos) << error_of(p);
+  fs::remove(p);
+}
+
+TEST(TorchBin, GlobalOutsideTheAllowListIsNamed) {
+  std::string pkl = "\x80\x02" "csubprocess\nPopen\n)R.";
+  fs::path p = write_temp("popen.bin", make_zip({{"archive/data.pkl", pkl}}));
+  EXPECT_NE(error_of(p).find("'subprocess.Popen'"), std::string::npos) << error_of(p);
+  fs::remove(p);
+}
+
+TEST(TorchBin, NotACheckpoint) {
+  fs::path p = write_temp("text.bin", "hello world");
+  EXPECT_NE(error_of(p).find("neither a zip nor a legacy PyTorch checkpoint"), std::string::npos);
+  fs::remove(p);
+}
+
+TEST(TorchBin, ModelFolderOpensPytorchModelBin) {
+  auto m = TorchBinModel::open(fs::path(HF_FIXTURES) / "torch-bin");
+  EXPECT_TRUE(m->has("final_logits_bias"));
+  EXPECT_THROW(m->get("nope"), ModelError);
+}
