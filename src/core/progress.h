@@ -1,0 +1,44 @@
+#pragma once
+// A tqdm-like progress bar on stderr for long byte transfers and loads:
+//   model.safetensors:  45%|█████▍      | 443M/988M [00:04<00:05, 102MB/s]
+// Shown only when stderr is a terminal, unless HF_HUB_DISABLE_PROGRESS_BARS says otherwise
+// (true: never, false: always), as huggingface_hub does. Redraws at most ~8 times a second so a
+// fast transfer does not spend its time printing. Not thread-safe: one owner updates a bar.
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace hf {
+
+// Whether bars should be drawn now: HF_HUB_DISABLE_PROGRESS_BARS if set, else isatty(stderr).
+bool progress_bars_enabled();
+
+class ProgressBar {
+ public:
+  // `total` in units (0 = unknown); `initial` counts units already done (a resumed download).
+  ProgressBar(std::string description, uint64_t total, uint64_t initial = 0, bool enabled = progress_bars_enabled());
+  ~ProgressBar();  // finishes the line if close() was not called
+  ProgressBar(const ProgressBar&) = delete;
+  ProgressBar& operator=(const ProgressBar&) = delete;
+
+  void update(uint64_t delta);
+  void reset(uint64_t done);  // e.g. a server ignored Range and the transfer restarts at 0
+  void set_total(uint64_t total) { total_ = total; }
+  void close();               // final redraw and newline
+  uint64_t done() const { return done_; }
+
+  // Pieces of the line, exposed for tests: "988M", "00:04", "102MB/s".
+  static std::string format_size(double bytes);
+  static std::string format_duration(double seconds);
+  std::string render(double elapsed_seconds) const;
+
+ private:
+  void draw(bool final_draw);
+
+  std::string description_;
+  uint64_t total_, initial_, done_;
+  bool enabled_, closed_ = false;
+  std::chrono::steady_clock::time_point start_, last_draw_;
+};
+
+}  // namespace hf

@@ -1,0 +1,22 @@
+#pragma once
+// hf_hub_download's procedure (hub-protocol.md §7.3, §9): cache first, one HEAD to learn the
+// commit and etag, then a locked, verified download into blobs/ and a snapshot link.
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "hub/hub_config.h"
+
+namespace hf::hub {
+
+struct DownloadResult {
+  std::optional<std::filesystem::path> path;  // nullopt: the file does not exist (missing_ok)
+  std::string commit;                         // the commit the revision resolved to, when known
+};
+
+// With missing_ok, a file the Hub says does not exist (or .no_exist records, or offline the cache
+// cannot show) gives an empty path instead of an exception.
+DownloadResult download_file(const HubConfig& config, const std::string& repo_id, const std::string& file,
+                             bool missing_ok);
+
+}  // namespace hf::hub

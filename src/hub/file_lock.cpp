@@ -1,0 +1,35 @@
+#include "hub/file_lock.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "hf/error.h"
+
+namespace hf::hub {
+
+FileLock::FileLock(const std::filesystem::path& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+  if (fd_ < 0) throw FileError(path.string() + ": cannot open lock file: " + std::strerror(errno));
+  ::fchmod(fd_, 0664);  // filelock's mode, so another user sharing the cache can lock it too
+  while (::flock(fd_, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    // Filesystems without flock: proceed unlocked rather than fail (Python falls back to a soft lock).
+    break;
+  }
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+  }
+}
+
+}  // namespace hf::hub

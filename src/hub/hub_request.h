@@ -1,0 +1,55 @@
+#pragma once
+// Requests to the Hub as huggingface_hub makes them: the metadata HEAD on /resolve/ (with
+// relative redirects followed by hand, hub-protocol.md §4), JSON API calls, and the headers
+// each request carries. The token goes only to the configured endpoint's origin, never to the
+// host a redirect points to.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hub/hub_config.h"
+#include "hub/hub_errors.h"
+#include "hub/http_client.h"
+
+namespace hf::hub {
+
+// user-agent, Accept-Encoding: identity, and Authorization when `url` is on the endpoint's origin.
+std::vector<std::string> request_headers(const HubConfig& config, const std::string& url, bool* sent_token = nullptr);
+
+// "{endpoint}/{prefix}{repo_id}/resolve/{quoted revision}/{quoted file}".
+std::string resolve_url(const HubConfig& config, const std::string& repo_id, const std::string& revision,
+                        const std::string& file);
+// "{endpoint}/api/{types}/{repo_id}" + suffix.
+std::string api_url(const HubConfig& config, const std::string& repo_id, const std::string& suffix = "");
+
+struct FileMetadata {
+  std::string commit;        // X-Repo-Commit
+  std::string etag;          // X-Linked-Etag or ETag, normalized (no W/, no quotes)
+  uint64_t size = 0;
+  std::string location;      // where to GET the content (a CDN URL for LFS files)
+};
+
+struct HeadOutcome {
+  std::optional<FileMetadata> metadata;  // set on success
+  HttpResponse response;                 // the last response (its status/curl error explain a failure)
+  std::string url;                       // the last URL asked
+  std::string problem;                   // a 2xx/3xx without the headers the Hub always sends
+  bool sent_token = false;
+};
+
+// HEAD on a resolve URL, following relative redirects (up to 10).
+HeadOutcome head_file(const HubConfig& config, const std::string& url);
+
+// GET a JSON API URL; throws the matching HubError on an error status, or a HubError naming
+// the endpoint on a network failure.
+HttpResponse api_get(const HubConfig& config, RequestContext context);
+
+// "cannot reach <endpoint> (<curl error>)": one phrase for network failures.
+std::string network_problem(const HubConfig& config, const HttpResponse& response);
+
+// Sleeps before retry number `attempt` (0-based): 1, 2, 4, 8, 8 s, as huggingface_hub backs off.
+void retry_sleep(int attempt);
+constexpr int kMaxRetries = 5;
+
+}  // namespace hf::hub
