@@ -1,0 +1,184 @@
+#include "io/safetensors.h"
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "core/json.h"
+#include "hf/error.h"
+
+namespace hf {
+
+namespace {
+
+// safetensors dtype names we can hold in an hf::Tensor.
+bool parse_dtype(const std::string& s, DType& out) {
+  static const std::map<std::string, DType> known = {
+      {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16}, {"F64", DType::F64},
+      {"I64", DType::I64}, {"I32", DType::I32}, {"I16", DType::I16},   {"I8", DType::I8},
+      {"U8", DType::U8},   {"BOOL", DType::BOOL}};
+  auto it = known.find(s);
+  if (it == known.end()) return false;
+  out = it->second;
+  return true;
+}
+
+// Parses the header JSON, rejecting duplicate top-level keys (nlohmann would keep the last one
+// silently, and two tensors of one name is a corrupt file, not a choice to make quietly).
+json parse_header(const std::string& text, const std::string& where) {
+  std::set<std::string> seen;
+  std::string duplicate;
+  auto callback = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth == 1 && event == json::parse_event_t::key && parsed.is_string()) {
+      if (!seen.insert(parsed.get<std::string>()).second && duplicate.empty()) duplicate = parsed.get<std::string>();
+    }
+    return true;
+  };
+  json header;
+  try {
+    header = json::parse(text, callback);
+  } catch (const json::parse_error& e) {
+    throw FileError(where + ": malformed JSON header at byte " + std::to_string(e.byte) +
+                    " (the file is corrupt or not safetensors)");
+  }
+  if (!duplicate.empty()) throw FileError(where + ": tensor '" + duplicate + "' appears twice in the header");
+  if (!header.is_object()) throw FileError(where + ": the header is not a JSON object");
+  return header;
+}
+
+bool non_negative_int(const json& v) { return v.is_number_unsigned() || (v.is_number_integer() && v.get<int64_t>() >= 0); }
+
+}  // namespace
+
+std::unique_ptr<SafetensorsFile> SafetensorsFile::open(const std::filesystem::path& path) {
+  auto st = std::unique_ptr<SafetensorsFile>(new SafetensorsFile());
+  st->file_ = MappedFile::open(path);
+  const std::string where = path.string();
+  const size_t size = st->file_->size();
+  if (size < 8) throw FileError(where + ": truncated (" + std::to_string(size) + " bytes, not even a header length)");
+  uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | st->file_->data()[i];  // little-endian u64
+  if (n > size - 8)
+    throw FileError(where + ": header length " + std::to_string(n) + " runs past the end of the file (" +
+                    std::to_string(size) + " bytes; truncated download?)");
+  const std::string text(reinterpret_cast<const char*>(st->file_->data() + 8), n);
+  json header = parse_header(text, where);
+  const size_t data_start = 8 + n, data_size = size - data_start;
+
+  std::vector<std::pair<size_t, std::string>> spans;  // (begin, name) for the overlap check
+  for (auto& [name, v] : header.items()) {
+    const std::string at = where + ": tensor '" + name + "'";
+    if (name == "__metadata__") {
+      if (!v.is_object()) throw FileError(where + ": __metadata__ is not an object");
+      for (auto& [k, val] : v.items())
+        if (val.is_string()) st->metadata_[k] = val.get<std::string>();
+      continue;
+    }
+    if (!v.is_object()) throw FileError(at + ": entry is not an object");
+    if (!v.contains("dtype") || !v["dtype"].is_string()) throw FileError(at + ": missing dtype");
+    Entry e;
+    const std::string dt = v["dtype"].get<std::string>();
+    if (!parse_dtype(dt, e.dtype))
+      throw FileError(at + ": unknown or unsupported dtype '" + dt +
+                      "' (supported: F32 F16 BF16 F64 I64 I32 I16 I8 U8 BOOL)");
+    if (!v.contains("shape") || !v["shape"].is_array()) throw FileError(at + ": missing shape");
+    uint64_t numel = 1;
+    for (auto& d : v["shape"]) {
+      if (!non_negative_int(d)) throw FileError(at + ": shape " + v["shape"].dump() + " has a non-integer or negative dimension");
+      uint64_t dim = d.get<uint64_t>();
+      if (dim != 0 && numel > (uint64_t(1) << 62) / dim) throw FileError(at + ": shape " + v["shape"].dump() + " is too large");
+      numel *= dim;
+      e.shape.push_back(static_cast<int64_t>(dim));
+    }
+    const json& off = v.contains("data_offsets") ? v["data_offsets"] : json();
+    if (!off.is_array() || off.size() != 2 || !non_negative_int(off[0]) || !non_negative_int(off[1]))
+      throw FileError(at + ": data_offsets must be [begin, end] with non-negative integers");
+    uint64_t b = off[0].get<uint64_t>(), en = off[1].get<uint64_t>();
+    if (b > en || en > data_size)
+      throw FileError(at + ": data_offsets [" + std::to_string(b) + ", " + std::to_string(en) +
+                      "] lie outside the data section (" + std::to_string(data_size) + " bytes; truncated file?)");
+    if (en - b != numel * dtype_size(e.dtype))
+      throw FileError(at + ": " + std::to_string(en - b) + " bytes of data but dtype " + dt + " × shape " +
+                      v["shape"].dump() + " needs " + std::to_string(numel * dtype_size(e.dtype)));
+    e.begin = data_start + b;
+    e.end = data_start + en;
+    if (en > b) spans.emplace_back(e.begin, name);
+    st->order_.push_back(name);
+    st->entries_.emplace(name, std::move(e));
+  }
+  std::sort(spans.begin(), spans.end());
+  for (size_t i = 1; i < spans.size(); ++i) {
+    const Entry& prev = st->entries_.at(spans[i - 1].second);
+    if (spans[i].first < prev.end)
+      throw FileError(where + ": tensor '" + spans[i].second + "' overlaps tensor '" + spans[i - 1].second + "'");
+  }
+  return st;
+}
+
+bool SafetensorsFile::has(const std::string& name) const { return entries_.count(name) > 0; }
+
+Tensor SafetensorsFile::get(const std::string& name) const {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) throw ModelError(describe() + ": no tensor '" + name + "'");
+  const Entry& e = it->second;
+  // The tensor keeps the mapping alive (aliasing constructor: owner = file_, pointer = the data).
+  std::shared_ptr<const void> keep(file_, file_->data() + e.begin);
+  return Tensor(e.dtype, e.shape, file_->data() + e.begin, std::move(keep));
+}
+
+std::vector<std::string> SafetensorsFile::names() const { return order_; }
+std::string SafetensorsFile::describe() const { return file_->path().string(); }
+
+bool SafetensorsModel::present(const std::filesystem::path& dir) {
+  return std::filesystem::exists(dir / "model.safetensors") || std::filesystem::exists(dir / "model.safetensors.index.json");
+}
+
+std::unique_ptr<SafetensorsModel> SafetensorsModel::open(const std::filesystem::path& dir) {
+  auto m = std::unique_ptr<SafetensorsModel>(new SafetensorsModel());
+  m->dir_ = dir;
+  const auto index_path = dir / "model.safetensors.index.json";
+  if (!std::filesystem::exists(index_path)) {
+    if (!std::filesystem::exists(dir / "model.safetensors"))
+      throw FileError(dir.string() + ": no model.safetensors or model.safetensors.index.json (not a safetensors model folder)");
+    m->shards_.push_back(SafetensorsFile::open(dir / "model.safetensors"));
+    m->order_ = m->shards_[0]->names();
+    for (const auto& n : m->order_) m->where_[n] = m->shards_[0].get();
+    return m;
+  }
+  json index = read_json_file(index_path);
+  const std::string where = index_path.string();
+  if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
+    throw FileError(where + ": no \"weight_map\" object");
+  std::map<std::string, const SafetensorsFile*> by_file;
+  for (auto& [tensor, file] : index["weight_map"].items()) {
+    if (!file.is_string()) throw FileError(where + ": weight_map." + tensor + " is not a file name");
+    const std::string fname = file.get<std::string>();
+    if (fname.find('/') != std::string::npos || fname.find("..") != std::string::npos)
+      throw FileError(where + ": weight_map." + tensor + " names '" + fname + "' outside the model folder");
+    auto it = by_file.find(fname);
+    if (it == by_file.end()) {
+      m->shards_.push_back(SafetensorsFile::open(dir / fname));
+      it = by_file.emplace(fname, m->shards_.back().get()).first;
+    }
+    if (!it->second->has(tensor))
+      throw FileError(where + ": tensor '" + tensor + "' is listed in shard " + fname + " but that file does not hold it");
+    m->order_.push_back(tensor);
+    m->where_[tensor] = it->second;
+  }
+  return m;
+}
+
+bool SafetensorsModel::has(const std::string& name) const { return where_.count(name) > 0; }
+
+Tensor SafetensorsModel::get(const std::string& name) const {
+  auto it = where_.find(name);
+  if (it == where_.end()) throw ModelError(describe() + ": no tensor '" + name + "'");
+  return it->second->get(name);
+}
+
+std::vector<std::string> SafetensorsModel::names() const { return order_; }
+std::string SafetensorsModel::describe() const {
+  return shards_.size() == 1 ? shards_[0]->describe() : dir_.string() + " (" + std::to_string(shards_.size()) + " shards)";
+}
+
+}  // namespace hf

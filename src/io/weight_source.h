@@ -1,0 +1,26 @@
+#pragma once
+// WeightSource: named tensors of a model, whatever the file format (safetensors single or
+// sharded, pytorch_model.bin). Models bind their weights by Hugging Face name through it, so a
+// model never knows which format it was loaded from.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hf/tensor.h"
+
+namespace hf {
+
+class WeightSource {
+ public:
+  virtual ~WeightSource() = default;
+  virtual bool has(const std::string& name) const = 0;
+  // The tensor `name` (a view into the mapped file, kept alive by the tensor); hf::ModelError
+  // naming the file(s) and the tensor when there is none.
+  virtual Tensor get(const std::string& name) const = 0;
+  // Every tensor name, in file order.
+  virtual std::vector<std::string> names() const = 0;
+  // The file or folder, for messages.
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace hf
