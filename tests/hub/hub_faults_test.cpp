@@ -1,0 +1,257 @@
+// What goes wrong between us and the Hub: access errors, missing things, broken transfers,
+// corrupted bodies, server errors, an unreachable network, two processes at once.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "core/sha256.h"
+#include "fake_hub.h"
+
+namespace hf::testing {
+namespace {
+
+const std::string kRepo = "org/tiny";
+const std::string kFolder = "models--org--tiny";
+
+template <class E, class F>
+std::string message_of(F&& f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "wrong exception type: " << e.what();
+    return "";
+  }
+  ADD_FAILURE() << "no exception";
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+class GatedTest : public HubTest {
+ protected:
+  void SetUp() override {
+    HubTest::SetUp();
+    std::string c = commit('1');
+    hub_->add_repo("org/gated", {{"refs", {{"main", c}}}, {"gated", "manual"}, {"tokens", {"hf_good"}}},
+                   {{c, {{"config.json", "{}"}, {"model.safetensors", random_bytes(5000, 3)}}}});
+  }
+};
+
+TEST_F(GatedTest, WithoutTokenSaysSetHfToken) {
+  std::string m = message_of<GatedRepoError>([&] { resolve_model("org/gated", opts_); });
+  EXPECT_TRUE(contains(m, "HF_TOKEN")) << m;
+  EXPECT_TRUE(contains(m, "401")) << m;
+  EXPECT_FALSE(fs::exists(storage("models--org--gated") / "snapshots"));
+}
+
+TEST_F(GatedTest, WrongTokenSaysAcceptTheLicenseAtTheModelPage) {
+  ::setenv("HF_TOKEN", "hf_wrong", 1);
+  std::string m = message_of<GatedRepoError>([&] { resolve_model("org/gated", opts_); });
+  ::unsetenv("HF_TOKEN");
+  EXPECT_TRUE(contains(m, "accept the license at " + hub_->endpoint() + "/org/gated")) << m;
+  EXPECT_TRUE(contains(m, "403")) << m;
+}
+
+TEST_F(GatedTest, GoodTokenWorksAndNeverReachesTheCdn) {
+  ::setenv("HF_TOKEN", "hf_good", 1);
+  fs::path snap = resolve_model("org/gated", opts_);
+  ::unsetenv("HF_TOKEN");
+  EXPECT_EQ(slurp(snap / "model.safetensors"), random_bytes(5000, 3));
+  size_t main_requests = 0, cdn_requests = 0;
+  for (const auto& r : hub_->requests()) {
+    if (r["port"] == "main") {
+      ++main_requests;
+      EXPECT_EQ(r["auth"], "Bearer hf_good") << r.dump();
+    } else {
+      ++cdn_requests;
+      EXPECT_TRUE(r["auth"].is_null()) << "token leaked to another host: " << r.dump();
+    }
+  }
+  EXPECT_GT(main_requests, 0u);
+  EXPECT_EQ(cdn_requests, 1u);
+}
+
+TEST_F(GatedTest, TokenSourcesInPrecedenceOrder) {
+  // The token file under HF_HOME is the last resort...
+  spit(home_ / "token", "  hf_good\n");
+  EXPECT_NO_THROW(hf_hub_download("org/gated", "config.json", opts_));
+  // ...HUGGINGFACE_TOKEN (the tutorials' name) comes before it...
+  ::setenv("HUGGINGFACE_TOKEN", "hf_wrong", 1);
+  opts_.force_download = true;
+  EXPECT_THROW(hf_hub_download("org/gated", "config.json", opts_), GatedRepoError);
+  // ...HUGGING_FACE_HUB_TOKEN before that, HF_TOKEN first, an explicit token above all.
+  ::setenv("HUGGING_FACE_HUB_TOKEN", "hf_good", 1);
+  EXPECT_NO_THROW(hf_hub_download("org/gated", "config.json", opts_));
+  ::setenv("HF_TOKEN", "hf_wrong", 1);
+  EXPECT_THROW(hf_hub_download("org/gated", "config.json", opts_), GatedRepoError);
+  opts_.token = "hf_good";
+  EXPECT_NO_THROW(hf_hub_download("org/gated", "config.json", opts_));
+  for (const char* v : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_TOKEN"}) ::unsetenv(v);
+}
+
+TEST_F(HubTest, MissingRepoMayBePrivate) {
+  std::string m = message_of<RepositoryNotFoundError>([&] { resolve_model("org/nope", opts_); });
+  EXPECT_TRUE(contains(m, "org/nope")) << m;
+  EXPECT_TRUE(contains(m, "private")) << m;
+  EXPECT_TRUE(contains(m, "HF_TOKEN")) << m;
+}
+
+TEST_F(HubTest, MissingFileIsEntryNotFoundAndRecorded) {
+  add_model(kRepo, commit('1'));
+  std::string m = message_of<EntryNotFoundError>([&] { hf_hub_download(kRepo, "nope.json", opts_); });
+  EXPECT_TRUE(contains(m, "nope.json")) << m;
+  EXPECT_TRUE(contains(m, hub_->endpoint() + "/org/tiny/tree/main")) << m;
+  EXPECT_TRUE(fs::exists(storage(kFolder) / ".no_exist" / commit('1') / "nope.json"));
+  // A ref is never left pointing at a missing snapshot folder (Python's cache scan would flag it).
+  EXPECT_TRUE(fs::is_directory(storage(kFolder) / "snapshots" / commit('1')));
+  EXPECT_EQ(try_hf_hub_download(kRepo, "nope.json", opts_), std::nullopt);
+  // Known missing at a commit: no request at all the next time.
+  hub_->clear_log();
+  HubOptions o = opts_;
+  o.revision = commit('1');
+  EXPECT_EQ(try_hf_hub_download(kRepo, "nope.json", o), std::nullopt);
+  EXPECT_TRUE(hub_->requests().empty());
+}
+
+TEST_F(HubTest, MissingRevisionSaysSo) {
+  add_model(kRepo, commit('1'));
+  opts_.revision = "v9";
+  std::string m = message_of<RevisionNotFoundError>([&] { resolve_model(kRepo, opts_); });
+  EXPECT_TRUE(contains(m, "'v9'")) << m;
+  EXPECT_THROW(snapshot_download(kRepo, opts_), RevisionNotFoundError);
+}
+
+TEST_F(HubTest, DroppedConnectionResumesWithoutFetchingBytesTwice) {
+  std::string weights = random_bytes(200000, 5);
+  add_model(kRepo, commit('1'), weights);
+  hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "drop"}, {"after_bytes", 70000}, {"times", 1}}}));
+  fs::path p = hf_hub_download(kRepo, "model.safetensors", opts_);
+  EXPECT_EQ(slurp(p), weights);
+  std::vector<json> gets;
+  for (const auto& r : hub_->requests())
+    if (r["port"] == "cdn" && r["method"] == "GET") gets.push_back(r);
+  ASSERT_EQ(gets.size(), 2u);
+  EXPECT_TRUE(gets[0]["range"].is_null());
+  EXPECT_EQ(gets[1]["range"], "bytes=70000-");
+  EXPECT_EQ(gets[0]["bytes"].get<size_t>() + gets[1]["bytes"].get<size_t>(), weights.size());
+}
+
+TEST_F(HubTest, PartialFileOfAnEarlierRunIsResumed) {
+  std::string weights = random_bytes(100000, 6);
+  add_model(kRepo, commit('1'), weights);
+  spit(storage(kFolder) / "blobs" / (sha256_hex(weights) + ".incomplete"), weights.substr(0, 40000));
+  fs::path p = hf_hub_download(kRepo, "model.safetensors", opts_);
+  EXPECT_EQ(slurp(p), weights);
+  ASSERT_EQ(hub_->count("GET", "", "cdn"), 1u);
+  for (const auto& r : hub_->requests())
+    if (r["port"] == "cdn") {
+      EXPECT_EQ(r["range"], "bytes=40000-");
+      EXPECT_EQ(r["bytes"], 60000);
+    }
+}
+
+TEST_F(HubTest, PartialFileLongerThanTheBlobIsDiscarded) {
+  std::string weights = random_bytes(1000, 6);
+  add_model(kRepo, commit('1'), weights);
+  spit(storage(kFolder) / "blobs" / (sha256_hex(weights) + ".incomplete"), random_bytes(5000, 1));
+  EXPECT_EQ(slurp(hf_hub_download(kRepo, "model.safetensors", opts_)), weights);
+}
+
+TEST_F(HubTest, CorruptedBodyIsCaughtAndLeavesNothingBehind) {
+  std::string weights = random_bytes(30000, 8);
+  add_model(kRepo, commit('1'), weights);
+  hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "corrupt"}, {"times", 1}}}));
+  std::string m = message_of<HubError>([&] { hf_hub_download(kRepo, "model.safetensors", opts_); });
+  EXPECT_TRUE(contains(m, "sha256")) << m;
+  std::string sha = sha256_hex(weights);
+  EXPECT_FALSE(fs::exists(storage(kFolder) / "blobs" / sha));
+  EXPECT_FALSE(fs::exists(storage(kFolder) / "blobs" / (sha + ".incomplete")));
+  EXPECT_FALSE(fs::exists(storage(kFolder) / "snapshots" / commit('1') / "model.safetensors"));
+  // The next attempt (the fault was one-shot) succeeds.
+  EXPECT_EQ(slurp(hf_hub_download(kRepo, "model.safetensors", opts_)), weights);
+}
+
+TEST_F(HubTest, ServerErrorOnceIsRetried) {
+  add_model(kRepo, commit('1'));
+  hub_->set_faults(json::array({{{"method", "HEAD"}, {"path_contains", "/resolve/main/config.json"},
+                                 {"action", "status"}, {"status", 500}, {"times", 1}}}));
+  EXPECT_EQ(slurp(hf_hub_download(kRepo, "config.json", opts_)), R"({"model_type": "qwen2"})");
+  EXPECT_EQ(hub_->count("HEAD", "/resolve/main/config.json"), 2u);
+}
+
+TEST_F(HubTest, ServerErrorOnDownloadIsRetried) {
+  add_model(kRepo, commit('1'));
+  hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "status"}, {"status", 503}, {"times", 1}}}));
+  EXPECT_EQ(slurp(hf_hub_download(kRepo, "model.safetensors", opts_)), random_bytes(20000, 7));
+  EXPECT_EQ(hub_->count("GET", "", "cdn"), 2u);
+}
+
+int closed_port() {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(s);  // nobody listens there any more
+  return ntohs(a.sin_port);
+}
+
+TEST_F(HubTest, UnreachableHubFallsBackToTheCacheWithAWarning) {
+  add_model(kRepo, commit('1'));
+  fs::path snap = resolve_model(kRepo, opts_);
+  HubOptions o = opts_;
+  o.endpoint = "http://127.0.0.1:" + std::to_string(closed_port());
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(resolve_model(kRepo, o), snap);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(contains(err, "warning")) << err;
+  EXPECT_TRUE(contains(err, "cached")) << err;
+  // Nothing cached for another repo: a clear error naming the endpoint, quickly (no retry storm).
+  std::string m = message_of<LocalEntryNotFoundError>([&] { resolve_model("org/other", o); });
+  EXPECT_TRUE(contains(m, "cannot reach " + o.endpoint)) << m;
+  EXPECT_TRUE(contains(m, "config.json")) << m;
+}
+
+TEST_F(HubTest, UnauthorizedAfterCachingStillServesTheCache) {
+  add_model(kRepo, commit('1'));
+  fs::path snap = resolve_model(kRepo, opts_);
+  hub_->set_faults(json::array({{{"method", "HEAD"}, {"action", "status"}, {"status", 403}}}));
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(resolve_model(kRepo, opts_), snap);
+  ::testing::internal::GetCapturedStderr();
+}
+
+TEST_F(HubTest, TwoProcessesDownloadingTheSameModel) {
+  std::string weights = random_bytes(400000, 9);
+  add_model(kRepo, commit('1'), weights);
+  // Slow the LFS transfer so both processes are inside the download at once.
+  hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "slow"}, {"delay_s", 0.02}}}));
+  pid_t kids[2];
+  for (pid_t& k : kids) {
+    k = ::fork();
+    if (k == 0) {
+      int rc = 1;
+      try {
+        rc = slurp(resolve_model(kRepo, opts_) / "model.safetensors") == weights ? 0 : 2;
+      } catch (...) {
+        rc = 3;
+      }
+      ::_exit(rc);
+    }
+  }
+  for (pid_t k : kids) {
+    int status = 0;
+    ::waitpid(k, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  }
+  // The lock made the second process wait and reuse the first one's blob.
+  EXPECT_EQ(hub_->count("GET", "", "cdn"), 1u);
+  EXPECT_EQ(slurp(storage(kFolder) / "snapshots" / commit('1') / "model.safetensors"), weights);
+}
+
+}  // namespace
+}  // namespace hf::testing
