@@ -38,7 +38,8 @@ struct ModelConfig {
   bool o_proj_bias = false;                // llama's attention_bias also biases o_proj
   bool mlp_bias = false;
   bool qk_norm = false;                    // qwen3: RMSNorm over each q/k head before RoPE
-  int64_t sliding_window = 0;              // > 0: attend to the last `sliding_window` keys only
+  int64_t sliding_window = 0;              // > 0: layers >= max_window_layers see only the last
+  int64_t max_window_layers = 0;           //   `sliding_window` keys (qwen2's use_sliding_window, mistral)
   std::string torch_dtype;                 // as stored ("bfloat16"); informative only
   int64_t bos_token_id = -1, pad_token_id = -1;
   std::vector<int64_t> eos_token_id;

@@ -1,0 +1,62 @@
+#include "models/decoder_kv_cache.h"
+
+#include <algorithm>
+#include <cstring>
+#include <numeric>
+#include <string>
+
+#include "hf/error.h"
+
+namespace hf {
+
+DecoderKVCache::DecoderKVCache(int batch, int64_t capacity, int64_t layers, int64_t kv_heads, int64_t head_dim)
+    : batch_(batch), capacity_(capacity), layers_(layers), kv_heads_(kv_heads), head_dim_(head_dim),
+      k_(layers), v_(layers) {
+  if (batch < 1 || capacity < 1) throw InputError("KV cache needs batch >= 1 and capacity >= 1");
+}
+
+// Copies the first length_ positions of every (row, head) into storage of a new shape; new row
+// i takes old row row_map[i] (identity when row_map is empty).
+void DecoderKVCache::resize_storage(int batch, int64_t allocated, std::span<const int32_t> row_map) {
+  for (auto* store : {&k_, &v_})
+    for (int64_t l = 0; l < layers_; ++l) {
+      std::vector<float> fresh(size_t(batch) * kv_heads_ * allocated * head_dim_);
+      const std::vector<float>& old = (*store)[l];
+      if (length_ > 0)
+        for (int b = 0; b < batch; ++b) {
+          const int64_t src_b = row_map.empty() ? b : row_map[b];
+          for (int64_t g = 0; g < kv_heads_; ++g)
+            std::memcpy(fresh.data() + (b * kv_heads_ + g) * allocated * head_dim_,
+                        old.data() + (src_b * kv_heads_ + g) * allocated_ * head_dim_,
+                        sizeof(float) * length_ * head_dim_);
+        }
+      (*store)[l] = std::move(fresh);
+    }
+  batch_ = batch;
+  allocated_ = allocated;
+}
+
+void DecoderKVCache::reserve(int64_t length) {
+  if (length > capacity_)
+    throw InputError("KV cache full: " + std::to_string(length) + " positions needed, capacity " +
+                     std::to_string(capacity_) + " (raise max_new_tokens' budget or shorten the prompt)");
+  if (length <= allocated_) return;
+  int64_t grown = std::min(capacity_, std::max<int64_t>({length, allocated_ * 2, 64}));
+  resize_storage(batch_, grown, {});
+}
+
+void DecoderKVCache::reorder(std::span<const int32_t> rows) {
+  for (int32_t r : rows)
+    if (r < 0 || r >= batch_)
+      throw InputError("KV cache reorder: row " + std::to_string(r) + " outside [0, " + std::to_string(batch_) + ")");
+  if (rows.empty()) throw InputError("KV cache reorder: no rows");
+  resize_storage(static_cast<int>(rows.size()), std::max<int64_t>(allocated_, 1), rows);
+}
+
+void DecoderKVCache::truncate(int64_t length) {
+  if (length < 0 || length > length_)
+    throw InputError("KV cache truncate to " + std::to_string(length) + " but it holds " + std::to_string(length_));
+  length_ = length;
+}
+
+}  // namespace hf

@@ -1,0 +1,43 @@
+#pragma once
+// The decoder-only model's KV cache: float32 keys and values per layer, laid out
+// [row][kv_head][position][head_dim] so that one head's keys are contiguous for attention.
+// Storage grows by doubling up to `capacity`, so a generous capacity costs nothing up front.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "hf/causal_lm.h"
+
+namespace hf {
+
+class DecoderKVCache : public KVCache {
+ public:
+  DecoderKVCache(int batch, int64_t capacity, int64_t layers, int64_t kv_heads, int64_t head_dim);
+
+  int batch() const override { return batch_; }
+  int64_t capacity() const override { return capacity_; }
+  int64_t length() const override { return length_; }
+  void reorder(std::span<const int32_t> rows) override;
+  void truncate(int64_t length) override;
+
+  // Makes room for `length` positions (hf::InputError past capacity).
+  void reserve(int64_t length);
+  // Keys / values of `layer`, row `b`, KV head `g`: `allocated()` positions of head_dim floats.
+  float* keys(int64_t layer, int64_t b, int64_t g) { return at(k_, layer, b, g); }
+  float* values(int64_t layer, int64_t b, int64_t g) { return at(v_, layer, b, g); }
+  int64_t allocated() const { return allocated_; }
+  void set_length(int64_t length) { length_ = length; }
+
+ private:
+  float* at(std::vector<std::vector<float>>& s, int64_t layer, int64_t b, int64_t g) {
+    return s[layer].data() + ((b * kv_heads_ + g) * allocated_) * head_dim_;
+  }
+  void resize_storage(int batch, int64_t allocated, std::span<const int32_t> row_map);
+
+  int batch_;
+  int64_t capacity_, layers_, kv_heads_, head_dim_;
+  int64_t allocated_ = 0, length_ = 0;
+  std::vector<std::vector<float>> k_, v_;  // per layer
+};
+
+}  // namespace hf

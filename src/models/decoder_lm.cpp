@@ -1,0 +1,196 @@
+#include "models/decoder_lm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/thread_pool.h"
+#include "hf/error.h"
+#include "kernels/kernels.h"
+#include "models/decoder_kv_cache.h"
+#include "models/rope.h"
+
+namespace hf {
+
+namespace {
+std::string shape_str(const std::vector<int64_t>& s) { return Tensor(DType::F32, s, nullptr, nullptr).shape_string(); }
+}  // namespace
+
+Tensor DecoderLM::bind(const std::string& name, std::vector<int64_t> shape) {
+  Tensor t = weights_->get(name);
+  if (t.shape() != shape)
+    throw ModelError(weights_->describe() + ": tensor '" + name + "' has shape " + t.shape_string() + ", config.json implies " +
+                     shape_str(shape));
+  if (t.dtype() != DType::F32 && t.dtype() != DType::F16 && t.dtype() != DType::BF16)
+    throw ModelError(weights_->describe() + ": tensor '" + name + "' has dtype " + dtype_name(t.dtype()) +
+                     " (weights must be F32, F16 or BF16)");
+  weight_bytes_ += static_cast<int64_t>(t.nbytes());
+  num_parameters_ += t.numel();
+  return t;
+}
+
+std::vector<float> DecoderLM::bind_vector(const std::string& name, int64_t size) { return bind(name, {size}).to_f32(); }
+
+DecoderLM::DecoderLM(ModelConfig config, std::shared_ptr<const WeightSource> weights)
+    : config_(std::move(config)), weights_(std::move(weights)) {
+  const ModelConfig& c = config_;
+  const int64_t H = c.hidden_size, I = c.intermediate_size, hd = c.head_dim;
+  const int64_t qdim = c.num_attention_heads * hd, kvdim = c.num_key_value_heads * hd;
+  embed_tokens_ = bind("model.embed_tokens.weight", {c.vocab_size, H});
+  for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
+    const std::string p = "model.layers." + std::to_string(l) + ".";
+    Layer L;
+    L.input_norm = bind_vector(p + "input_layernorm.weight", H);
+    L.post_attention_norm = bind_vector(p + "post_attention_layernorm.weight", H);
+    L.q = bind(p + "self_attn.q_proj.weight", {qdim, H});
+    L.k = bind(p + "self_attn.k_proj.weight", {kvdim, H});
+    L.v = bind(p + "self_attn.v_proj.weight", {kvdim, H});
+    L.o = bind(p + "self_attn.o_proj.weight", {H, qdim});
+    if (c.attention_bias) {
+      L.q_bias = bind_vector(p + "self_attn.q_proj.bias", qdim);
+      L.k_bias = bind_vector(p + "self_attn.k_proj.bias", kvdim);
+      L.v_bias = bind_vector(p + "self_attn.v_proj.bias", kvdim);
+    }
+    if (c.o_proj_bias) L.o_bias = bind_vector(p + "self_attn.o_proj.bias", H);
+    if (c.qk_norm) {
+      L.q_norm = bind_vector(p + "self_attn.q_norm.weight", hd);
+      L.k_norm = bind_vector(p + "self_attn.k_norm.weight", hd);
+    }
+    L.gate = bind(p + "mlp.gate_proj.weight", {I, H});
+    L.up = bind(p + "mlp.up_proj.weight", {I, H});
+    L.down = bind(p + "mlp.down_proj.weight", {H, I});
+    if (c.mlp_bias) {
+      L.gate_bias = bind_vector(p + "mlp.gate_proj.bias", I);
+      L.up_bias = bind_vector(p + "mlp.up_proj.bias", I);
+      L.down_bias = bind_vector(p + "mlp.down_proj.bias", H);
+    }
+    layers_.push_back(std::move(L));
+  }
+  final_norm_ = bind_vector("model.norm.weight", H);
+  // A tied head is the embedding matrix itself (no copy); some tied checkpoints still ship an
+  // lm_head.weight, which transformers ignores in favour of the embedding.
+  if (c.tie_word_embeddings) {
+    lm_head_ = embed_tokens_;
+  } else if (weights_->has("lm_head.weight")) {
+    lm_head_ = bind("lm_head.weight", {c.vocab_size, H});
+  } else {
+    throw ModelError(weights_->describe() + ": no tensor 'lm_head.weight' and tie_word_embeddings is false in config.json");
+  }
+}
+
+std::unique_ptr<KVCache> DecoderLM::new_cache(int batch, int64_t capacity) const {
+  return std::make_unique<DecoderKVCache>(batch, capacity, config_.num_hidden_layers, config_.num_key_value_heads,
+                                          config_.head_dim);
+}
+
+void DecoderLM::mlp_activation(float* gate, const float* up, int64_t n) const {
+  const std::string& act = config_.hidden_act;
+  if (act == "silu") {
+    kernels::silu_mul(gate, up, gate, n);
+    return;
+  }
+  if (act == "gelu") kernels::gelu(gate, n);
+  else if (act == "relu") kernels::relu(gate, n);
+  else kernels::gelu_tanh(gate, n);
+  kernels::mul(gate, up, gate, n);
+}
+
+Tensor DecoderLM::forward(const ForwardInput& in, KVCache& cache_base) const {
+  auto* cache = dynamic_cast<DecoderKVCache*>(&cache_base);
+  if (!cache) throw InputError("forward: the KV cache was not made by this model's new_cache()");
+  const ModelConfig& c = config_;
+  const int64_t B = in.batch, S = in.seq, L0 = cache->length(), L = L0 + S;
+  const int64_t H = c.hidden_size, I = c.intermediate_size, hd = c.head_dim;
+  const int64_t nH = c.num_attention_heads, nKV = c.num_key_value_heads, qdim = nH * hd, kvdim = nKV * hd;
+  const int64_t N = B * S;  // token rows in this call
+  if (B != cache->batch()) throw InputError("forward: batch " + std::to_string(B) + " but the cache holds " + std::to_string(cache->batch()) + " rows");
+  if (S < 1) throw InputError("forward: no new tokens (seq = 0)");
+  if (int64_t(in.input_ids.size()) != N)
+    throw InputError("forward: input_ids has " + std::to_string(in.input_ids.size()) + " ids, batch × seq = " + std::to_string(N));
+  if (!in.position_ids.empty() && int64_t(in.position_ids.size()) != N)
+    throw InputError("forward: position_ids has " + std::to_string(in.position_ids.size()) + " entries, batch × seq = " + std::to_string(N));
+  if (!in.attention_mask.empty() && int64_t(in.attention_mask.size()) != B * L)
+    throw InputError("forward: attention_mask has " + std::to_string(in.attention_mask.size()) +
+                     " entries, batch × (cache length + seq) = " + std::to_string(B * L));
+  cache->reserve(L);
+
+  std::vector<int32_t> positions(N);
+  for (int64_t i = 0; i < N; ++i) positions[i] = in.position_ids.empty() ? int32_t(L0 + i % S) : in.position_ids[i];
+  const int32_t max_pos = *std::max_element(positions.begin(), positions.end());
+  std::vector<float> cos(N * hd / 2), sin(N * hd / 2);
+  rope_tables(rope_inv_freq(c, max_pos), positions.data(), N, cos.data(), sin.data());
+
+  std::vector<float> x(N * H), h(N * H), q(N * qdim), k(N * kvdim), v(N * kvdim), att(N * qdim);
+  std::vector<float> gate(N * I), up(N * I);
+  kernels::embedding(embed_tokens_, in.input_ids.data(), N, x.data());
+  const float eps = static_cast<float>(c.rms_norm_eps);
+  auto bias = [](const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); };
+
+  for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
+    const Layer& W = layers_[l];
+    // Attention block.
+    kernels::rms_norm(x.data(), W.input_norm.data(), eps, N, H, h.data());
+    kernels::matmul(h.data(), N, H, W.q, bias(W.q_bias), q.data());
+    kernels::matmul(h.data(), N, H, W.k, bias(W.k_bias), k.data());
+    kernels::matmul(h.data(), N, H, W.v, bias(W.v_bias), v.data());
+    if (c.qk_norm) {
+      kernels::rms_norm(q.data(), W.q_norm.data(), eps, N * nH, hd, q.data());
+      kernels::rms_norm(k.data(), W.k_norm.data(), eps, N * nKV, hd, k.data());
+    }
+    kernels::rope(q.data(), N, nH, hd, qdim, cos.data(), sin.data());
+    kernels::rope(k.data(), N, nKV, hd, kvdim, cos.data(), sin.data());
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t g = 0; g < nKV; ++g) {
+        float* kc = cache->keys(l, b, g) + L0 * hd;
+        float* vc = cache->values(l, b, g) + L0 * hd;
+        for (int64_t s = 0; s < S; ++s) {
+          std::copy_n(k.data() + (b * S + s) * kvdim + g * hd, hd, kc + s * hd);
+          std::copy_n(v.data() + (b * S + s) * kvdim + g * hd, hd, vc + s * hd);
+        }
+      }
+    const bool windowed = c.sliding_window > 0 && l >= c.max_window_layers;
+    for (int64_t b = 0; b < B; ++b) {
+      kernels::AttentionArgs a;
+      a.q = q.data() + b * S * qdim;
+      a.q_stride = qdim;
+      a.k = cache->keys(l, b, 0);
+      a.v = cache->values(l, b, 0);
+      a.kv_head_stride = cache->allocated() * hd;
+      a.kv_pos_stride = hd;
+      a.out = att.data() + b * S * qdim;
+      a.out_stride = qdim;
+      a.T = S;
+      a.L = L;
+      a.n_heads = static_cast<int>(nH);
+      a.n_kv_heads = static_cast<int>(nKV);
+      a.head_dim = static_cast<int>(hd);
+      a.scale = static_cast<float>(1.0 / std::sqrt(double(hd)));
+      a.causal = true;
+      a.window = windowed ? c.sliding_window : 0;
+      a.key_mask = in.attention_mask.empty() ? nullptr : in.attention_mask.data() + b * L;
+      kernels::attention(a);
+    }
+    kernels::matmul(att.data(), N, qdim, W.o, bias(W.o_bias), h.data());
+    kernels::add(x.data(), h.data(), x.data(), N * H);
+    // MLP block.
+    kernels::rms_norm(x.data(), W.post_attention_norm.data(), eps, N, H, h.data());
+    kernels::matmul(h.data(), N, H, W.gate, bias(W.gate_bias), gate.data());
+    kernels::matmul(h.data(), N, H, W.up, bias(W.up_bias), up.data());
+    mlp_activation(gate.data(), up.data(), N * I);
+    kernels::matmul(gate.data(), N, I, W.down, bias(W.down_bias), h.data());
+    kernels::add(x.data(), h.data(), x.data(), N * H);
+  }
+  cache->set_length(L);
+
+  // Final norm and head, on every position or only each row's last.
+  const int64_t rows = in.all_positions ? N : B;
+  if (!in.all_positions)
+    for (int64_t b = 0; b < B; ++b) std::copy_n(x.data() + (b * S + S - 1) * H, H, x.data() + b * H);
+  kernels::rms_norm(x.data(), final_norm_.data(), eps, rows, H, h.data());
+  Tensor logits = Tensor::zeros(DType::F32, in.all_positions ? std::vector<int64_t>{B, S, c.vocab_size}
+                                                             : std::vector<int64_t>{B, c.vocab_size});
+  kernels::matmul(h.data(), rows, H, lm_head_, nullptr, logits.mutable_data_as<float>());
+  return logits;
+}
+
+}  // namespace hf

@@ -1,0 +1,18 @@
+// load_causal_lm: config.json picks the architecture, the weights come from safetensors.
+#include <memory>
+
+#include "hf/causal_lm.h"
+#include "hf/error.h"
+#include "io/safetensors.h"
+#include "models/decoder_lm.h"
+
+namespace hf {
+
+std::shared_ptr<const CausalLM> load_causal_lm(const std::filesystem::path& dir, const LoadOptions&) {
+  if (!std::filesystem::is_directory(dir)) throw FileError(dir.string() + ": not a model folder");
+  ModelConfig config = ModelConfig::from_file(dir / "config.json");
+  std::shared_ptr<const WeightSource> weights = SafetensorsModel::open(dir);
+  return std::make_shared<DecoderLM>(std::move(config), std::move(weights));
+}
+
+}  // namespace hf
