@@ -1,0 +1,92 @@
+// `hfcpp pipeline TASK [--model M] INPUT... [--json]`: any registered task, transformers-shaped.
+// An INPUT that is a JSON list ('[{"role": "user", "content": "..."}]') is a chat; several
+// INPUTs are a batch. --json prints transformers' output as JSON (`[{"generated_text": ...}]`);
+// without it each result's text is printed on its own line.
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/generation_flags.h"
+#include "hf/error.h"
+#include "hf/pipeline.h"
+
+namespace hf::cli {
+namespace {
+
+struct Options {
+  std::string task, model, device = "auto", dtype = "auto", src_lang, tgt_lang;
+  std::vector<std::string> inputs;
+  bool json_output = false, new_text_only = false;
+  GenerationFlags gen;
+};
+
+json parse_input(const std::string& s) {
+  if (!s.empty() && s.front() == '[') {
+    try {
+      return json::parse(s);
+    } catch (const json::parse_error& e) {
+      throw InputError("pipeline: input starting with '[' is not valid JSON (" + std::string(e.what()) +
+                       "); give a chat as a JSON list of {\"role\", \"content\"} objects");
+    }
+  }
+  return s;
+}
+
+// The text of one record: the first string field, or the content of the last message.
+std::string record_text(const json& r) {
+  for (const auto& [k, v] : r.items()) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_array() && !v.empty() && v.back().is_object() && v.back().contains("content"))
+      return v.back()["content"].get<std::string>();
+  }
+  return r.dump();
+}
+
+void print_texts(const json& out) {
+  if (out.is_object()) {
+    std::cout << record_text(out) << '\n';
+    return;
+  }
+  for (const auto& item : out) print_texts(item);
+}
+
+int run(const Options& o) {
+  o.gen.apply_threads();
+  if (o.inputs.empty()) throw InputError("pipeline: give at least one INPUT");
+  PipelineOptions po{.model = o.model, .device = o.device, .dtype = o.dtype};
+  Pipeline pipe = pipeline(o.task, po);
+  PipelineCallOptions call;
+  call.generate = o.gen.config();
+  if (o.new_text_only) call.return_full_text = false;
+  if (!o.src_lang.empty()) call.extra["src_lang"] = o.src_lang;
+  if (!o.tgt_lang.empty()) call.extra["tgt_lang"] = o.tgt_lang;
+  json inputs;
+  if (o.inputs.size() == 1) {
+    inputs = parse_input(o.inputs[0]);
+  } else {
+    inputs = json::array();
+    for (const auto& s : o.inputs) inputs.push_back(parse_input(s));
+  }
+  const json out = pipe(inputs, call);
+  if (o.json_output) std::cout << out.dump(-1, ' ', false) << '\n';
+  else print_texts(out);
+  return 0;
+}
+
+Register reg("pipeline", "Run a task like transformers' pipeline(); prints its result", [](CLI::App& cmd) {
+  auto o = std::make_shared<Options>();
+  std::string tasks;
+  cmd.add_option("task", o->task, "Task: text-generation, translation, translation_XX_to_YY, ...")->required();
+  cmd.add_option("inputs", o->inputs, "Texts (or JSON chats) to process")->required();
+  cmd.add_option("-m,--model", o->model, "Model: a Hub id or a local folder (default: the task's default model)");
+  cmd.add_option("--device", o->device, "cpu | auto (no GPU backend yet)");
+  cmd.add_option("--dtype", o->dtype, "auto | float32 | bfloat16 | float16");
+  cmd.add_flag("--json", o->json_output, "Print transformers' output as JSON");
+  cmd.add_flag("--new-text-only", o->new_text_only, "text-generation: return_full_text = false");
+  cmd.add_option("--src-lang", o->src_lang, "translation: source language");
+  cmd.add_option("--tgt-lang", o->tgt_lang, "translation: target language");
+  o->gen.add_to(cmd);
+  return [o] { return run(*o); };
+});
+
+}  // namespace
+}  // namespace hf::cli
