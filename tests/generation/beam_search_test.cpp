@@ -1,0 +1,195 @@
+// Seq2seq generation (greedy and beam search) against tests/fixtures/tiny-marian-zh-en/expected.json:
+// every case token for token, beam scores and hypotheses, the padded batch, and the generate()
+// variants (num_beams, length_penalty, early_stopping, max_new_tokens, renormalize_logits);
+// plus beam search on a hand-made model whose result is worked out by hand.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "generation/beam_search.h"
+#include "hf/error.h"
+#include "hf/seq2seq.h"
+#include "models/marian_expected.h"
+#include "tokenizers/marian/marian_tokenizer.h"
+
+using namespace hf;
+using hf::test::kTinyMarian;
+using hf::test::marian_expected;
+
+namespace {
+
+const AutoModelForSeq2SeqLM& model() {
+  static const AutoModelForSeq2SeqLM m = AutoModelForSeq2SeqLM::from_pretrained(kTinyMarian.string());
+  return m;
+}
+
+std::string decode(const std::vector<int32_t>& ids) {
+  static const auto tok = make_marian_tokenizer(kTinyMarian);
+  return tok->decode(ids, true, false);
+}
+
+BatchEncoding one(const json& c) { return {{c["input_ids"].get<std::vector<int32_t>>()}, {}}; }
+
+const json& find_case(const std::string& name) {
+  for (const auto& c : marian_expected()["cases"])
+    if (c["name"] == name) return c;
+  throw std::runtime_error("no case " + name);
+}
+
+}  // namespace
+
+TEST(Seq2SeqGenerate, GenerationConfigFromTheModelFolder) {
+  const GenerationConfig& g = model().generation_config();
+  EXPECT_EQ(g.num_beams, 6);
+  EXPECT_EQ(g.max_length, 40);
+  EXPECT_EQ(g.decoder_start_token_id, 3289);
+  EXPECT_EQ(g.forced_eos_token_id, 0);
+  EXPECT_EQ(g.renormalize_logits, true);
+}
+
+TEST(Seq2SeqGenerate, GreedyEveryCase) {
+  for (const auto& c : marian_expected()["cases"]) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    auto out = model().generate(one(c), {.num_beams = 1});
+    ASSERT_EQ(out.sequences.size(), 1u);
+    EXPECT_EQ(out.sequences[0], c["greedy"]["sequence"].get<std::vector<int32_t>>());
+    EXPECT_EQ(decode(out.sequences[0]), c["greedy"]["text"].get<std::string>());
+  }
+}
+
+TEST(Seq2SeqGenerate, BeamEveryCase) {
+  for (const auto& c : marian_expected()["cases"]) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    const auto& e = c["beam"];
+    auto out = model().generate(one(c));  // the model's num_beams = 6
+    ASSERT_EQ(out.sequences.size(), 1u);
+    EXPECT_EQ(out.sequences[0], e["sequence"].get<std::vector<int32_t>>());
+    EXPECT_EQ(decode(out.sequences[0]), e["text"].get<std::string>());
+    EXPECT_NEAR(out.sequences_scores[0], e["sequence_score"].get<double>(), 1e-4);
+    ASSERT_EQ(out.hypotheses[0].size(), e["hypotheses"].size());
+    for (size_t i = 0; i < out.hypotheses[0].size(); ++i) {
+      EXPECT_EQ(out.hypotheses[0][i].sequence, e["hypotheses"][i]["sequence"].get<std::vector<int32_t>>()) << i;
+      EXPECT_NEAR(out.hypotheses[0][i].score, e["hypotheses"][i]["score"].get<double>(), 1e-4) << i;
+    }
+  }
+}
+
+TEST(Seq2SeqGenerate, NumReturnSequencesGivesTheHypothesesBestFirst) {
+  const auto& c = find_case("weather");
+  auto out = model().generate(one(c), {.num_return_sequences = 6});
+  ASSERT_EQ(out.sequences.size(), 6u);
+  for (size_t i = 0; i < 6; ++i) {
+    auto expected = c["beam"]["hypotheses"][i]["sequence"].get<std::vector<int32_t>>();
+    expected.resize(out.sequences[i].size(), 3289);  // rows are padded to the longest
+    EXPECT_EQ(out.sequences[i], expected) << i;
+    EXPECT_NEAR(out.sequences_scores[i], c["beam"]["hypotheses"][i]["score"].get<double>(), 1e-4);
+  }
+}
+
+TEST(Seq2SeqGenerate, PaddedBatchGreedyAndBeam) {
+  const auto& b = marian_expected()["batch"];
+  BatchEncoding in{b["input_ids"].get<std::vector<std::vector<int32_t>>>(),
+                   b["attention_mask"].get<std::vector<std::vector<int32_t>>>()};
+  auto greedy = model().generate(in, {.num_beams = 1});
+  EXPECT_EQ(greedy.sequences, b["greedy"]["sequences"].get<std::vector<std::vector<int32_t>>>());
+  auto beam = model().generate(in);
+  EXPECT_EQ(beam.sequences, b["beam"]["sequences"].get<std::vector<std::vector<int32_t>>>());
+  for (size_t i = 0; i < beam.sequences_scores.size(); ++i)
+    EXPECT_NEAR(beam.sequences_scores[i], b["beam"]["sequence_scores"][i].get<double>(), 1e-4);
+  for (size_t i = 0; i < beam.sequences.size(); ++i)
+    EXPECT_EQ(decode(beam.sequences[i]), b["beam"]["texts"][i].get<std::string>());
+}
+
+TEST(Seq2SeqGenerate, UnpaddedRowsOfDifferentLengthsArePaddedForTheEncoder) {
+  const auto& b = marian_expected()["batch"];
+  BatchEncoding in;
+  for (const auto& row : b["input_ids"]) {
+    auto ids = row.get<std::vector<int32_t>>();
+    while (!ids.empty() && ids.back() == 3289) ids.pop_back();
+    in.input_ids.push_back(ids);
+  }
+  EXPECT_EQ(model().generate(in, {.num_beams = 1}).sequences, b["greedy"]["sequences"].get<std::vector<std::vector<int32_t>>>());
+}
+
+TEST(Seq2SeqGenerate, Variants) {
+  for (const auto& v : marian_expected()["generate_variants"]) {
+    const auto& kw = v["kwargs"];
+    SCOPED_TRACE(v["case"].get<std::string>() + " " + kw.dump());
+    GenerationConfig cfg;
+    std::optional<BeamEarlyStopping> es;
+    if (kw.contains("num_beams")) cfg.num_beams = kw["num_beams"].get<int>();
+    if (kw.contains("length_penalty")) cfg.length_penalty = kw["length_penalty"].get<float>();
+    if (kw.contains("max_new_tokens")) cfg.max_new_tokens = kw["max_new_tokens"].get<int>();
+    if (kw.contains("renormalize_logits")) cfg.renormalize_logits = kw["renormalize_logits"].get<bool>();
+    if (kw.contains("early_stopping"))
+      es = kw["early_stopping"].is_string() ? BeamEarlyStopping::Never
+           : kw["early_stopping"].get<bool>() ? BeamEarlyStopping::True : BeamEarlyStopping::False;
+    auto out = generate(model().model(), one(find_case(v["case"])), cfg, model().generation_config(), es);
+    EXPECT_EQ(out.sequences[0], v["sequence"].get<std::vector<int32_t>>());
+    EXPECT_EQ(decode(out.sequences[0]), v["text"].get<std::string>());
+    if (v.contains("sequence_score")) EXPECT_NEAR(out.sequences_scores[0], v["sequence_score"].get<double>(), 1e-4);
+  }
+}
+
+TEST(Seq2SeqGenerate, BadInput) {
+  EXPECT_THROW(model().generate(BatchEncoding{}), InputError);
+  EXPECT_THROW(model().generate(BatchEncoding{{{}}, {}}), InputError);
+  EXPECT_THROW(model().generate(BatchEncoding{{{5, 0}}, {{1}}}), InputError);
+  EXPECT_THROW(model().generate(BatchEncoding{{{5, 0}}, {}}, {.num_beams = 2, .num_return_sequences = 3}), InputError);
+}
+
+// A model with fixed next-token log-probabilities, V = 3 (token 2 = eos), depending only on the
+// last token: after the prompt token 0: p(1) = 0.6, p(2) = 0.4; after 1: p(1) = 0.1, p(2) = 0.9.
+class TableModel : public generation::BeamSearchModel {
+ public:
+  Tensor next_logits(const std::vector<std::vector<int32_t>>& seqs) override {
+    Tensor t = Tensor::zeros(DType::F32, {static_cast<int64_t>(seqs.size()), 3});
+    for (size_t r = 0; r < seqs.size(); ++r) {
+      float* row = t.mutable_data_as<float>() + r * 3;
+      const bool after_one = seqs[r].back() == 1;
+      row[0] = -INFINITY;
+      row[1] = std::log(after_one ? 0.1f : 0.6f);
+      row[2] = std::log(after_one ? 0.9f : 0.4f);
+    }
+    ++calls;
+    return t;
+  }
+  void reorder(std::span<const int32_t> rows) override { reorders.emplace_back(rows.begin(), rows.end()); }
+  int calls = 0;
+  std::vector<std::vector<int32_t>> reorders;
+};
+
+TEST(BeamSearch, HandComputedTwoBeams) {
+  // Step 1 (only beam 0 expands): candidates 1 (log .6), 2 (log .4). Rank 1 ends with eos:
+  // hypothesis [0, 2] score log(.4)/1 = -0.916. Running: [0, 1] (log .6), padding beam -1e9.
+  // Step 2: [0,1,2] log(.6)+log(.9) = -0.616 ranks first and ends: score -0.616/2 = -0.308;
+  // [0,1,1] = log(.6)+log(.1) = -2.81 runs on. Both slots are full; the best running beam
+  // (-2.81 / 2 = -1.40) cannot beat the worst kept (-0.916): done after 2 steps.
+  TableModel m;
+  generation::StoppingCriteriaList criteria;
+  criteria.push_back(std::make_unique<generation::EosTokenCriteria>(std::vector<int32_t>{2}));
+  criteria.push_back(std::make_unique<generation::MaxLengthCriteria>(10));
+  generation::BeamSearchOptions o;
+  o.num_beams = 2;
+  o.max_length = 10;
+  o.num_return_sequences = 2;
+  o.eos_token_id = {2};
+  o.pad_token_id = 0;
+  auto out = generation::beam_search(m, {{0}}, {}, criteria, o);
+  EXPECT_EQ(m.calls, 2);
+  EXPECT_EQ(out.steps, 2);
+  ASSERT_EQ(out.sequences.size(), 2u);
+  EXPECT_EQ(out.sequences[0], (std::vector<int32_t>{0, 1, 2}));
+  EXPECT_EQ(out.sequences[1], (std::vector<int32_t>{0, 2, 0}));  // padded with pad_token_id
+  EXPECT_NEAR(out.sequences_scores[0], (std::log(0.6) + std::log(0.9)) / 2, 1e-6);
+  EXPECT_NEAR(out.sequences_scores[1], std::log(0.4), 1e-6);
+  EXPECT_EQ(m.reorders[0], (std::vector<int32_t>{0, 0}));  // both running beams continue beam 0
+}
+
+TEST(BeamSearch, RejectsMoreReturnSequencesThanBeams) {
+  TableModel m;
+  generation::BeamSearchOptions o;
+  o.num_beams = 2;
+  o.num_return_sequences = 3;
+  EXPECT_THROW(generation::beam_search(m, {{0}}, {}, {}, o), InputError);
+}
