@@ -1,0 +1,63 @@
+// The public face of the interpreter (include/hf/chat_template.h): compile once, render many
+// times, from any thread.
+#include "hf/chat_template.h"
+
+#include "templates/ast.h"
+#include "templates/evaluator.h"
+#include "templates/parser.h"
+#include "templates/text.h"
+
+namespace hf {
+
+ChatTemplate::ChatTemplate(const std::string& source) : program_(templates::parse(source)) {}
+ChatTemplate::~ChatTemplate() = default;
+ChatTemplate::ChatTemplate(const ChatTemplate&) = default;
+ChatTemplate& ChatTemplate::operator=(const ChatTemplate&) = default;
+ChatTemplate::ChatTemplate(ChatTemplate&&) noexcept = default;
+ChatTemplate& ChatTemplate::operator=(ChatTemplate&&) noexcept = default;
+
+std::string ChatTemplate::render(const json& context, const RenderOptions& options) const {
+  if (!context.is_object()) throw TemplateError("the render context must be a JSON object of variables");
+  auto globals = std::make_shared<templates::Frame>();
+  globals->vars.reserve(context.size());
+  for (auto it = context.begin(); it != context.end(); ++it)
+    globals->vars.emplace_back(it.key(), templates::Value::from_json(it.value()));
+  std::time_t now = options.now ? *options.now : std::time(nullptr);
+  templates::Evaluator evaluator(*program_, std::move(globals), now);
+  return evaluator.render();
+}
+
+void prepare_continue_final_message(json& messages) {
+  if (!messages.is_array() || messages.empty()) throw InputError("continue_final_message needs at least one message");
+  json& content = messages.back()["content"];
+  if (content.is_string()) {
+    content = content.get<std::string>() + kContinueFinalMessageTag;
+    return;
+  }
+  if (content.is_array()) {
+    for (auto it = content.rbegin(); it != content.rend(); ++it) {
+      if (it->is_object() && it->contains("text") && (*it)["text"].is_string()) {
+        (*it)["text"] = (*it)["text"].get<std::string>() + kContinueFinalMessageTag;
+        return;
+      }
+    }
+  }
+  throw InputError("continue_final_message: the final message has no text content to continue");
+}
+
+std::string trim_after_final_message(const std::string& rendered, const std::string& final_content) {
+  const std::string tag = kContinueFinalMessageTag;
+  const std::string tag_stripped(templates::text::strip(tag, nullptr, true, true));
+  std::string_view content = templates::text::strip(final_content, nullptr, true, true);
+  size_t tag_at = rendered.rfind(tag_stripped);
+  if (rendered.find(content) == std::string::npos || tag_at == std::string::npos)
+    throw TemplateError(
+        "continue_final_message is set but the final message does not appear in the chat after "
+        "applying the chat template! This can happen if the chat template deletes portions of the "
+        "final message. Please verify the chat template and final message in your chat to ensure "
+        "they are compatible.");
+  if (rendered.compare(tag_at, tag.size(), tag) == 0) return rendered.substr(0, tag_at);
+  return std::string(templates::text::strip(std::string_view(rendered).substr(0, tag_at), nullptr, false, true));
+}
+
+}  // namespace hf

@@ -1,0 +1,83 @@
+#pragma once
+// Renders a compiled Program: one Evaluator per render call (the Program is shared and const).
+// Expressions follow Python semantics (operators.h), statements follow Jinja2's scoping: a for
+// loop, macro call or with block opens a frame; `set` writes to the innermost frame.
+#include <ctime>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "templates/ast.h"
+#include "templates/value.h"
+
+namespace hf::templates {
+
+// Sandbox bounds: a template that exceeds one fails with a clear error instead of hanging.
+struct Limits {
+  size_t max_output_bytes = 64u << 20;
+  int64_t max_loop_iterations = 10'000'000;
+  int max_call_depth = 100;
+};
+
+struct Frame {
+  std::vector<std::pair<std::string, Value>> vars;
+  std::shared_ptr<Frame> parent;
+
+  Value* find_local(std::string_view name) {
+    for (auto& [k, v] : vars)
+      if (k == name) return &v;
+    return nullptr;
+  }
+  void set(const std::string& name, Value value) {
+    if (Value* v = find_local(name)) *v = std::move(value);
+    else vars.emplace_back(name, std::move(value));
+  }
+};
+
+class Evaluator {
+ public:
+  Evaluator(const Program& program, std::shared_ptr<Frame> globals, std::time_t now, Limits limits = {});
+
+  std::string render();
+
+  Value eval(const Expr& e);
+  Value call(const Value& callee, CallArgs& args);
+  Value get_attr(const Value& obj, std::string_view name);
+  Value get_item(const Value& obj, const Value& key);
+  std::time_t now() const { return now_; }
+  void count_iterations(size_t n);
+
+  // Called by macro values (see evaluator.cpp).
+  Value call_macro(const Stmt& def, const std::shared_ptr<Frame>& closure, CallArgs& args,
+                   const std::string& name);
+
+ private:
+  enum class Flow { Normal, Break, Continue };
+  Flow exec(const Body& body);
+  Flow exec(const Stmt& s);
+  Flow exec_for(const Stmt& s);
+  void exec_call_block(const Stmt& s);
+  void assign(const Target& target, const Value& value);
+  std::string capture(const Body& body, std::shared_ptr<Frame> frame);
+  Value apply_filter_chain(const Expr* chain, Value input);
+  Value lookup(const std::string& name);
+  Value eval_call(const Expr& e);
+  void eval_args(const Expr& e, size_t first, CallArgs& args);
+  void emit(const Value& v);
+  void check_output();
+
+  const Program& program_;
+  std::shared_ptr<Frame> frame_;
+  std::string* out_ = nullptr;
+  std::time_t now_;
+  Limits limits_;
+  int64_t iterations_ = 0;
+  int call_depth_ = 0;
+};
+
+// A macro value: calling it renders `def`'s body in a frame whose parent is `closure`.
+CallablePtr make_macro(const Stmt* def, std::shared_ptr<Frame> closure, std::string name);
+
+}  // namespace hf::templates

@@ -1,0 +1,230 @@
+#include "templates/operators.h"
+
+#include <cmath>
+
+#include "templates/errors.h"
+#include "templates/pyformat.h"
+#include "templates/text.h"
+
+namespace hf::templates {
+
+namespace {
+
+const char* symbol(BinOp op) {
+  switch (op) {
+    case BinOp::Add: return "+";
+    case BinOp::Sub: return "-";
+    case BinOp::Mul: return "*";
+    case BinOp::Div: return "/";
+    case BinOp::FloorDiv: return "//";
+    case BinOp::Mod: return "%";
+    case BinOp::Pow: return "** or pow()";
+  }
+  return "?";
+}
+
+[[noreturn]] void unsupported(BinOp op, const Value& a, const Value& b) {
+  throw_type_error(std::string("unsupported operand type(s) for ") + symbol(op) + ": '" +
+                   type_name(a) + "' and '" + type_name(b) + "'");
+}
+
+[[noreturn]] void overflow() { throw RenderError("OverflowError", "integer result too large"); }
+
+Value repeat(const Value& seq, int64_t times) {
+  if (seq.is_string()) {
+    std::string out;
+    if (times > 0 && seq.as_string().size() * static_cast<size_t>(times) > (64u << 20))
+      throw RenderError("MemoryError", "string repetition too large");
+    for (int64_t i = 0; i < times; ++i) out += seq.as_string();
+    return out;
+  }
+  const List& l = *seq.as_list();
+  auto r = List::make();
+  r->is_tuple = l.is_tuple;
+  if (times > 0 && l.items.size() * static_cast<size_t>(times) > (1u << 24))
+    throw RenderError("MemoryError", "list repetition too large");
+  for (int64_t i = 0; i < times; ++i) r->items.insert(r->items.end(), l.items.begin(), l.items.end());
+  return r;
+}
+
+bool is_sequence(const Value& v) {
+  return v.is_string() || (v.kind() == Kind::List && !v.as_list()->is_generator);
+}
+
+Value int_arith(BinOp op, int64_t x, int64_t y) {
+  int64_t r;
+  switch (op) {
+    case BinOp::Add: if (__builtin_add_overflow(x, y, &r)) overflow(); return r;
+    case BinOp::Sub: if (__builtin_sub_overflow(x, y, &r)) overflow(); return r;
+    case BinOp::Mul: if (__builtin_mul_overflow(x, y, &r)) overflow(); return r;
+    case BinOp::Div:
+      if (y == 0) throw RenderError("ZeroDivisionError", "division by zero");
+      return static_cast<double>(x) / static_cast<double>(y);
+    case BinOp::FloorDiv:
+    case BinOp::Mod: {
+      if (y == 0) throw RenderError("ZeroDivisionError", "integer division or modulo by zero");
+      int64_t q = x / y, m = x % y;
+      if (m != 0 && ((m < 0) != (y < 0))) {   // Python rounds toward negative infinity
+        --q;
+        m += y;
+      }
+      return op == BinOp::FloorDiv ? q : m;
+    }
+    case BinOp::Pow: {
+      if (y < 0) return std::pow(static_cast<double>(x), static_cast<double>(y));
+      int64_t result = 1, base = x;
+      for (int64_t e = y; e > 0; e >>= 1) {
+        if ((e & 1) && __builtin_mul_overflow(result, base, &result)) overflow();
+        if (e > 1 && __builtin_mul_overflow(base, base, &base)) overflow();
+      }
+      return result;
+    }
+  }
+  return Value();
+}
+
+Value float_arith(BinOp op, double x, double y) {
+  switch (op) {
+    case BinOp::Add: return x + y;
+    case BinOp::Sub: return x - y;
+    case BinOp::Mul: return x * y;
+    case BinOp::Div:
+      if (y == 0) throw RenderError("ZeroDivisionError", "float division by zero");
+      return x / y;
+    case BinOp::FloorDiv:
+      if (y == 0) throw RenderError("ZeroDivisionError", "float floor division by zero");
+      return std::floor(x / y);
+    case BinOp::Mod: {
+      if (y == 0) throw RenderError("ZeroDivisionError", "float modulo");
+      double m = std::fmod(x, y);
+      if (m != 0 && ((m < 0) != (y < 0))) m += y;
+      return m;
+    }
+    case BinOp::Pow: return std::pow(x, y);
+  }
+  return Value();
+}
+
+}  // namespace
+
+Value binary_op(BinOp op, const Value& a, const Value& b) {
+  if (a.is_undefined()) a.fail_undefined();
+  if (op == BinOp::Mod && a.is_string()) return percent_format(a.as_string(), b);
+  if (b.is_undefined()) b.fail_undefined();
+  if (a.is_number() && b.is_number()) {
+    if (a.kind() == Kind::Float || b.kind() == Kind::Float) return float_arith(op, a.as_float(), b.as_float());
+    return int_arith(op, a.as_int(), b.as_int());
+  }
+  if (op == BinOp::Add) {
+    if (a.is_string()) {
+      if (!b.is_string())
+        throw_type_error("can only concatenate str (not \"" + type_name(b) + "\") to str");
+      return a.as_string() + b.as_string();
+    }
+    if (a.kind() == Kind::List && !a.as_list()->is_generator) {
+      const List& x = *a.as_list();
+      if (b.kind() != Kind::List || b.as_list()->is_generator || b.as_list()->is_tuple != x.is_tuple)
+        throw_type_error("can only concatenate " + type_name(a) + " (not \"" + type_name(b) + "\") to " +
+                         type_name(a));
+      auto r = List::make(x.items);
+      r->is_tuple = x.is_tuple;
+      const auto& more = b.as_list()->items;
+      r->items.insert(r->items.end(), more.begin(), more.end());
+      return r;
+    }
+  }
+  if (op == BinOp::Mul) {
+    if (is_sequence(a) && b.is_integer()) return repeat(a, b.as_int());
+    if (a.is_integer() && is_sequence(b)) return repeat(b, a.as_int());
+    if (is_sequence(a) || is_sequence(b))
+      throw_type_error("can't multiply sequence by non-int of type '" +
+                       type_name(is_sequence(a) ? b : a) + "'");
+  }
+  unsupported(op, a, b);
+}
+
+Value negate(const Value& v) {
+  if (v.is_undefined()) v.fail_undefined();
+  if (v.kind() == Kind::Float) return -v.as_float();
+  if (v.is_integer()) {
+    if (v.as_int() == INT64_MIN) overflow();
+    return -v.as_int();
+  }
+  throw_type_error("bad operand type for unary -: '" + type_name(v) + "'");
+}
+
+bool contains(const Value& container, const Value& item) {
+  switch (container.kind()) {
+    case Kind::Undefined: return false;
+    case Kind::String:
+      if (!item.is_string())
+        throw_type_error("'in <string>' requires string as left operand, not " + type_name(item));
+      return container.as_string().find(item.as_string()) != std::string::npos;
+    case Kind::Dict: return container.as_dict()->find(item) != nullptr;
+    case Kind::List: {
+      const List& l = *container.as_list();
+      size_t start = l.is_generator ? std::min(l.consumed, l.items.size()) : 0;
+      for (size_t i = start; i < l.items.size(); ++i) {
+        if (equal(l.items[i], item)) {
+          if (l.is_generator) l.consumed = i + 1;
+          return true;
+        }
+      }
+      if (l.is_generator) l.consumed = l.items.size();
+      return false;
+    }
+    default:
+      throw_type_error("argument of type '" + type_name(container) + "' is not iterable");
+  }
+}
+
+namespace {
+// PySlice_AdjustIndices: clamps start/stop for a sequence of `length` items.
+int64_t slice_bound(const Value& v, int64_t length, int64_t step, bool is_start) {
+  if (v.is_none() || v.is_undefined()) {
+    if (step > 0) return is_start ? 0 : length;
+    return is_start ? length - 1 : -1;
+  }
+  if (!v.is_integer())
+    throw_type_error("slice indices must be integers or None or have an __index__ method");
+  int64_t i = v.as_int();
+  if (i < 0) {
+    i += length;
+    if (i < 0) i = step < 0 ? -1 : 0;
+  } else if (i >= length) {
+    i = step < 0 ? length - 1 : length;
+  }
+  return i;
+}
+}  // namespace
+
+Value slice(const Value& obj, const Value& start, const Value& stop, const Value& step_value) {
+  int64_t step = 1;
+  if (!step_value.is_none() && !step_value.is_undefined()) {
+    if (!step_value.is_integer()) throw_type_error("slice indices must be integers or None");
+    step = step_value.as_int();
+    if (step == 0) throw_value_error("slice step cannot be zero");
+  }
+  auto pick = [&](int64_t length, auto&& take) {
+    int64_t b = slice_bound(start, length, step, true);
+    int64_t e = slice_bound(stop, length, step, false);
+    for (int64_t i = b; step > 0 ? i < e : i > e; i += step) take(static_cast<size_t>(i));
+  };
+  if (obj.is_string()) {
+    auto cps = text::code_points(obj.as_string());
+    std::string out;
+    pick(static_cast<int64_t>(cps.size()), [&](size_t i) { text::append_utf8(out, cps[i]); });
+    return out;
+  }
+  if (obj.kind() == Kind::List && !obj.as_list()->is_generator) {
+    const List& l = *obj.as_list();
+    auto r = List::make();
+    r->is_tuple = l.is_tuple;
+    pick(static_cast<int64_t>(l.items.size()), [&](size_t i) { r->items.push_back(l.items[i]); });
+    return r;
+  }
+  if (obj.is_undefined()) obj.fail_undefined();
+  return Value();   // Jinja: a failed subscript is undefined
+}
+
+}  // namespace hf::templates

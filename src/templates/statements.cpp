@@ -1,0 +1,237 @@
+// Statement execution: text, print, if, for (with Jinja2's `loop` variable), set, macro, call,
+// filter and with blocks. Errors get the line of the innermost statement that raised them.
+#include "templates/errors.h"
+#include "templates/evaluator.h"
+#include "templates/text.h"
+
+namespace hf::templates {
+
+namespace {
+
+// Jinja2's LoopContext for one iteration; the evaluator updates `index0` as the loop advances.
+struct LoopObject : Object {
+  std::shared_ptr<const std::vector<Value>> items;
+  size_t index0 = 0;
+
+  struct Cycle : Callable {
+    const LoopObject* loop;
+    explicit Cycle(const LoopObject* l) : loop(l) {}
+    Value call(Evaluator&, CallArgs& args) const override {
+      if (args.positional.empty()) throw_type_error("no items for cycling given");
+      return args.positional[loop->index0 % args.positional.size()];
+    }
+    std::string repr() const override { return "<bound method LoopContext.cycle>"; }
+  };
+
+  Value attr(std::string_view name) const override {
+    size_t n = items->size();
+    if (name == "index0") return index0;
+    if (name == "index") return index0 + 1;
+    if (name == "revindex") return n - index0;
+    if (name == "revindex0") return n - index0 - 1;
+    if (name == "first") return index0 == 0;
+    if (name == "last") return index0 + 1 == n;
+    if (name == "length") return n;
+    if (name == "depth") return 1;
+    if (name == "depth0") return 0;
+    if (name == "previtem") {
+      if (index0 > 0) return (*items)[index0 - 1];
+      UndefinedInfo info;
+      info.hint = "there is no previous item";
+      return Value::undefined(info);
+    }
+    if (name == "nextitem") {
+      if (index0 + 1 < n) return (*items)[index0 + 1];
+      UndefinedInfo info;
+      info.hint = "there is no next item";
+      return Value::undefined(info);
+    }
+    if (name == "cycle") return CallablePtr(std::make_shared<Cycle>(this));
+    UndefinedInfo info;
+    info.name = std::string(name);
+    info.owner = "LoopContext";
+    return Value::undefined(info);
+  }
+  std::string type_name() const override { return "LoopContext"; }
+  std::string repr() const override {
+    return "<LoopContext " + std::to_string(index0 + 1) + "/" + std::to_string(items->size()) + ">";
+  }
+};
+
+}  // namespace
+
+std::string Evaluator::render() {
+  std::string output;
+  out_ = &output;
+  exec(program_.body);
+  return output;
+}
+
+void Evaluator::check_output() {
+  if (out_->size() > limits_.max_output_bytes)
+    throw RenderError("SandboxError", "output exceeds " + std::to_string(limits_.max_output_bytes) + " bytes");
+}
+
+void Evaluator::emit(const Value& v) {
+  append_str(*out_, v);
+  check_output();
+}
+
+Evaluator::Flow Evaluator::exec(const Body& body) {
+  for (const auto& s : body) {
+    Flow flow = exec(*s);
+    if (flow != Flow::Normal) return flow;
+  }
+  return Flow::Normal;
+}
+
+std::string Evaluator::capture(const Body& body, std::shared_ptr<Frame> frame) {
+  std::string output;
+  std::string* saved_out = out_;
+  std::shared_ptr<Frame> saved_frame = frame_;
+  out_ = &output;
+  frame_ = std::move(frame);
+  try {
+    exec(body);
+  } catch (...) {
+    out_ = saved_out;
+    frame_ = saved_frame;
+    throw;
+  }
+  out_ = saved_out;
+  frame_ = saved_frame;
+  return output;
+}
+
+void Evaluator::assign(const Target& target, const Value& value) {
+  if (!target.attribute.empty()) {
+    Value obj = lookup(target.names[0]);
+    if (obj.kind() != Kind::Object || !obj.as_object()->set_attr(target.attribute, value))
+      throw RenderError("TemplateRuntimeError", "cannot assign attribute on non-namespace object");
+    return;
+  }
+  if (!target.is_tuple) {
+    frame_->set(target.names[0], value);
+    return;
+  }
+  std::vector<Value> items = iterate(value);
+  size_t want = target.names.size();
+  if (items.size() < want)
+    throw_value_error("not enough values to unpack (expected " + std::to_string(want) + ", got " +
+                      std::to_string(items.size()) + ")");
+  if (items.size() > want)
+    throw_value_error("too many values to unpack (expected " + std::to_string(want) + ")");
+  for (size_t i = 0; i < want; ++i) frame_->set(target.names[i], items[i]);
+}
+
+Evaluator::Flow Evaluator::exec_for(const Stmt& s) {
+  Value iterable = eval(*s.expr);
+  std::vector<Value> all = iterate(iterable);
+  auto loop_frame = std::make_shared<Frame>();
+  loop_frame->parent = frame_;
+  std::shared_ptr<Frame> saved = frame_;
+  frame_ = loop_frame;
+  struct Restore {
+    std::shared_ptr<Frame>& slot;
+    std::shared_ptr<Frame> saved;
+    ~Restore() { slot = saved; }
+  } restore{frame_, saved};
+
+  // `for x in xs if cond`: the filter runs first, so loop.index/length count kept items only.
+  if (s.condition) {
+    std::vector<Value> kept;
+    for (auto& item : all) {
+      count_iterations(1);
+      loop_frame->vars.clear();
+      assign(s.target, item);
+      if (truthy(eval(*s.condition))) kept.push_back(std::move(item));
+    }
+    all = std::move(kept);
+  }
+  auto items = std::make_shared<const std::vector<Value>>(std::move(all));
+  auto loop = std::make_shared<LoopObject>();
+  loop->items = items;
+  Value loop_value{ObjectPtr(loop)};
+  for (size_t i = 0; i < items->size(); ++i) {
+    count_iterations(1);
+    loop_frame->vars.clear();
+    loop->index0 = i;
+    assign(s.target, (*items)[i]);
+    loop_frame->set("loop", loop_value);
+    if (exec(s.body) == Flow::Break) break;
+  }
+  if (items->empty()) {
+    loop_frame->vars.clear();
+    exec(s.else_body);
+  }
+  return Flow::Normal;
+}
+
+void Evaluator::exec_call_block(const Stmt& s) {
+  const Expr& call_expr = *s.expr;
+  Value callee = eval(*call_expr.a[0]);
+  CallArgs args;
+  eval_args(call_expr, 1, args);
+  args.keyword.emplace_back("caller", Value(make_macro(&s, frame_, "caller")));
+  emit(call(callee, args));
+}
+
+Evaluator::Flow Evaluator::exec(const Stmt& s) {
+  try {
+    switch (s.kind) {
+      case StmtKind::Text:
+        out_->append(s.text);
+        check_output();
+        return Flow::Normal;
+      case StmtKind::Print: emit(eval(*s.expr)); return Flow::Normal;
+      case StmtKind::If:
+        for (const auto& [test, body] : s.branches)
+          if (truthy(eval(*test))) return exec(body);
+        return exec(s.else_body);
+      case StmtKind::For: return exec_for(s);
+      case StmtKind::Set: assign(s.target, eval(*s.expr)); return Flow::Normal;
+      case StmtKind::SetBlock: {
+        auto frame = std::make_shared<Frame>();
+        frame->parent = frame_;
+        assign(s.target, apply_filter_chain(s.expr.get(), Value(capture(s.body, frame))));
+        return Flow::Normal;
+      }
+      case StmtKind::Macro: frame_->set(s.text, Value(make_macro(&s, frame_, s.text))); return Flow::Normal;
+      case StmtKind::CallBlock: exec_call_block(s); return Flow::Normal;
+      case StmtKind::FilterBlock: {
+        auto frame = std::make_shared<Frame>();
+        frame->parent = frame_;
+        emit(apply_filter_chain(s.expr.get(), Value(capture(s.body, frame))));
+        return Flow::Normal;
+      }
+      case StmtKind::With: {
+        auto frame = std::make_shared<Frame>();
+        frame->parent = frame_;
+        for (const auto& [target, expr] : s.assignments) {
+          Value v = eval(*expr);
+          std::swap(frame_, frame);
+          assign(target, v);
+          std::swap(frame_, frame);
+        }
+        out_->append(capture(s.body, frame));
+        check_output();
+        return Flow::Normal;
+      }
+      case StmtKind::Scope: {
+        auto frame = std::make_shared<Frame>();
+        frame->parent = frame_;
+        out_->append(capture(s.body, frame));
+        check_output();
+        return Flow::Normal;
+      }
+      case StmtKind::Break: return Flow::Break;
+      case StmtKind::Continue: return Flow::Continue;
+    }
+  } catch (const RenderError& e) {
+    if (e.line() > 0) throw;
+    throw RenderError(e.type(), e.detail(), s.line);
+  }
+  return Flow::Normal;
+}
+
+}  // namespace hf::templates
