@@ -7,6 +7,7 @@
 // is large enough, splits it over hf::ThreadPool::global(). Each has a scalar twin with the same
 // signature in "kernels/reference.h" (namespace hf::kernels::reference) that tests compare against.
 #include <cstdint>
+#include <functional>
 
 #include "hf/tensor.h"
 
@@ -90,5 +91,8 @@ void attention(const AttentionArgs& args);
 
 // The SIMD target chosen at run time ("AVX3", "AVX2", "SSE4", "EMU128", ...), for `hfcpp info`.
 const char* simd_target();
+// Testing aid: runs fn once for every SIMD target compiled in and supported by this CPU, with
+// dispatch forced to that target, then restores the normal choice.
+void for_each_simd_target(const std::function<void(const char* target)>& fn);
 
 }  // namespace hf::kernels

@@ -143,6 +143,16 @@ void mul(const float* a, const float* b, float* y, int64_t n) { HWY_DYNAMIC_DISP
 void scale(float* x, float s, int64_t n) { HWY_DYNAMIC_DISPATCH(Scale)(x, s, n); }
 const char* simd_target() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
 
+void for_each_simd_target(const std::function<void(const char*)>& fn) {
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+    fn(hwy::TargetName(target));
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+}
+
 // Exact GELU needs erf, which Highway 1.0.3 lacks; LayerNorm runs once per layer row. Both stay
 // scalar (they are the reference) until a profile says otherwise.
 void gelu(float* x, int64_t n) { reference::gelu(x, n); }
