@@ -47,6 +47,7 @@ struct Options {
   std::string model;
   std::string prompt;
   std::string system;
+  bool interactive = false;
   GenerationFlags gen;
 };
 
@@ -99,7 +100,7 @@ int run(const Options& o) {
   o.gen.apply_threads();
   std::string one_shot = o.prompt;
   const bool piped = !isatty(STDIN_FILENO);
-  if (one_shot.empty() && piped) {
+  if (one_shot.empty() && piped && !o.interactive) {
     one_shot.assign(std::istreambuf_iterator<char>(std::cin), {});
     while (!one_shot.empty() && (one_shot.back() == '\n' || one_shot.back() == '\r')) one_shot.pop_back();
     if (one_shot.empty()) throw InputError("chat: the prompt read from stdin is empty");
@@ -139,6 +140,7 @@ Register reg("chat", "Chat with a model, streaming its replies", [](CLI::App& cm
                  "Model: a Hub id or a local folder (default: " + default_model() + ")");
   cmd.add_option("-p,--prompt", o->prompt, "One prompt, one reply on stdout, then exit (stdin is read when piped)");
   cmd.add_option("--system", o->system, "System message at the start of the conversation");
+  cmd.add_flag("-i,--interactive", o->interactive, "REPL even when stdin is not a terminal (one turn per line)");
   o->gen.add_to(cmd);
   return [o] { return run(*o); };
 });

@@ -1,0 +1,78 @@
+// `hfcpp chat` and `hfcpp pipeline text-generation` on tiny-qwen2, run as a user would.
+#include <gtest/gtest.h>
+
+#include "cli/run_program.h"
+#include "core/json.h"
+
+namespace {
+const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
+const std::string kModel = HF_FIXTURES "/tiny-qwen2";
+const hf::json& chat_zh() {
+  static const hf::json j = [] {
+    for (const auto& c : hf::read_json_file(kModel + "/expected.json")["cases"])
+      if (c["name"] == "chat_zh") return c;
+    return hf::json();
+  }();
+  return j;
+}
+const std::string kPrompt = "请写一首赞美秋天的五言绝句";
+}  // namespace
+
+TEST(ChatCli, OneShotGreedyPrintsOnlyTheReply) {
+  auto r = run_program(kHfcpp + " chat " + quote(kModel) + " -p " + quote(kPrompt) + " --greedy --max-new-tokens 32");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, chat_zh()["greedy_repetition_penalty"]["text"].get<std::string>() + "\n");
+  EXPECT_NE(r.err.find("tokens/s"), std::string::npos) << r.err;  // timings on stderr
+}
+
+TEST(ChatCli, PromptFromPipedStdin) {
+  auto r = run_program("printf '%s\\n' " + quote(kPrompt) + " | " + kHfcpp + " chat " + quote(kModel) +
+                       " --greedy --max-new-tokens 32");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, chat_zh()["greedy_repetition_penalty"]["text"].get<std::string>() + "\n");
+}
+
+TEST(ChatCli, ReplKeepsHistoryAndResets) {
+  const std::string reply = chat_zh()["greedy_repetition_penalty"]["text"];
+  auto r = run_program("printf '%s\\n/reset\\n%s\\n%s\\n/exit\\n' " + quote(kPrompt) + " " + quote(kPrompt) + " " +
+                       quote(kPrompt) + " | " + kHfcpp + " chat " + quote(kModel) + " -i --greedy --max-new-tokens 32");
+  ASSERT_EQ(r.status, 0) << r.err;
+  // Turn 1 and turn 2 (after /reset) see the same conversation, turn 3 has history.
+  const std::string turn = "> " + reply + "\n";
+  EXPECT_EQ(r.out.substr(0, 2 * turn.size()), turn + turn) << r.out;
+  EXPECT_NE(r.out.substr(2 * turn.size()), "> " + reply + "\n> \n");
+  EXPECT_NE(r.err.find("conversation reset"), std::string::npos);
+}
+
+TEST(ChatCli, BadTemperatureIsOneClearError) {
+  auto r = run_program(kHfcpp + " chat " + quote(kModel) + " -p hi --do-sample --temperature 0");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("hfcpp: error:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("temperature"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "\n");  // the stream was ended, nothing else
+}
+
+TEST(PipelineCli, TextGenerationJson) {
+  auto r = run_program(kHfcpp + " pipeline text-generation --model " + quote(kModel) + " " +
+                       quote(R"([{"role": "user", "content": ")" + kPrompt + R"("}])") + " --json --greedy --max-new-tokens 32");
+  ASSERT_EQ(r.status, 0) << r.err;
+  hf::json out = hf::json::parse(r.out);
+  EXPECT_EQ(out[0]["generated_text"].back()["content"], chat_zh()["greedy_repetition_penalty"]["text"]);
+  EXPECT_EQ(out[0]["generated_text"].back()["role"], "assistant");
+}
+
+TEST(PipelineCli, BatchOfTextsAndPlainOutput) {
+  auto r = run_program(kHfcpp + " pipeline text-generation --model " + quote(kModel) + " Hello 你好 --greedy --max-new-tokens 4 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  hf::json out = hf::json::parse(r.out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[1][0]["generated_text"].get<std::string>().rfind("你好", 0), 0u);
+  auto plain = run_program(kHfcpp + " pipeline text-generation --model " + quote(kModel) + " Hello --greedy --max-new-tokens 4");
+  EXPECT_EQ(plain.out, out[0][0]["generated_text"].get<std::string>() + "\n");
+}
+
+TEST(PipelineCli, CudaDeviceIsRejectedClearly) {
+  auto r = run_program(kHfcpp + " pipeline text-generation --model " + quote(kModel) + " --device cuda hi");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("no GPU backend"), std::string::npos) << r.err;
+}
