@@ -53,4 +53,15 @@ inline constexpr const char* kContinueFinalMessageTag = "CONTINUE_FINAL_MESSAGE_
 void prepare_continue_final_message(json& messages);
 std::string trim_after_final_message(const std::string& rendered, const std::string& final_content);
 
+// Renders `tmpl` as transformers' apply_chat_template(tokenize=False) does, from one JSON object
+// with the keys of the fixtures' cases.jsonl (and `hfcpp template --context`):
+//   messages, tools, documents (absent → none), add_generation_prompt (default false),
+//   continue_final_message (default false), bos_token / eos_token (null or absent → not defined),
+//   kwargs (extra variables, overriding the others), now ("2025-01-15T10:30:00", local time).
+// Throws hf::TemplateError from the template, hf::InputError for contradictory options.
+std::string render_chat_inputs(const ChatTemplate& tmpl, const json& inputs);
+
+// "YYYY-MM-DDTHH:MM:SS" (or with a space) as local time; hf::InputError if malformed.
+std::time_t parse_local_time(const std::string& iso);
+
 }  // namespace hf
