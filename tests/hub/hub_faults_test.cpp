@@ -255,3 +255,45 @@ TEST_F(HubTest, TwoProcessesDownloadingTheSameModel) {
 
 }  // namespace
 }  // namespace hf::testing
+
+namespace hf::testing {
+namespace {
+
+// Python's filelock (UnixFileLock) takes fcntl.flock(LOCK_EX) on .locks/<repo>/<etag>.lock. A
+// Python process holding it while it writes the blob must make us wait, then reuse its blob.
+TEST_F(HubTest, PythonHoldingTheBlobLockMakesUsWaitAndReuseItsBlob) {
+  std::string weights = random_bytes(10000, 4);
+  add_model("org/tiny", commit('1'), weights);
+  std::string sha = sha256_hex(weights);
+  fs::path lock = cache_ / ".locks" / "models--org--tiny" / (sha + ".lock");
+  fs::path blob = cache_ / "models--org--tiny" / "blobs" / sha;
+  fs::path ready = hub_->root() / "python-has-lock";
+  fs::path source = hub_->repo_dir("org/tiny") / "commits" / commit('1') / "model.safetensors";
+  std::string script =
+      "import fcntl, os, shutil, sys, time\n"
+      "lock, blob, ready, source = sys.argv[1:5]\n"
+      "os.makedirs(os.path.dirname(lock), exist_ok=True)\n"
+      "fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o664)\n"
+      "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+      "open(ready, 'w').close()\n"
+      "time.sleep(0.5)\n"
+      "os.makedirs(os.path.dirname(blob), exist_ok=True)\n"
+      "shutil.copyfile(source, blob + '.tmp'); os.replace(blob + '.tmp', blob)\n"
+      "fcntl.flock(fd, fcntl.LOCK_UN)\n";
+  spit(hub_->root() / "holder.py", script);
+  pid_t py = ::fork();
+  if (py == 0) {
+    std::string s = (hub_->root() / "holder.py").string();
+    ::execl("/usr/bin/python3", "python3", s.c_str(), lock.c_str(), blob.c_str(), ready.c_str(), source.c_str(),
+            (char*)nullptr);
+    ::_exit(127);
+  }
+  for (int i = 0; i < 400 && !fs::exists(ready); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  fs::path p = hf_hub_download("org/tiny", "model.safetensors", opts_);
+  ::waitpid(py, nullptr, 0);
+  EXPECT_EQ(slurp(p), weights);
+  EXPECT_EQ(hub_->count("GET", "", "cdn"), 0u);  // we waited and used the blob Python wrote
+}
+
+}  // namespace
+}  // namespace hf::testing
