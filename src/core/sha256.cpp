@@ -2,6 +2,11 @@
 
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace hf {
 
 namespace {
@@ -18,9 +23,70 @@ constexpr std::array<uint32_t, 8> kInit = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0
                                            0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
 
 inline uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+
+#if defined(__x86_64__)
+// The SHA extensions (SHA-NI, most x86 CPUs since 2017) hash ~10x faster than the scalar code:
+// a multi-GB model is verified at disk speed instead of ~150 MB/s. Checked at run time.
+bool have_sha_ni() {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3)) return false;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  return (b & (1u << 29)) != 0;
+}
+
+__attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_ni(uint32_t* state, const uint8_t* p, size_t n) {
+  const __m128i kSwap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i tmp = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state)), 0xB1);  // CDAB
+  __m128i s1 = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4)), 0x1B);  // EFGH
+  __m128i s0 = _mm_alignr_epi8(tmp, s1, 8);     // ABEF
+  s1 = _mm_blend_epi16(s1, tmp, 0xF0);          // CDGH
+  for (; n > 0; --n, p += 64) {
+    __m128i abef = s0, cdgh = s1, msg[4];
+#pragma GCC unroll 16
+    for (int g = 0; g < 16; ++g) {  // 4 rounds per step
+      if (g < 4) msg[g] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), kSwap);
+      __m128i m = _mm_add_epi32(msg[g % 4], _mm_loadu_si128(reinterpret_cast<const __m128i*>(kRound + 4 * g)));
+      s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+      if (g >= 3 && g <= 14) {  // schedule the words of step g+1
+        __m128i t = _mm_alignr_epi8(msg[g % 4], msg[(g + 3) % 4], 4);
+        msg[(g + 1) % 4] = _mm_sha256msg2_epu32(_mm_add_epi32(msg[(g + 1) % 4], t), msg[g % 4]);
+      }
+      s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+      if (g >= 1 && g <= 12) msg[(g + 3) % 4] = _mm_sha256msg1_epu32(msg[(g + 3) % 4], msg[g % 4]);
+    }
+    s0 = _mm_add_epi32(s0, abef);
+    s1 = _mm_add_epi32(s1, cdgh);
+  }
+  tmp = _mm_shuffle_epi32(s0, 0x1B);            // FEBA
+  s1 = _mm_shuffle_epi32(s1, 0xB1);             // DCHG
+  s0 = _mm_blend_epi16(tmp, s1, 0xF0);          // DCBA
+  s1 = _mm_alignr_epi8(s1, tmp, 8);             // HGFE
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state), s0);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), s1);
+}
+#endif
+
+const bool kShaNi =
+#if defined(__x86_64__)
+    have_sha_ni();
+#else
+    false;
+#endif
 }  // namespace
 
-Sha256::Sha256() : h_(kInit) {}
+void Sha256::blocks(const uint8_t* p, size_t n) {
+#if defined(__x86_64__)
+  if (kShaNi && use_hardware_) {
+    blocks_sha_ni(h_.data(), p, n);
+    return;
+  }
+#endif
+  for (; n > 0; --n, p += 64) block(p);
+}
+
+Sha256::Sha256(bool use_hardware) : h_(kInit), use_hardware_(use_hardware) {}
+
+bool Sha256::hardware_accelerated() { return kShaNi; }
 
 void Sha256::block(const uint8_t* p) {
   uint32_t w[64];
@@ -49,10 +115,12 @@ void Sha256::update(const void* data, size_t size) {
     std::memcpy(buf_.data() + buf_len_, p, take);
     buf_len_ += take; p += take; size -= take;
     if (buf_len_ < 64) return;
-    block(buf_.data());
+    blocks(buf_.data(), 1);
     buf_len_ = 0;
   }
-  for (; size >= 64; p += 64, size -= 64) block(p);
+  blocks(p, size / 64);
+  p += size / 64 * 64;
+  size %= 64;
   std::memcpy(buf_.data(), p, size);
   buf_len_ = size;
 }
@@ -67,7 +135,7 @@ std::string Sha256::hex_digest() {
   std::string out;
   for (uint32_t v : h_)
     for (int s = 28; s >= 0; s -= 4) out += hex[(v >> s) & 0xf];
-  *this = Sha256();
+  *this = Sha256(use_hardware_);
   return out;
 }
 

@@ -12,18 +12,22 @@ namespace hf {
 
 class Sha256 {
  public:
-  Sha256();
+  // use_hardware=false forces the portable code (tests compare the two).
+  explicit Sha256(bool use_hardware = true);
+  static bool hardware_accelerated();
   void update(const void* data, size_t size);
   void update(std::string_view s) { update(s.data(), s.size()); }
   // Finishes and returns the 64 lowercase hex digits; the object is then reset for reuse.
   std::string hex_digest();
 
  private:
-  void block(const uint8_t* p);
+  void block(const uint8_t* p);                 // scalar reference
+  void blocks(const uint8_t* p, size_t count);  // SHA-NI when the CPU has it
   std::array<uint32_t, 8> h_;
   std::array<uint8_t, 64> buf_;
   size_t buf_len_ = 0;
   uint64_t total_ = 0;
+  bool use_hardware_ = true;
 };
 
 std::string sha256_hex(std::string_view data);

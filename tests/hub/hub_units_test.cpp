@@ -31,6 +31,17 @@ TEST(Sha256, IncrementalEqualsOneShotAtEveryBlockBoundary) {
   }
 }
 
+TEST(Sha256, HardwareAndPortableCodeAgree) {
+  if (!Sha256::hardware_accelerated()) GTEST_SKIP() << "no SHA extensions on this CPU";
+  for (size_t n : {0u, 1u, 63u, 64u, 65u, 1000u, 4096u, 100003u}) {
+    std::string data = random_bytes(n, unsigned(n));
+    Sha256 hw(true), sw(false);
+    hw.update(data);
+    sw.update(data);
+    EXPECT_EQ(hw.hex_digest(), sw.hex_digest()) << n;
+  }
+}
+
 TEST(RepoNames, FolderNamesAsPython) {
   EXPECT_EQ(hub::repo_folder_name("Qwen/Qwen2.5-0.5B-Instruct", "model"), "models--Qwen--Qwen2.5-0.5B-Instruct");
   EXPECT_EQ(hub::repo_folder_name("gpt2", "model"), "models--gpt2");
