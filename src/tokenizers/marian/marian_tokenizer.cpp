@@ -223,7 +223,21 @@ class MarianTokenizer : public TokenizerImpl {
 
 }  // namespace
 
-bool is_marian_tokenizer_dir(const std::filesystem::path& dir) { return fs::exists(dir / "source.spm"); }
+bool is_marian_tokenizer_dir(const std::filesystem::path& dir) {
+  if (fs::exists(dir / "source.spm") || fs::exists(dir / "target.spm")) return true;
+  // A Marian folder that lost a file must still be recognised, so the error names that file.
+  auto says = [&](const char* file, const char* key, const char* value) {
+    if (!fs::exists(dir / file)) return false;
+    try {
+      json j = read_json_file(dir / file);
+      return j.is_object() && j.contains(key) && j[key] == value;
+    } catch (const Error&) {
+      return false;
+    }
+  };
+  return says("tokenizer_config.json", "tokenizer_class", "MarianTokenizer") ||
+         (!fs::exists(dir / "tokenizer.json") && says("config.json", "model_type", "marian"));
+}
 
 std::shared_ptr<const TokenizerImpl> make_marian_tokenizer(const std::filesystem::path& dir) {
   return std::make_shared<MarianTokenizer>(dir);

@@ -17,7 +17,9 @@ Tokenizer load_marian_tokenizer(const std::filesystem::path& dir);
 // The implementation behind it (for code that works on TokenizerImpl directly).
 std::shared_ptr<const TokenizerImpl> make_marian_tokenizer(const std::filesystem::path& dir);
 
-// True when `dir` looks like a Marian tokenizer folder (source.spm is there).
+// True when `dir` is a Marian tokenizer folder: source.spm / target.spm is there, or
+// tokenizer_config.json names MarianTokenizer, or config.json says model_type "marian" and there
+// is no tokenizer.json.
 bool is_marian_tokenizer_dir(const std::filesystem::path& dir);
 
 }  // namespace hf
