@@ -127,7 +127,7 @@ void download_blob(const HubConfig& config, const RequestContext& ctx, const Fil
     if ((r.network_error() || r.status >= 400) && is_retryable(r) && ++failures <= kMaxRetries) {
       // A dropped connection resumes after 1 s, as Python; an error status backs off.
       if (r.network_error()) std::this_thread::sleep_for(std::chrono::seconds(1));
-      else retry_sleep(failures - 1);
+      else retry_sleep(failures - 1, &r);
       continue;
     }
     if (r.network_error())

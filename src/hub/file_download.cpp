@@ -32,7 +32,7 @@ DownloadResult from_cache_or_throw(const HubConfig& c, const RepoCache& cache, c
   // Offline, an optional file the cache does not show is treated as absent: nothing can tell
   // otherwise, and required files are checked by the caller.
   if (missing_ok && c.offline && hit.kind == CacheLookup::kNotCached && !hit.commit.empty())
-    return {std::nullopt, hit.commit};
+    return {std::nullopt, hit.commit, true};
   throw LocalEntryNotFoundError(not_cached_message(c, repo_id, file, why));
 }
 
@@ -84,10 +84,14 @@ DownloadResult download_file(const HubConfig& c, const std::string& repo_id, con
       return {std::nullopt, hit.commit};
     }
     if (is_retryable(r) && head.problem.empty() && attempt < kMaxRetries) {
-      retry_sleep(attempt);
+      retry_sleep(attempt, &r);
       continue;
     }
     if (r.status >= 400) raise_for_status(r, ctx);
+    if (missing_ok && !hit.commit.empty()) {  // an optional file of a model otherwise cached
+      warn(why + "; skipping '" + file + "' of " + repo_id + ", which the cache does not hold");
+      return {std::nullopt, hit.commit, true};
+    }
     throw LocalEntryNotFoundError(not_cached_message(c, repo_id, file, why));
   }
 

@@ -12,10 +12,14 @@ namespace hf::hub {
 struct DownloadResult {
   std::optional<std::filesystem::path> path;  // nullopt: the file does not exist (missing_ok)
   std::string commit;                         // the commit the revision resolved to, when known
+  // missing_ok only: the file may exist but neither the Hub (offline, unreachable) nor the cache
+  // could say; an optional file is then skipped, as transformers does.
+  bool unknown = false;
 };
 
-// With missing_ok, a file the Hub says does not exist (or .no_exist records, or offline the cache
-// cannot show) gives an empty path instead of an exception.
+// With missing_ok, a file the Hub says does not exist (or .no_exist records) gives an empty path
+// instead of an exception; so does one that cannot be checked (offline or the Hub unreachable,
+// and not cached), with `unknown` set.
 DownloadResult download_file(const HubConfig& config, const std::string& repo_id, const std::string& file,
                              bool missing_ok);
 

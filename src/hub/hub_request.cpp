@@ -88,7 +88,7 @@ HttpResponse api_get(const HubConfig& config, RequestContext ctx) {
     HttpResponse r = http_fetch(req);
     if ((r.network_error() || r.status >= 500 || r.status == 429 || r.status == 408) && is_retryable(r) &&
         attempt < kMaxRetries) {
-      retry_sleep(attempt);
+      retry_sleep(attempt, &r);
       continue;
     }
     if (r.network_error())
@@ -104,9 +104,14 @@ HttpResponse api_get(const HubConfig& config, RequestContext ctx) {
   }
 }
 
-void retry_sleep(int attempt) {
+void retry_sleep(int attempt, const HttpResponse* response) {
   static const int kDelays[] = {1, 2, 4, 8, 8};
-  std::this_thread::sleep_for(std::chrono::seconds(kDelays[std::min(attempt, 4)]));
+  long seconds = kDelays[std::min(attempt, 4)];
+  if (response && response->status == 429) {
+    long asked = std::atol(response->header("retry-after").c_str());
+    if (asked > 0) seconds = std::min(asked + 1, 60L);
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
 }
 
 }  // namespace hf::hub

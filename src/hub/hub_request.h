@@ -48,8 +48,9 @@ HttpResponse api_get(const HubConfig& config, RequestContext context);
 // "cannot reach <endpoint> (<curl error>)": one phrase for network failures.
 std::string network_problem(const HubConfig& config, const HttpResponse& response);
 
-// Sleeps before retry number `attempt` (0-based): 1, 2, 4, 8, 8 s, as huggingface_hub backs off.
-void retry_sleep(int attempt);
+// Sleeps before retry number `attempt` (0-based): 1, 2, 4, 8, 8 s, as huggingface_hub backs off;
+// a 429 with Retry-After waits what the server asks (+1 s, at most a minute).
+void retry_sleep(int attempt, const HttpResponse* response = nullptr);
 constexpr int kMaxRetries = 5;
 
 }  // namespace hf::hub

@@ -44,13 +44,16 @@ std::vector<std::string> shard_names(const fs::path& index_file) {
   return {names.begin(), names.end()};
 }
 
-// Fetches a weights file, or its index and every shard; false when the repo has neither.
-bool fetch_weights(const HubConfig& c, const std::string& id, const std::string& single, const std::string& index) {
-  if (hub::download_file(c, id, single, true).path) return true;
-  auto idx = hub::download_file(c, id, index, true).path;
-  if (!idx) return false;
-  for (const std::string& shard : shard_names(*idx)) hub::download_file(c, id, shard, false);
-  return true;
+// Fetches a weights file, or its index and every shard. kUnknown: offline or unreachable, and the
+// cache does not show the file.
+enum class Weights { kFound, kAbsent, kUnknown };
+Weights fetch_weights(const HubConfig& c, const std::string& id, const std::string& single, const std::string& index) {
+  auto one = hub::download_file(c, id, single, true);
+  if (one.path) return Weights::kFound;
+  auto idx = hub::download_file(c, id, index, true);
+  if (!idx.path) return one.unknown || idx.unknown ? Weights::kUnknown : Weights::kAbsent;
+  for (const std::string& shard : shard_names(*idx.path)) hub::download_file(c, id, shard, false);
+  return Weights::kFound;
 }
 
 fs::path resolve_hub_model(const std::string& id, HubConfig c, std::optional<bool> use_safetensors) {
@@ -61,7 +64,8 @@ fs::path resolve_hub_model(const std::string& id, HubConfig c, std::optional<boo
   c.revision = config.commit;
   hub::RepoCache cache(c.cache_dir, id, c.repo_type);
 
-  bool have_weights = fetch_weights(c, id, "model.safetensors", "model.safetensors.index.json");
+  Weights safetensors = fetch_weights(c, id, "model.safetensors", "model.safetensors.index.json");
+  bool have_weights = safetensors == Weights::kFound;
   if (!have_weights && use_safetensors.value_or(true) && requested_revision == "main") {
     std::optional<std::string> pr = c.offline ? hub::cached_conversion_pr(cache)
                                               : hub::find_conversion_pr(c, id, config.commit);
@@ -75,8 +79,12 @@ fs::path resolve_hub_model(const std::string& id, HubConfig c, std::optional<boo
     throw EntryNotFoundError(id + " has no model.safetensors (nor an index) at revision '" + requested_revision +
                              "', and no safetensors conversion PR was found; load the pytorch_model.bin weights "
                              "(use_safetensors unset) or convert them");
-  if (!have_weights) have_weights = fetch_weights(c, id, "pytorch_model.bin", "pytorch_model.bin.index.json");
-  if (!have_weights)
+  Weights bin = have_weights ? Weights::kAbsent : fetch_weights(c, id, "pytorch_model.bin", "pytorch_model.bin.index.json");
+  have_weights = have_weights || bin == Weights::kFound;
+  if (!have_weights && (safetensors == Weights::kUnknown || bin == Weights::kUnknown))
+    warn(id + ": the cache holds no weights file and the Hub cannot be asked (offline or unreachable); "
+              "a model cannot load from " + cache.snapshot_dir(config.commit).string());
+  else if (!have_weights)
     info(id + " has no weights (model.safetensors, pytorch_model.bin or their index) at '" + requested_revision +
          "': enough for a tokenizer, not for a model");
   for (const char* f : kOptionalFiles) hub::download_file(c, id, f, true);

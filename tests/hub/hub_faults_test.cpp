@@ -216,6 +216,20 @@ TEST_F(HubTest, UnreachableHubFallsBackToTheCacheWithAWarning) {
   EXPECT_TRUE(contains(m, "config.json")) << m;
 }
 
+TEST_F(HubTest, UnreachableHubSkipsOptionalFilesTheCacheCannotVouchFor) {
+  add_model(kRepo, commit('1'));
+  fs::path snap = resolve_model(kRepo, opts_);
+  fs::remove_all(storage(kFolder) / ".no_exist");  // e.g. a cache filled by another tool
+  HubOptions o = opts_;
+  o.endpoint = "http://127.0.0.1:" + std::to_string(closed_port());
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(resolve_model(kRepo, o), snap);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(contains(err, "skipping 'generation_config.json'")) << err;
+  // A required file is still an error.
+  EXPECT_THROW(hf_hub_download(kRepo, "generation_config.json", o), LocalEntryNotFoundError);
+}
+
 TEST_F(HubTest, UnauthorizedAfterCachingStillServesTheCache) {
   add_model(kRepo, commit('1'));
   fs::path snap = resolve_model(kRepo, opts_);
