@@ -16,8 +16,10 @@ std::string server_message(const HttpResponse& r) {
     } catch (const std::exception&) {
     }
   }
-  if (body.empty() || body == header) return header;
-  return header.empty() ? body : header + " " + body;
+  std::string msg = (body.empty() || body == header) ? header : header.empty() ? body : header + " " + body;
+  for (auto& c : msg)  // error messages are one line
+    if (c == '\n' || c == '\r') c = ' ';
+  return msg;
 }
 
 bool is_retryable(const HttpResponse& r) {
