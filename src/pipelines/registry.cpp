@@ -7,9 +7,6 @@
 
 namespace hf::pipelines {
 
-// Weak so the tree links before translation.cpp defines it (see registry.h).
-[[gnu::weak]] void register_translation_tasks(TaskRegistry& registry);
-
 void TaskRegistry::add(TaskEntry entry) {
   std::string name = entry.task;
   entries_[name] = std::move(entry);
@@ -49,7 +46,7 @@ const TaskRegistry& TaskRegistry::global() {
   static const TaskRegistry registry = [] {
     TaskRegistry r;
     register_text_generation_tasks(r);
-    if (&register_translation_tasks) register_translation_tasks(r);
+    register_translation_tasks(r);
     return r;
   }();
   return registry;

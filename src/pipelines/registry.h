@@ -17,10 +17,8 @@
 //
 // Why a named function and not a static self-registering object: the layers are static
 // libraries, and the linker drops an object file nobody references, static registrars included.
-// registry.cpp calls each register_*_tasks function listed below, which keeps them linked.
-// registry.cpp declares register_translation_tasks weak so the tree links before translation.cpp
-// exists; the translation owner defines it (strong) and tells the generation owner to make the
-// reference strong.
+// registry.cpp calls each register_*_tasks function listed below, which keeps them linked; a new
+// task adds its function here and one call in TaskRegistry::global().
 #include <functional>
 #include <map>
 #include <memory>
