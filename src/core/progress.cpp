@@ -1,30 +1,20 @@
 #include "core/progress.h"
 
-#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
-#include <optional>
 
+#include "core/env.h"
 #include "core/log.h"
 
 namespace hf {
 
 namespace {
-std::optional<bool> env_bool(const char* name) {
-  const char* v = std::getenv(name);
-  if (!v || !*v) return std::nullopt;
-  std::string s(v);
-  for (auto& c : s) c = char(std::toupper(static_cast<unsigned char>(c)));
-  return s == "1" || s == "ON" || s == "YES" || s == "TRUE";
-}
-
 // Descriptions longer than this are shortened to "(…)" + their end, as huggingface_hub does.
 constexpr size_t kMaxDescription = 40;
 }  // namespace
 
 bool progress_bars_enabled() {
-  if (auto disabled = env_bool("HF_HUB_DISABLE_PROGRESS_BARS")) return !*disabled;
+  if (auto disabled = env_flag("HF_HUB_DISABLE_PROGRESS_BARS")) return !*disabled;
   return stderr_is_tty();
 }
 

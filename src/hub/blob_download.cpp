@@ -23,13 +23,6 @@ struct FileCloser {
 };
 using File = std::unique_ptr<FILE, FileCloser>;
 
-bool is_sha256(const std::string& s) {
-  if (s.size() != 64) return false;
-  for (char c : s)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 // The partial file's current state: the open file, its length, and the hash of its bytes so far.
 struct Partial {
   File file;
@@ -83,7 +76,7 @@ long long content_range_start(const std::string& v) {
 void download_blob(const HubConfig& config, const RequestContext& ctx, const FileMetadata& meta,
                    const fs::path& incomplete, const fs::path& blob) {
   Partial partial;
-  partial.hashing = is_sha256(meta.etag);
+  partial.hashing = is_lower_hex(meta.etag, 64);  // LFS: the etag is the content's sha256
   open_partial(partial, incomplete, meta.size, config.force_download);
   std::setvbuf(partial.file.get(), nullptr, _IOFBF, 1 << 20);
   ProgressBar bar(ctx.filename, meta.size, partial.size);

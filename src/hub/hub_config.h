@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "core/env.h"
 #include "hf/hub.h"
 
 namespace hf::hub {
@@ -25,11 +26,6 @@ struct HubConfig {
 };
 
 HubConfig make_config(const HubOptions& options);
-
-// huggingface_hub's boolean env parsing: 1/ON/YES/TRUE, case-insensitive; nullopt when unset/empty.
-std::optional<bool> env_flag(const char* name);
-// Value of an environment variable, nullopt when unset or empty (an empty value counts as unset).
-std::optional<std::string> env_value(const char* name);
 
 std::string user_agent();
 

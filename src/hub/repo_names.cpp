@@ -94,8 +94,8 @@ std::string url_quote(std::string_view s, std::string_view safe) {
   return out;
 }
 
-bool is_commit_hash(std::string_view s) {
-  if (s.size() != 40) return false;
+bool is_lower_hex(std::string_view s, size_t length) {
+  if (s.size() != length) return false;
   for (char c : s)
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
   return true;

@@ -24,7 +24,9 @@ void validate_revision(const std::string& revision);
 // Percent-encoding: quote(s, "") for revisions, quote(s, "/") for file paths (urllib.parse.quote).
 std::string url_quote(std::string_view s, std::string_view safe);
 
-// A full, lowercase 40-hex commit hash (only those skip the refs/ lookup).
-bool is_commit_hash(std::string_view s);
+// `length` lowercase hex digits: a full commit hash (40; only those skip the refs/ lookup), or
+// an LFS etag (64, the sha256 of the content).
+bool is_lower_hex(std::string_view s, size_t length);
+inline bool is_commit_hash(std::string_view s) { return is_lower_hex(s, 40); }
 
 }  // namespace hf::hub
