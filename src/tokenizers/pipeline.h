@@ -65,6 +65,9 @@ struct BuildContext {
 std::unique_ptr<Normalizer> make_normalizer(const json& j, const std::string& path);
 std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const std::string& path);
 std::unique_ptr<PostProcessor> make_post_processor(const json& j, const std::string& path);
+// `before` $A `after`: transformers' replacement when tokenizer_config.json sets add_bos_token /
+// add_eos_token.
+std::unique_ptr<PostProcessor> make_bos_eos_processor(std::vector<int32_t> before, std::vector<int32_t> after);
 std::unique_ptr<Decoder> make_decoder(const json& j, const std::string& path);
 
 // The raw JSON text of model.vocab / model.merges when the loader kept them out of the DOM (see
