@@ -38,7 +38,7 @@ inline std::string str_arg(const CallArgs& args, size_t index, std::string_view 
 }
 
 // A string argument Python requires to be a str (str.split(sep), str.startswith(prefix), ...).
-inline const std::string& require_str(const Value& v, const char* what) {
+inline std::string require_str(const Value& v, const char* what) {
   if (!v.is_string()) throw_type_error(std::string(what) + " must be str, not " + type_name(v));
   return v.as_string();
 }

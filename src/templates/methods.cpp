@@ -68,7 +68,7 @@ ListPtr strings_to_list(std::vector<std::string> parts) {
 // Python's str.startswith/endswith: a str or a tuple of str.
 bool affix_matches(const std::string& s, const Value& affix, bool at_start) {
   auto one = [&](const Value& v) {
-    const std::string& a = require_str(v, at_start ? "startswith first arg" : "endswith first arg");
+    const std::string a = require_str(v, at_start ? "startswith first arg" : "endswith first arg");
     if (a.size() > s.size()) return false;
     return at_start ? s.compare(0, a.size(), a) == 0 : s.compare(s.size() - a.size(), a.size(), a) == 0;
   };
@@ -155,7 +155,7 @@ Value string_method(const std::string& s, std::string_view name, const CallArgs&
       }
       return strings_to_list(text::split_whitespace(s, maxsplit));
     }
-    const std::string& sep_s = require_str(sep, "sep");
+    const std::string sep_s = require_str(sep, "sep");
     if (sep_s.empty()) throw_value_error("empty separator");
     return strings_to_list(name == "split" ? text::split(s, sep_s, maxsplit) : text::rsplit(s, sep_s, maxsplit));
   }
@@ -191,7 +191,7 @@ Value string_method(const std::string& s, std::string_view name, const CallArgs&
     return text::replace(s, require_str(arg(a, 0, "old"), "replace arg 1"),
                          require_str(arg(a, 1, "new"), "replace arg 2"), int_arg(a, 2, "count", -1));
   if (name == "find" || name == "rfind" || name == "index" || name == "rindex") {
-    const std::string& sub = require_str(arg(a, 0, "sub"), "must be str");
+    const std::string sub = require_str(arg(a, 0, "sub"), "must be str");
     size_t at = (name == "find" || name == "index") ? s.find(sub) : s.rfind(sub);
     if (at == std::string::npos) {
       if (name == "index" || name == "rindex") throw_value_error("substring not found");
@@ -200,7 +200,7 @@ Value string_method(const std::string& s, std::string_view name, const CallArgs&
     return text::length(std::string_view(s).substr(0, at));
   }
   if (name == "count") {
-    const std::string& sub = require_str(arg(a, 0, "sub"), "must be str");
+    const std::string sub = require_str(arg(a, 0, "sub"), "must be str");
     if (sub.empty()) return text::length(s) + 1;
     int64_t n = 0;
     for (size_t at = s.find(sub); at != std::string::npos; at = s.find(sub, at + sub.size())) ++n;
@@ -246,14 +246,14 @@ Value string_method(const std::string& s, std::string_view name, const CallArgs&
     return s.substr(0, sign) + std::string(static_cast<size_t>(width - len), '0') + s.substr(sign);
   }
   if (name == "removeprefix" || name == "removesuffix") {
-    const std::string& affix = require_str(arg(a, 0, "affix"), "removeprefix arg");
+    const std::string affix = require_str(arg(a, 0, "affix"), "removeprefix arg");
     if (name == "removeprefix") return s.compare(0, affix.size(), affix) == 0 ? s.substr(affix.size()) : s;
     if (affix.size() <= s.size() && s.compare(s.size() - affix.size(), affix.size(), affix) == 0)
       return s.substr(0, s.size() - affix.size());
     return s;
   }
   if (name == "partition" || name == "rpartition") {
-    const std::string& sep = require_str(arg(a, 0, "sep"), "sep");
+    const std::string sep = require_str(arg(a, 0, "sep"), "sep");
     if (sep.empty()) throw_value_error("empty separator");
     size_t at = name == "partition" ? s.find(sep) : s.rfind(sep);
     auto t = List::make();
@@ -291,6 +291,7 @@ Value dict_method(const Value& self, std::string_view name, const CallArgs& a) {
   }
   if (name == "copy") return std::make_shared<Dict>(d);
   auto l = List::make();
+  l->view_name = name == "keys" ? "dict_keys" : name == "values" ? "dict_values" : "dict_items";
   l->items.reserve(d.items.size());
   for (const auto& [k, v] : d.items) {
     if (name == "keys") l->items.push_back(k);

@@ -152,7 +152,7 @@ struct JsonWriter {
       case Kind::String: append_json_string(out, v.as_string(), opt.ensure_ascii); return;
       case Kind::List: {
         const List& l = *v.as_list();
-        if (l.is_generator) break;
+        if (l.is_generator || l.view_name) break;
         write_sequence(l.items.size(), '[', ']', [&](size_t i) { write(l.items[i]); });
         return;
       }

@@ -110,7 +110,7 @@ std::string type_name(const Value& v) {
     case Kind::String: return "str";
     case Kind::List: {
       const List& l = *v.as_list();
-      return l.is_generator ? "generator" : l.is_tuple ? "tuple" : "list";
+      return l.view_name ? l.view_name : l.is_generator ? "generator" : l.is_tuple ? "tuple" : "list";
     }
     case Kind::Dict: return "dict";
     case Kind::Callable: return "function";
@@ -155,6 +155,7 @@ void append_repr(std::string& out, const Value& v) {
         out += "<generator object>";
         return;
       }
+      if (l.view_name) out += std::string(l.view_name) + "(";
       out += l.is_tuple ? '(' : '[';
       for (size_t i = 0; i < l.items.size(); ++i) {
         if (i) out += ", ";
@@ -162,6 +163,7 @@ void append_repr(std::string& out, const Value& v) {
       }
       if (l.is_tuple && l.items.size() == 1) out += ',';
       out += l.is_tuple ? ')' : ']';
+      if (l.view_name) out += ')';
       return;
     }
     case Kind::Dict: {

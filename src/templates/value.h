@@ -94,6 +94,7 @@ struct List {
   std::vector<Value> items;
   bool is_tuple = false;
   bool is_generator = false;
+  const char* view_name = nullptr;   // "dict_items", "dict_keys", "dict_values": dict.items() etc.
   mutable size_t consumed = 0;
 
   static ListPtr make(std::vector<Value> items = {}) {
