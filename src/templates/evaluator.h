@@ -17,7 +17,7 @@ namespace hf::templates {
 // Sandbox bounds: a template that exceeds one fails with a clear error instead of hanging.
 struct Limits {
   size_t max_output_bytes = 64u << 20;
-  int64_t max_loop_iterations = 10'000'000;
+  int64_t max_loop_iterations = 1'000'000;
   int max_call_depth = 100;
 };
 
