@@ -176,6 +176,8 @@ class DecodeStream {
   std::string finish();
 
  private:
+  void shrink();
+  bool is_byte_token(int32_t id) const;
   Tokenizer tok_;
   DecodeOptions opts_;
   bool clean_up_ = false;

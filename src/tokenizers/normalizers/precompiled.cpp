@@ -1,8 +1,10 @@
 // Precompiled: SentencePiece's normalization table (precompiled_charsmap, base64): a darts-clone
-// double-array trie over UTF-8 followed by the NUL-terminated replacement strings. Applied as the
-// Rust crate does: per extended grapheme cluster, a cluster shorter than 6 bytes is replaced
-// whole by the value of its shortest matching prefix; otherwise (or without a match) each
-// character is replaced by its own match, or kept.
+// double-array trie over UTF-8 followed by the NUL-terminated replacement strings. Applied as
+// SentencePiece's normalizer.cc does: at each position the longest trie key that is a prefix of
+// the rest of the text is replaced by its value; without a match one character is copied.
+// (The Rust crate instead replaces whole grapheme clusters shorter than 6 bytes by their
+// *shortest* match; the two differ only on rare sequences, e.g. a letter followed by several
+// combining marks, where the reference fixtures follow SentencePiece.)
 #include <cstring>
 
 #include "tokenizers/normalizers/normalizers.h"
@@ -54,52 +56,49 @@ class Precompiled : public Normalizer {
 
   void normalize(std::string& s) const override {
     if (array_.empty()) return;
-    std::basic_string<uint32_t> bounds;
-    grapheme_bounds(s, bounds);
     std::string out;
     out.reserve(s.size());
-    for (size_t g = 0; g + 1 < bounds.size(); ++g) {
-      std::string_view grapheme(s.data() + bounds[g], bounds[g + 1] - bounds[g]);
+    size_t i = 0;
+    while (i < s.size()) {
       std::string_view norm;
-      if (grapheme.size() < 6 && transform(grapheme, norm)) {
+      size_t len = longest_match(std::string_view(s).substr(i), norm);
+      if (len > 0) {
         out.append(norm);
-        continue;
-      }
-      size_t i = 0;
-      while (i < grapheme.size()) {
-        size_t len = utf8_len(static_cast<unsigned char>(grapheme[i]));
-        std::string_view part = grapheme.substr(i, len);
-        if (transform(part, norm)) out.append(norm);
-        else out.append(part);
         i += len;
+      } else {
+        size_t n = utf8_len(static_cast<unsigned char>(s[i]));
+        out.append(s, i, n);
+        i += n;
       }
     }
     s = std::move(out);
   }
 
  private:
-  // The replacement for the shortest trie key that is a prefix of `key`.
-  bool transform(std::string_view key, std::string_view& norm) const {
+  // Length of the longest trie key that is a prefix of `key` (0: none), and its replacement.
+  size_t longest_match(std::string_view key, std::string_view& norm) const {
     auto offset = [](uint32_t u) { return (u >> 10) << ((u & (1u << 9)) >> 6); };
     size_t pos = offset(array_[0]);
-    for (unsigned char c : key) {
-      if (c == 0) return false;
+    size_t best = 0;
+    for (size_t i = 0; i < key.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(key[i]);
+      if (c == 0) break;
       pos ^= c;
-      if (pos >= array_.size()) return false;
+      if (pos >= array_.size()) break;
       uint32_t unit = array_[pos];
-      if ((unit & ((1u << 31) | 0xFF)) != c) return false;
+      if ((unit & ((1u << 31) | 0xFF)) != c) break;
       pos ^= offset(unit);
       if ((unit >> 8) & 1) {
-        if (pos >= array_.size()) return false;
+        if (pos >= array_.size()) break;
         size_t index = array_[pos] & 0x7FFFFFFFu;
-        if (index > normalized_.size()) return false;
+        if (index > normalized_.size()) break;
         size_t end = normalized_.find('\0', index);
         if (end == std::string::npos) end = normalized_.size();
         norm = std::string_view(normalized_).substr(index, end - index);
-        return true;
+        best = i + 1;
       }
     }
-    return false;
+    return best;
   }
 
   std::vector<uint32_t> array_;
