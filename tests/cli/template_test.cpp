@@ -67,7 +67,7 @@ TEST(TemplateCli, SyntaxErrorNamesLineAndColumn) {
   std::string context = write_temp("context.json", R"({"messages": []})");
   auto r = run_program(kHfcpp + " template --template " + quote(bad) + " --context " + quote(context));
   EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.err.find("line 2, column 20: No filter named 'nosuchfilter'."), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("line 2, column 18: No filter named 'nosuchfilter'."), std::string::npos) << r.err;
 }
 
 TEST(TemplateCli, MissingInputsAreClearErrors) {
