@@ -114,27 +114,35 @@ Seq2SeqGenerateOutput generate(const Seq2SeqLM& model, const BatchEncoding& inpu
   }
 
   // `_sample`: processors on the raw logits, argmax (or a draw), finished rows get the pad id.
+  // transformers keeps feeding finished rows to the model; their logits are never used, so here
+  // they leave the decoder batch (the state is reordered to the rows still running).
   const int rows = state->rows();
   std::vector<std::vector<int32_t>> seqs(rows, std::vector<int32_t>{*start});
-  std::vector<bool> unfinished(rows, true);
+  std::vector<int32_t> active(rows);  // the sequence row of each decoder row
+  for (int r = 0; r < rows; ++r) active[r] = r;
   generation::Sampler sampler(cfg.seed);
-  std::vector<int32_t> last(rows, *start);
-  while (std::find(unfinished.begin(), unfinished.end(), true) != unfinished.end() &&
-         !config.stop_token.stop_requested()) {
+  while (!active.empty() && !config.stop_token.stop_requested()) {
+    std::vector<int32_t> last(active.size());
+    for (size_t i = 0; i < active.size(); ++i) last[i] = seqs[active[i]].back();
     Tensor logits = model.decode(last, *state);
     const int64_t V = logits.dim(1);
-    for (int r = 0; r < rows; ++r) {
-      int32_t next = pad;
-      if (unfinished[r]) {
-        std::span<float> scores(logits.mutable_data_as<float>() + r * V, V);
-        generation::apply_processors(processors, seqs[r], scores);
-        next = sampling ? sampler.sample(scores) : generation::argmax(scores);
+    std::vector<int32_t> keep, still_active;
+    for (size_t i = 0; i < active.size(); ++i) {
+      std::vector<int32_t>& seq = seqs[active[i]];
+      std::span<float> scores(logits.mutable_data_as<float>() + i * V, V);
+      generation::apply_processors(processors, seq, scores);
+      seq.push_back(sampling ? sampler.sample(scores) : generation::argmax(scores));
+      if (!generation::any_criterion(criteria, seq)) {
+        keep.push_back(static_cast<int32_t>(i));
+        still_active.push_back(active[i]);
       }
-      seqs[r].push_back(next);
-      last[r] = next;
-      if (unfinished[r] && generation::any_criterion(criteria, seqs[r])) unfinished[r] = false;
     }
+    if (!still_active.empty() && still_active.size() != active.size()) state->reorder(keep);
+    active = std::move(still_active);
   }
+  size_t longest = 0;
+  for (const auto& seq : seqs) longest = std::max(longest, seq.size());
+  for (auto& seq : seqs) seq.resize(longest, pad);  // finished rows are filled with pad_token_id
   out.sequences = std::move(seqs);
   return out;
 }
