@@ -130,3 +130,8 @@ TEST(MarianTokenizer, SeparateVocabsDecodeThroughTargetVocab) {
   EXPECT_EQ(t->encode("你好", true), (std::vector<int32_t>{2, 470, 293, 0}));  // source side unchanged
   fs::remove_all(dir);
 }
+
+TEST(MarianTokenizer, InvalidUtf8IsReplacedNotFatal) {
+  // "\xff" alone is invalid: it becomes U+FFFD, unknown to the source model → <unk>.
+  EXPECT_EQ(tokenizer()->encode("\xff", true), tokenizer()->encode("\xEF\xBF\xBD", true));
+}

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/json.h"
+#include "tokenizers/unicode.h"
 
 namespace hf {
 namespace {
@@ -96,7 +97,14 @@ class MarianTokenizer : public TokenizerImpl {
       if (auto it = encoder_.find(s); it != encoder_.end()) special_ids_.push_back(it->second);
   }
 
-  std::vector<int32_t> encode(std::string_view text, bool add_special_tokens) const override {
+  std::vector<int32_t> encode(std::string_view input, bool add_special_tokens) const override {
+    // Invalid UTF-8 becomes U+FFFD first (the hf::Tokenizer contract), as Python's str would hold.
+    std::string sanitized;
+    std::string_view text = input;
+    if (!tok::is_valid_utf8(input)) {
+      sanitized = tok::utf8_lossy(input);
+      text = sanitized;
+    }
     std::vector<int32_t> ids;
     // The slow tokenizer splits special-token strings out of the text before _tokenize.
     size_t pos = 0;
