@@ -2,42 +2,26 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <array>
-#include <cstdio>
 
 #include "hub/fake_hub.h"
+#include "run_program.h"
 
 namespace hf::testing {
 namespace {
 
-struct CliRun {
-  int code;
-  std::string out, err;
-};
-
 class HubCliTest : public HubTest {
  protected:
   // Runs hfcpp with the fake Hub as HF_ENDPOINT and the test's cache as HF_HUB_CACHE.
-  CliRun hfcpp(const std::string& args) {
-    fs::path err_file = hub_->root() / "stderr.txt";
-    std::string cmd = "HF_ENDPOINT=" + hub_->endpoint() + " HF_HUB_CACHE=" + cache_.string() + " " +
-                      std::string(HF_BINARY_DIR) + "/hfcpp " + args + " 2>" + err_file.string();
-    CliRun r{0, "", ""};
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    int status = ::pclose(p);
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.err = slurp(err_file);
-    return r;
+  ProgramResult hfcpp(const std::string& args) {
+    return run_program("HF_ENDPOINT=" + hub_->endpoint() + " HF_HUB_CACHE=" + quote(cache_.string()) + " " +
+                       std::string(HF_BINARY_DIR) + "/hfcpp " + args);
   }
 };
 
 TEST_F(HubCliTest, DownloadPrintsTheSnapshotFolder) {
   add_model("org/tiny", commit('1'));
-  CliRun r = hfcpp("download org/tiny");
-  ASSERT_EQ(r.code, 0) << r.err;
+  ProgramResult r = hfcpp("download org/tiny");
+  ASSERT_EQ(r.status, 0) << r.err;
   fs::path snap = cache_ / "models--org--tiny" / "snapshots" / commit('1');
   EXPECT_EQ(r.out, snap.string() + "\n");
   EXPECT_TRUE(fs::exists(snap / "model.safetensors"));
@@ -52,8 +36,8 @@ TEST_F(HubCliTest, DownloadPrintsTheSnapshotFolder) {
 TEST_F(HubCliTest, DownloadIncludeAndRevision) {
   hub_->add_repo("org/multi", {{"refs", {{"main", commit('2')}, {"v1", commit('1')}}}},
                  {{commit('1'), {{"config.json", "{}"}, {"a.txt", "a"}}}, {commit('2'), {{"config.json", "{}"}}}});
-  CliRun r = hfcpp("download org/multi --revision v1 --include '*.txt'");
-  ASSERT_EQ(r.code, 0) << r.err;
+  ProgramResult r = hfcpp("download org/multi --revision v1 --include '*.txt'");
+  ASSERT_EQ(r.status, 0) << r.err;
   fs::path snap = cache_ / "models--org--multi" / "snapshots" / commit('1');
   EXPECT_EQ(r.out, snap.string() + "\n");
   EXPECT_TRUE(fs::exists(snap / "a.txt"));
@@ -61,26 +45,26 @@ TEST_F(HubCliTest, DownloadIncludeAndRevision) {
 }
 
 TEST_F(HubCliTest, DownloadErrorsAreOneLine) {
-  CliRun r = hfcpp("download org/nope");
-  EXPECT_EQ(r.code, 1);
+  ProgramResult r = hfcpp("download org/nope");
+  EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err.rfind("hfcpp: error: repository org/nope not found", 0), 0u) << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 TEST_F(HubCliTest, CacheLsAndRm) {
   add_model("org/tiny", commit('1'));
-  ASSERT_EQ(hfcpp("download org/tiny").code, 0);
-  CliRun ls = hfcpp("cache ls");
-  ASSERT_EQ(ls.code, 0) << ls.err;
+  ASSERT_EQ(hfcpp("download org/tiny").status, 0);
+  ProgramResult ls = hfcpp("cache ls");
+  ASSERT_EQ(ls.status, 0) << ls.err;
   EXPECT_NE(ls.out.find("org/tiny"), std::string::npos) << ls.out;
   EXPECT_NE(ls.out.find(commit('1').substr(0, 8) + " (main)"), std::string::npos) << ls.out;
   EXPECT_NE(ls.out.find("1 repo(s)"), std::string::npos) << ls.out;
 
-  CliRun rm = hfcpp("cache rm org/tiny");
-  EXPECT_EQ(rm.code, 0) << rm.err;
+  ProgramResult rm = hfcpp("cache rm org/tiny");
+  EXPECT_EQ(rm.status, 0) << rm.err;
   EXPECT_FALSE(fs::exists(cache_ / "models--org--tiny"));
   EXPECT_NE(hfcpp("cache ls").out.find("0 repo(s)"), std::string::npos);
-  EXPECT_EQ(hfcpp("cache rm org/tiny").code, 1);
+  EXPECT_EQ(hfcpp("cache rm org/tiny").status, 1);
 }
 
 }  // namespace
