@@ -94,6 +94,27 @@ class WeightBinder {
   int64_t& params_;
 };
 
+// Multi-head attention of T queries over L keys/values, all laid out [position][d] (heads side by
+// side in a row), output in the same layout. `mask` (L entries, 0 = padding) may be null.
+void attend(const float* q, const float* k, const float* v, float* out, int64_t T, int64_t L, int64_t d, int heads,
+            bool causal, const uint8_t* mask) {
+  kernels::AttentionArgs a;
+  a.q = q;
+  a.k = k;
+  a.v = v;
+  a.out = out;
+  a.q_stride = a.out_stride = a.kv_pos_stride = d;
+  a.kv_head_stride = d / heads;
+  a.T = T;
+  a.L = L;
+  a.n_heads = a.n_kv_heads = heads;
+  a.head_dim = static_cast<int>(d / heads);
+  a.scale = 1.0f / std::sqrt(static_cast<float>(a.head_dim));
+  a.causal = causal;
+  a.key_mask = mask;
+  kernels::attention(a);
+}
+
 void activate(const std::string& act, float* x, int64_t n) {
   if (act == "swish" || act == "silu") kernels::silu(x, n);
   else if (act == "gelu") kernels::gelu(x, n);
@@ -155,28 +176,24 @@ MarianMTModel::MarianMTModel(MarianConfig config, const WeightSource& weights, f
   decoder_positions_ = positions("model.decoder.embed_positions.weight");
   embed_scale_ = c.scale_embedding ? std::sqrt(static_cast<float>(d)) : 1.0f;
 
-  for (int64_t i = 0; i < c.encoder_layers; ++i) {
-    const std::string p = "model.encoder.layers." + std::to_string(i);
+  // One encoder or decoder layer; decoder layers add cross-attention (encoder_attn).
+  auto layer = [&](const std::string& p, int64_t ffn, bool cross) {
     Layer l;
     l.self = w.attention(p + ".self_attn", d);
     l.self_norm = w.norm(p + ".self_attn_layer_norm", d);
-    l.fc1 = w.linear(p + ".fc1", c.encoder_ffn_dim, d);
-    l.fc2 = w.linear(p + ".fc2", d, c.encoder_ffn_dim);
+    if (cross) {
+      l.cross = w.attention(p + ".encoder_attn", d);
+      l.cross_norm = w.norm(p + ".encoder_attn_layer_norm", d);
+    }
+    l.fc1 = w.linear(p + ".fc1", ffn, d);
+    l.fc2 = w.linear(p + ".fc2", d, ffn);
     l.final_norm = w.norm(p + ".final_layer_norm", d);
-    encoder_.push_back(std::move(l));
-  }
-  for (int64_t i = 0; i < c.decoder_layers; ++i) {
-    const std::string p = "model.decoder.layers." + std::to_string(i);
-    Layer l;
-    l.self = w.attention(p + ".self_attn", d);
-    l.self_norm = w.norm(p + ".self_attn_layer_norm", d);
-    l.cross = w.attention(p + ".encoder_attn", d);
-    l.cross_norm = w.norm(p + ".encoder_attn_layer_norm", d);
-    l.fc1 = w.linear(p + ".fc1", c.decoder_ffn_dim, d);
-    l.fc2 = w.linear(p + ".fc2", d, c.decoder_ffn_dim);
-    l.final_norm = w.norm(p + ".final_layer_norm", d);
-    decoder_.push_back(std::move(l));
-  }
+    return l;
+  };
+  for (int64_t i = 0; i < c.encoder_layers; ++i)
+    encoder_.push_back(layer("model.encoder.layers." + std::to_string(i), c.encoder_ffn_dim, false));
+  for (int64_t i = 0; i < c.decoder_layers; ++i)
+    decoder_.push_back(layer("model.decoder.layers." + std::to_string(i), c.decoder_ffn_dim, true));
 }
 
 void MarianMTModel::run_linear(const Linear& l, const float* x, int64_t rows, float* y) const {
@@ -240,29 +257,16 @@ std::unique_ptr<Seq2SeqState> MarianMTModel::encode(int batch, int seq, std::spa
   float* x = x_t.mutable_data_as<float>();
   embed(encoder_embed_, input_ids, encoder_positions_, pos, x);
 
-  const int heads = static_cast<int>(c.encoder_attention_heads), hd = static_cast<int>(d / heads);
+  const int heads = static_cast<int>(c.encoder_attention_heads);
   std::vector<float> q(n * d), k(n * d), v(n * d), ctx(n * d), o(n * d), hidden, out;
   for (const Layer& layer : encoder_) {
     run_linear(layer.self.q, x, n, q.data());
     run_linear(layer.self.k, x, n, k.data());
     run_linear(layer.self.v, x, n, v.data());
     for (int b = 0; b < batch; ++b) {
-      kernels::AttentionArgs a;
-      a.q = q.data() + b * seq * d;
-      a.q_stride = d;
-      a.k = k.data() + b * seq * d;
-      a.v = v.data() + b * seq * d;
-      a.kv_head_stride = hd;
-      a.kv_pos_stride = d;
-      a.out = ctx.data() + b * seq * d;
-      a.out_stride = d;
-      a.T = a.L = seq;
-      a.n_heads = a.n_kv_heads = heads;
-      a.head_dim = hd;
-      a.scale = 1.0f / std::sqrt(static_cast<float>(hd));
-      a.causal = false;
-      a.key_mask = state->mask.data() + b * seq;
-      kernels::attention(a);
+      const int64_t off = static_cast<int64_t>(b) * seq * d;
+      attend(q.data() + off, k.data() + off, v.data() + off, ctx.data() + off, seq, seq, d, heads, false,
+             state->mask.data() + b * seq);
     }
     run_linear(layer.self.out, ctx.data(), n, o.data());
     residual_norm(x, o.data(), layer.self_norm, n);
@@ -299,8 +303,7 @@ Tensor MarianMTModel::decode(std::span<const int32_t> tokens, Seq2SeqState& base
   std::vector<int64_t> pos(rows, t);
   embed(decoder_embed_, tokens, decoder_positions_, pos, x.data());
 
-  const int heads = static_cast<int>(c.decoder_attention_heads), hd = static_cast<int>(d / heads);
-  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  const int heads = static_cast<int>(c.decoder_attention_heads);
   const int64_t row_stride = state->capacity * d;
   for (size_t li = 0; li < decoder_.size(); ++li) {
     const Layer& layer = decoder_[li];
@@ -313,22 +316,8 @@ Tensor MarianMTModel::decode(std::span<const int32_t> tokens, Seq2SeqState& base
     for (int64_t r = 0; r < rows; ++r) {
       std::memcpy(ck + r * row_stride + t * d, k.data() + r * d, d * sizeof(float));
       std::memcpy(cv + r * row_stride + t * d, v.data() + r * d, d * sizeof(float));
-      kernels::AttentionArgs a;
-      a.q = q.data() + r * d;
-      a.q_stride = d;
-      a.k = ck + r * row_stride;
-      a.v = cv + r * row_stride;
-      a.kv_head_stride = hd;
-      a.kv_pos_stride = d;
-      a.out = ctx.data() + r * d;
-      a.out_stride = d;
-      a.T = 1;
-      a.L = t + 1;
-      a.n_heads = a.n_kv_heads = heads;
-      a.head_dim = hd;
-      a.scale = scale;
-      a.causal = true;
-      kernels::attention(a);
+      attend(q.data() + r * d, ck + r * row_stride, cv + r * row_stride, ctx.data() + r * d, 1, t + 1, d, heads,
+             true, nullptr);
     }
     run_linear(layer.self.out, ctx.data(), rows, o.data());
     residual_norm(x.data(), o.data(), layer.self_norm, rows);
@@ -337,23 +326,8 @@ Tensor MarianMTModel::decode(std::span<const int32_t> tokens, Seq2SeqState& base
     run_linear(layer.cross.q, x.data(), rows, q.data());
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t in = state->row_input[r];
-      kernels::AttentionArgs a;
-      a.q = q.data() + r * d;
-      a.q_stride = d;
-      a.k = state->cross_k[li].data() + in * S * d;
-      a.v = state->cross_v[li].data() + in * S * d;
-      a.kv_head_stride = hd;
-      a.kv_pos_stride = d;
-      a.out = ctx.data() + r * d;
-      a.out_stride = d;
-      a.T = 1;
-      a.L = S;
-      a.n_heads = a.n_kv_heads = heads;
-      a.head_dim = hd;
-      a.scale = scale;
-      a.causal = false;
-      a.key_mask = state->mask.data() + in * S;
-      kernels::attention(a);
+      attend(q.data() + r * d, state->cross_k[li].data() + in * S * d, state->cross_v[li].data() + in * S * d,
+             ctx.data() + r * d, 1, S, d, heads, false, state->mask.data() + in * S);
     }
     run_linear(layer.cross.out, ctx.data(), rows, o.data());
     residual_norm(x.data(), o.data(), layer.cross_norm, rows);
