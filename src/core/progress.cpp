@@ -18,8 +18,8 @@ bool progress_bars_enabled() {
   return stderr_is_tty();
 }
 
-ProgressBar::ProgressBar(std::string description, uint64_t total, uint64_t initial, bool enabled)
-    : description_(std::move(description)), total_(total), initial_(initial), done_(initial), enabled_(enabled),
+ProgressBar::ProgressBar(std::string description, uint64_t total, uint64_t initial, bool enabled, std::string unit)
+    : description_(std::move(description)), unit_(std::move(unit)), total_(total), initial_(initial), done_(initial), enabled_(enabled),
       start_(std::chrono::steady_clock::now()), last_draw_{} {
   if (description_.size() > kMaxDescription)
     description_ = "(…)" + description_.substr(description_.size() - kMaxDescription);
@@ -70,10 +70,15 @@ std::string ProgressBar::format_duration(double seconds) {
   return buf;
 }
 
+std::string ProgressBar::count(uint64_t n) const {
+  // Bytes are scaled (tqdm's unit_scale): 1.00MB; other units are plain counts: 3/24.
+  return unit_ == "B" ? format_size(double(n)) + unit_ : std::to_string(n);
+}
+
 std::string ProgressBar::render(double elapsed) const {
   // Speed counts only this run's bytes: a resumed file did not arrive at infinite speed.
   double rate = elapsed > 0 ? double(done_ - initial_) / elapsed : 0;
-  std::string speed = rate > 0 ? format_size(rate) + "B/s" : "?B/s";
+  std::string speed = (rate > 0 ? format_size(rate) : "?") + unit_ + "/s";
   std::string line = description_ + ": ";
   if (total_ > 0) {
     double frac = std::min(1.0, double(done_) / double(total_));
@@ -90,10 +95,10 @@ std::string ProgressBar::render(double elapsed) const {
       bar += std::string(kWidth - used - (cells8 % 8 ? 1 : 0), ' ');
     }
     double eta = rate > 0 ? double(total_ - std::min(done_, total_)) / rate : NAN;
-    line += std::string(pct) + "|" + bar + "| " + format_size(double(done_)) + "/" + format_size(double(total_)) +
+    line += std::string(pct) + "|" + bar + "| " + count(done_) + "/" + count(total_) +
             " [" + format_duration(elapsed) + "<" + format_duration(eta) + ", " + speed + "]";
   } else {
-    line += format_size(double(done_)) + " [" + format_duration(elapsed) + ", " + speed + "]";
+    line += count(done_) + " [" + format_duration(elapsed) + ", " + speed + "]";
   }
   return line;
 }

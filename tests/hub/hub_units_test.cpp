@@ -96,11 +96,14 @@ TEST(ProgressBar, Formatting) {
   EXPECT_EQ(ProgressBar::format_duration(3725), "1:02:05");
   ProgressBar bar("model.safetensors", 1000000, 0, false);
   bar.update(250000);
-  EXPECT_EQ(bar.render(2.0), "model.safetensors:  25%|█████               | 250k/1.00M [00:02<00:06, 125kB/s]");
+  EXPECT_EQ(bar.render(2.0), "model.safetensors:  25%|█████               | 250kB/1.00MB [00:02<00:06, 125kB/s]");
   ProgressBar resumed("x", 100, 40, false);
   resumed.update(10);
   // Speed and ETA count only this run's bytes: 10 in 1 s, 50 left.
-  EXPECT_EQ(resumed.render(1.0), "x:  50%|██████████          | 50/100 [00:01<00:05, 10B/s]");
+  EXPECT_EQ(resumed.render(1.0), "x:  50%|██████████          | 50B/100B [00:01<00:05, 10B/s]");
+  ProgressBar shards("Loading checkpoint shards", 4, 0, false, "it");
+  shards.update(1);
+  EXPECT_EQ(shards.render(1.0), "Loading checkpoint shards:  25%|█████               | 1/4 [00:01<00:03, 1it/s]");
   ProgressBar long_name(std::string(60, 'n') + "tail", 0, 0, false);
   EXPECT_EQ(long_name.render(1.0).rfind("(…)", 0), 0u);
 }
@@ -112,7 +115,7 @@ TEST_F(HubTest, ProgressBarsPerFileWhenForcedOn) {
   hf_hub_download("org/tiny", "model.safetensors", opts_);
   std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(err.find("model.safetensors: 100%|"), std::string::npos) << err;
-  EXPECT_NE(err.find("20.0k/20.0k"), std::string::npos) << err;
+  EXPECT_NE(err.find("20.0kB/20.0kB"), std::string::npos) << err;
   ::setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1", 1);
   ::testing::internal::CaptureStderr();
   hf_hub_download("org/tiny", "tokenizer.json", opts_);
