@@ -16,6 +16,7 @@
 #include "cli/command.h"
 #include "cli/generation_flags.h"
 #include "core/log.h"
+#include "generation/vocab_ids.h"
 #include "hf/generation.h"
 #include "hf/hub.h"
 #include "hf/streamers.h"
@@ -83,7 +84,7 @@ class Chat {
     GenerateOutput out = model_->generate(std::vector<std::vector<int32_t>>{ids}, c);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto fresh = out.new_tokens()[0];
-    history_.push_back({"assistant", tok_.decode(fresh, {.skip_special_tokens = true})});
+    history_.push_back({"assistant", tok_.decode(generation::ids_in_vocabulary(tok_, fresh), {.skip_special_tokens = true})});
     const bool stopped = g_interrupted.exchange(false);
     std::fprintf(stderr, "hfcpp: %s%zu prompt tokens, %zu new tokens in %.2f s (%.1f tokens/s)\n",
                  stopped ? "[stopped] " : "", ids.size(), fresh.size(), s, fresh.size() / std::max(s, 1e-9));

@@ -76,7 +76,8 @@ Register reg("pipeline", "Run a task like transformers' pipeline(); prints its r
   auto o = std::make_shared<Options>();
   std::string tasks;
   cmd.add_option("task", o->task, "Task: text-generation, translation, translation_XX_to_YY, ...")->required();
-  cmd.add_option("inputs", o->inputs, "Texts (or JSON chats) to process")->required();
+  // allow_extra_args(false): CLI11 would otherwise split an argument like "[{...}, {...}]" at its commas.
+  cmd.add_option("inputs", o->inputs, "Texts (or JSON chats) to process")->required()->allow_extra_args(false);
   cmd.add_option("-m,--model", o->model, "Model: a Hub id or a local folder (default: the task's default model)");
   cmd.add_option("--device", o->device, "cpu | auto (no GPU backend yet)");
   cmd.add_option("--dtype", o->dtype, "auto | float32 | bfloat16 | float16");

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "generation/vocab_ids.h"
 #include "hf/error.h"
 
 namespace hf::generation {
@@ -30,7 +31,9 @@ StopStringCriteria::StopStringCriteria(Tokenizer tokenizer, std::vector<std::str
 
 bool StopStringCriteria::operator()(std::span<const int32_t> ids) const {
   if (ids.empty()) return false;
-  const auto tail = ids.subspan(ids.size() - std::min(ids.size(), window_));
+  const auto tail_ids = ids_in_vocabulary(tok_, ids.subspan(ids.size() - std::min(ids.size(), window_)));
+  if (tail_ids.empty()) return false;
+  const std::span<const int32_t> tail = tail_ids;
   // Special tokens are decoded as their text, as transformers matches against the vocabulary's
   // token strings.
   const std::string text = tok_.decode(tail);

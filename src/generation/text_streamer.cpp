@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "hf/error.h"
+#include "generation/vocab_ids.h"
 #include "hf/streamers.h"
 
 namespace hf {
@@ -54,7 +55,7 @@ void TextStreamer::put(std::span<const int32_t> ids, int batch) {
     return;
   }
   token_cache_.insert(token_cache_.end(), ids.begin(), ids.end());
-  const std::string text = tok_.decode(token_cache_, decode_);
+  const std::string text = tok_.decode(generation::ids_in_vocabulary(tok_, token_cache_), decode_);
   const size_t from = char_start(text, std::min(print_len_, text.size()));
   std::string printable;
   if (!text.empty() && text.back() == '\n') {
@@ -78,7 +79,7 @@ void TextStreamer::put(std::span<const int32_t> ids, int batch) {
 void TextStreamer::end() {
   std::string printable;
   if (!token_cache_.empty()) {
-    const std::string text = tok_.decode(token_cache_, decode_);
+    const std::string text = tok_.decode(generation::ids_in_vocabulary(tok_, token_cache_), decode_);
     printable = text.substr(char_start(text, std::min(print_len_, text.size())));
     token_cache_.clear();
     print_len_ = 0;

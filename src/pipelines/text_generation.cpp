@@ -1,6 +1,7 @@
 // TextGenerationPipeline: inputs → prompt ids → generate → transformers-shaped records.
 #include "pipelines/text_generation.h"
 
+#include "generation/vocab_ids.h"
 #include "hf/error.h"
 #include "pipelines/registry.h"
 
@@ -100,7 +101,8 @@ json TextGenerationPipeline::run_one(const json& input, const PipelineCallOption
       records.push_back(json{{"generated_token_ids", seq}});
       continue;
     }
-    const std::string fresh = drop_code_points(tok_.decode(seq, dec), prompt_chars);
+    const std::string fresh =
+        drop_code_points(tok_.decode(generation::ids_in_vocabulary(tok_, seq), dec), prompt_chars);
     json generated;
     if (!o.return_full_text.value_or(true)) {
       generated = fresh;

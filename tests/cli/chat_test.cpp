@@ -9,7 +9,8 @@ const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
 const std::string kModel = HF_FIXTURES "/tiny-qwen2";
 const hf::json& chat_zh() {
   static const hf::json j = [] {
-    for (const auto& c : hf::read_json_file(kModel + "/expected.json")["cases"])
+    const hf::json all = hf::read_json_file(kModel + "/expected.json");  // kept alive while iterating
+    for (const auto& c : all["cases"])
       if (c["name"] == "chat_zh") return c;
     return hf::json();
   }();

@@ -6,7 +6,8 @@
 
 namespace {
 std::string expected_reply() {
-  for (const auto& c : hf::read_json_file(HF_FIXTURES "/tiny-qwen2/expected.json")["cases"])
+  const hf::json all = hf::read_json_file(HF_FIXTURES "/tiny-qwen2/expected.json");  // kept alive while iterating
+  for (const auto& c : all["cases"])
     if (c["name"] == "chat_zh") return c["greedy_repetition_penalty"]["text"];
   return "";
 }

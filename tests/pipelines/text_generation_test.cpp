@@ -117,3 +117,22 @@ TEST(Pipeline, DevicesAndTasks) {
     if (task == "text-generation") has_tg = model == "Qwen/Qwen2.5-0.5B-Instruct";
   EXPECT_TRUE(has_tg);
 }
+
+TEST(TextGenerationPipeline, GeneratedIdsBeyondTheTokenizerDecodeToNothing) {
+  // tiny-qwen2 has 151936 embedding rows but 151665 tokens; this prompt makes it generate ids
+  // from the gap, which the Hugging Face tokenizers library decodes to "" (never an error).
+  std::string streamed;
+  hf::CallbackStreamer s(pipe().tokenizer(), [&](const std::string& t, bool) { streamed += t; },
+                         {.skip_prompt = true, .skip_special_tokens = true});
+  auto opts = greedy32;
+  opts.return_full_text = false;
+  opts.generate.streamer = &s;
+  hf::json out;
+  ASSERT_NO_THROW(out = pipe()(R"( "content": "请写一首赞美秋天的五言绝句"})", opts));
+  opts.generate.streamer = nullptr;
+  opts.return_tensors = true;
+  opts.return_full_text.reset();
+  auto ids = pipe()(R"( "content": "请写一首赞美秋天的五言绝句"})", opts)[0]["generated_token_ids"].get<std::vector<int32_t>>();
+  EXPECT_TRUE(std::any_of(ids.begin(), ids.end(), [](int32_t id) { return id >= 151665; }));
+  EXPECT_EQ(streamed, out[0]["generated_text"].get<std::string>());
+}
