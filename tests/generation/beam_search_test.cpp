@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "generation/beam_search.h"
+#include "generation/sampling.h"
 #include "hf/error.h"
 #include "hf/seq2seq.h"
 #include "models/marian_expected.h"
@@ -70,6 +71,33 @@ TEST(Seq2SeqGenerate, BeamEveryCase) {
     for (size_t i = 0; i < out.hypotheses[0].size(); ++i) {
       EXPECT_EQ(out.hypotheses[0][i].sequence, e["hypotheses"][i]["sequence"].get<std::vector<int32_t>>()) << i;
       EXPECT_NEAR(out.hypotheses[0][i].score, e["hypotheses"][i]["score"].get<double>(), 1e-4) << i;
+    }
+  }
+}
+
+TEST(Seq2SeqGenerate, GreedyProcessedScoresOfEveryStep) {
+  // Replays each greedy sequence through the decoder and the model's logits processors
+  // (bad_words → forced_eos → log_softmax): the top-5 processed scores of every step.
+  const GenerationConfig cfg = model().generation_config().with_defaults();
+  const auto processors = generation::build_logits_processors(cfg, 1, *cfg.max_length);
+  for (const auto& c : marian_expected()["cases"]) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    const auto ids = c["input_ids"].get<std::vector<int32_t>>();
+    const auto seq = c["greedy"]["sequence"].get<std::vector<int32_t>>();
+    auto state = model().model().encode(1, static_cast<int>(ids.size()), ids, {}, 1, 40);
+    const auto& steps = c["greedy"]["steps_top5"];
+    ASSERT_EQ(steps.size(), seq.size() - 1);
+    for (size_t t = 0; t + 1 < seq.size(); ++t) {
+      std::vector<int32_t> prefix(seq.begin(), seq.begin() + t + 1);
+      std::vector<float> scores = model().model().decode(std::vector<int32_t>{seq[t]}, *state).to_f32();
+      generation::apply_processors(processors, prefix, scores);
+      for (size_t i = 0; i < steps[t]["ids"].size(); ++i) {
+        const double expected = steps[t]["scores"][i].get<double>();
+        const float got = scores[steps[t]["ids"][i].get<int>()];
+        if (expected <= -1e300) EXPECT_TRUE(std::isinf(got) && got < 0) << "step " << t;
+        else EXPECT_NEAR(got, expected, 1e-3) << "step " << t << " rank " << i;
+      }
+      EXPECT_EQ(generation::argmax(scores), seq[t + 1]) << "step " << t;
     }
   }
 }
