@@ -12,9 +12,9 @@ namespace {
 class HubCliTest : public HubTest {
  protected:
   // Runs hfcpp with the fake Hub as HF_ENDPOINT and the test's cache as HF_HUB_CACHE.
-  ProgramResult hfcpp(const std::string& args) {
+  ProgramResult hfcpp(const std::string& args, const std::string& more_env = "") {
     return run_program("HF_ENDPOINT=" + hub_->endpoint() + " HF_HUB_CACHE=" + quote(cache_.string()) + " " +
-                       std::string(HF_BINARY_DIR) + "/hfcpp " + args);
+                       more_env + " " + std::string(HF_BINARY_DIR) + "/hfcpp " + args);
   }
 };
 
@@ -65,6 +65,27 @@ TEST_F(HubCliTest, CacheLsAndRm) {
   EXPECT_FALSE(fs::exists(cache_ / "models--org--tiny"));
   EXPECT_NE(hfcpp("cache ls").out.find("0 repo(s)"), std::string::npos);
   EXPECT_EQ(hfcpp("cache rm org/tiny").status, 1);
+}
+
+// The whole path a user takes: a Hub id → download through HF_ENDPOINT → a model that loads;
+// then the same command offline, answered from the cache without a request.
+TEST_F(HubCliTest, ModelFromTheHubLoadsOnlineThenOffline) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::directory_iterator(HF_FIXTURES "/tiny-qwen2"))
+    if (e.path().extension() == ".json" || e.path().extension() == ".safetensors")
+      files[e.path().filename().string()] = slurp(e.path());
+  files.erase("expected.json");
+  hub_->add_repo("Qwen-test/tiny-qwen2", {{"refs", {{"main", commit('1')}}}}, {{commit('1'), files}});
+  ProgramResult online = hfcpp("info Qwen-test/tiny-qwen2");
+  ASSERT_EQ(online.status, 0) << online.err;
+  EXPECT_NE(online.out.find("Qwen2ForCausalLM"), std::string::npos) << online.out;
+  EXPECT_EQ(hub_->count("GET", "/lfs/", "cdn"), 1u);  // the weights, once
+
+  hub_->clear_log();
+  ProgramResult offline = hfcpp("info Qwen-test/tiny-qwen2", "HF_HUB_OFFLINE=1");
+  ASSERT_EQ(offline.status, 0) << offline.err;
+  EXPECT_EQ(offline.out, online.out);
+  EXPECT_TRUE(hub_->requests().empty());
 }
 
 }  // namespace
