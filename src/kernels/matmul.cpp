@@ -24,13 +24,22 @@
 HWY_BEFORE_NAMESPACE();
 namespace hf::kernels::HWY_NAMESPACE {
 
+constexpr int64_t kPrefetchAhead = 512;  // elements
+// Rows of x per tile: kMR × 4 accumulators plus 4 weight vectors and one x vector must fit the
+// register file (32 vector registers with AVX-512, 16 below it).
+#if HWY_TARGET <= HWY_AVX3
+constexpr int kMR = 6;
+#else
+constexpr int kMR = 2;
+#endif
+
 template <typename WT, int MR, int NR>
 HWY_INLINE void MicroKernel(const float* x, int64_t ldx, const WT* w, int64_t K, const float* bias, float* y,
                             int64_t ldy) {
   const DF d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
   VF acc[MR][NR];
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) acc[i][j] = hn::Zero(d);
@@ -38,8 +47,12 @@ HWY_INLINE void MicroKernel(const float* x, int64_t ldx, const WT* w, int64_t K,
   for (; k + L <= K; k += L) {
     VF wv[NR];
 #pragma GCC unroll 4
-    for (int j = 0; j < NR; ++j) wv[j] = LoadWidened(d, w + j * K + k);
-#pragma GCC unroll 4
+    for (int j = 0; j < NR; ++j) {
+      // Decode streams weights from DRAM: ask for them a little ahead of the hardware prefetcher.
+      if (MR == 1) __builtin_prefetch(w + j * K + k + kPrefetchAhead);
+      wv[j] = LoadWidened(d, w + j * K + k);
+    }
+#pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       const VF xv = hn::LoadU(d, x + i * ldx + k);
 #pragma GCC unroll 4
@@ -59,7 +72,7 @@ template <typename WT>
 void MatmulRange(const float* x, int64_t M, int64_t K, const WT* w, const float* bias, float* y, int64_t ldx,
                  int64_t ldy, int64_t n0, int64_t n1) {
   // Rows of x per block: about 256 KiB, so the block stays in L2 while weights stream past.
-  const int64_t mb = std::max<int64_t>(4, (256 * 1024 / (K * 4)) / 4 * 4);
+  const int64_t mb = std::max<int64_t>(kMR, (256 * 1024 / (K * 4)) / kMR * kMR);
   for (int64_t m0 = 0; m0 < M; m0 += mb) {
     const int64_t m1 = std::min(M, m0 + mb);
     int64_t n = n0;
@@ -67,7 +80,7 @@ void MatmulRange(const float* x, int64_t M, int64_t K, const WT* w, const float*
       const WT* wn = w + n * K;
       const float* bn = bias ? bias + n : nullptr;
       int64_t m = m0;
-      for (; m + 4 <= m1; m += 4) MicroKernel<WT, 4, 4>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
+      for (; m + kMR <= m1; m += kMR) MicroKernel<WT, kMR, 4>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
       for (; m < m1; ++m) MicroKernel<WT, 1, 4>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
     }
     for (; n < n1; ++n) {

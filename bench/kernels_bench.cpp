@@ -1,0 +1,70 @@
+// Kernel micro-benchmarks on Qwen2.5-0.5B shapes: decode matrix-vector products (bandwidth-bound,
+// reported in GB/s of weights), prefill matrix products (compute-bound, reported in GFLOP/s), and
+// decode attention over a cache. Run: build/bench/bench_kernels [THREADS]
+// (Plain timing: the bench target links no benchmark library.)
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "kernels/kernels.h"
+
+namespace {
+
+hf::Tensor bf16_weight(int64_t N, int64_t K) {
+  hf::Tensor t = hf::Tensor::zeros(hf::DType::BF16, {N, K});
+  std::mt19937 rng(1);
+  std::normal_distribution<float> d(0, 0.05f);
+  for (int64_t i = 0; i < N * K; ++i) t.mutable_data_as<uint16_t>()[i] = hf::f32_to_bf16(d(rng));
+  return t;
+}
+
+// Best seconds per call over `reps` calls after one warm-up.
+template <class F>
+double best_time(int reps, F&& f) {
+  f();
+  double best = 1e30;
+  for (int i = 0; i < reps; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return best;
+}
+
+void bench_matmul(int64_t M, int64_t N, int64_t K) {
+  hf::Tensor W = bf16_weight(N, K);
+  std::vector<float> x(M * K, 0.01f), y(M * N);
+  const double s = best_time(M == 1 ? 50 : 5, [&] { hf::kernels::matmul(x.data(), M, K, W, nullptr, y.data()); });
+  std::printf("matmul bf16 M=%-4lld N=%-6lld K=%-5lld %9.3f ms  %7.1f GFLOP/s  %6.2f GB/s of weights\n", (long long)M,
+              (long long)N, (long long)K, s * 1e3, 2.0 * M * N * K / s / 1e9, 2.0 * N * K / s / 1e9);
+}
+
+void bench_attention(int64_t L) {
+  const int heads = 14, kv = 2, hd = 64;
+  std::vector<float> q(heads * hd, 0.1f), k(kv * L * hd, 0.01f), v(kv * L * hd, 0.02f), out(heads * hd);
+  hf::kernels::AttentionArgs a;
+  a.q = q.data(), a.q_stride = heads * hd, a.k = k.data(), a.v = v.data();
+  a.kv_head_stride = L * hd, a.kv_pos_stride = hd, a.out = out.data(), a.out_stride = heads * hd;
+  a.T = 1, a.L = L, a.n_heads = heads, a.n_kv_heads = kv, a.head_dim = hd, a.scale = 0.125f;
+  const double s = best_time(50, [&] { hf::kernels::attention(a); });
+  std::printf("attention decode L=%-6lld 14 heads / 2 KV, head_dim 64: %8.1f us\n", (long long)L, s * 1e6);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1) hf::ThreadPool::set_default_threads(std::atoi(argv[1]));
+  std::printf("SIMD target %s, %d threads\n", hf::kernels::simd_target(), hf::ThreadPool::global().size());
+  bench_matmul(1, 4864, 896);    // decode: gate/up projection
+  bench_matmul(1, 896, 4864);    // decode: down projection
+  bench_matmul(1, 151936, 896);  // decode: tied lm_head
+  bench_matmul(128, 4864, 896);  // prefill
+  bench_matmul(512, 896, 896);
+  bench_matmul(512, 896, 4864);
+  bench_attention(512);
+  bench_attention(4096);
+  return 0;
+}
