@@ -41,7 +41,7 @@ TEST(TemplateCli, ModelFolderTemplateWithMessagesFile) {
 }
 
 TEST(TemplateCli, TemplateFileWithFullContext) {
-  for (const char* id : {"tool_call_roundtrip_gen", "continue_final_message", "thinking_disabled_gen"}) {
+  for (const char* id : {"tools_gen", "continue_final_message", "thinking_disabled_gen", "special_chars_gen"}) {
     hf::json c = fixture_case("Qwen-Qwen3-0.6B", id);
     std::string context = write_temp("context.json", c.dump());
     auto r = run_program(kHfcpp + " template --template " + quote(kTemplates + "/Qwen-Qwen3-0.6B/template.jinja") +
