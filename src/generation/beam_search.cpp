@@ -26,7 +26,7 @@ void log_softmax(std::span<float> x) {
   for (float v : x) max = std::max(max, v);
   if (!std::isfinite(max)) return;
   double sum = 0;
-  for (float v : x) sum += std::exp(static_cast<double>(v - max));
+  for (float v : x) sum += std::exp(v - max);  // float exp: the hot loop of beam search
   const float lse = max + static_cast<float>(std::log(sum));
   for (float& v : x) v -= lse;
 }
@@ -41,6 +41,22 @@ std::vector<int> top_indices(const std::vector<float>& v, int k) {
   std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), better);
   idx.resize(k);
   return idx;
+}
+
+// The `keep` best (score, index) pairs of row[0, n), best first (ties: lower index first).
+// One pass with a small sorted buffer: most entries cost one comparison with the current worst.
+void row_top(const float* row, int64_t n, int keep, int64_t base, std::vector<std::pair<float, int64_t>>& out) {
+  std::vector<std::pair<float, int64_t>> best;
+  best.reserve(keep + 1);
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = row[i];
+    if (static_cast<int>(best.size()) == keep && !(v > best.back().first)) continue;
+    auto at = std::upper_bound(best.begin(), best.end(), v,
+                               [](float val, const std::pair<float, int64_t>& e) { return val > e.first; });
+    best.insert(at, {v, base + i});
+    if (static_cast<int>(best.size()) > keep) best.pop_back();
+  }
+  out.insert(out.end(), best.begin(), best.end());
 }
 
 // Per input sentence: the kept hypotheses (num_beams slots) and the running beams.
@@ -98,17 +114,21 @@ BeamSearchOutput beam_search(BeamSearchModel& model, const std::vector<std::vect
     std::vector<int32_t> reorder_rows(batch * k);
     for (int b = 0; b < batch; ++b) {
       Sentence& st = s[b];
-      // Accumulated scores over beam × vocab.
-      std::vector<float> acc(static_cast<size_t>(k) * V);
+      // Accumulated scores over beam × vocab; the best `keep` of all lie among each beam's best `keep`.
+      std::vector<std::pair<float, int64_t>> pool;
       for (int i = 0; i < k; ++i) {
         std::span<float> row(all + static_cast<int64_t>(b * k + i) * V, V);
         log_softmax(row);
         apply_processors(processors, st.running[i], row);
-        for (int64_t t = 0; t < V; ++t) acc[i * V + t] = row[t] + st.running_scores[i];
+        for (float& x : row) x += st.running_scores[i];
+        row_top(row.data(), V, keep, i * V, pool);
       }
+      std::stable_sort(pool.begin(), pool.end(), [](const auto& a, const auto& c) {
+        return a.first > c.first || (a.first == c.first && a.second < c.second);
+      });
       std::vector<Candidate> cand;
-      for (int idx : top_indices(acc, keep))
-        cand.push_back({acc[idx], static_cast<int>(idx / V), static_cast<int32_t>(idx % V)});
+      for (int j = 0; j < keep && j < static_cast<int>(pool.size()); ++j)
+        cand.push_back({pool[j].first, static_cast<int>(pool[j].second / V), static_cast<int32_t>(pool[j].second % V)});
 
       // Which candidates end here (eos, max_length, ...).
       std::vector<std::vector<int32_t>> seqs(cand.size());
