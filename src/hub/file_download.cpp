@@ -73,6 +73,8 @@ DownloadResult download_file(const HubConfig& c, const std::string& repo_id, con
       raise_for_status(r, ctx);
     }
     if (r.status == 404 && code == "RevisionNotFound") raise_for_status(r, ctx);
+    // A mirror that answers a bare 404 (no X-Error-Code) for a missing optional file.
+    if (r.status == 404 && code.empty() && missing_ok) return {std::nullopt, r.header("x-repo-commit")};
     // Anything else (network down, 5xx, 401/403, a proxy answering): a cached copy still works.
     std::string why = r.network_error() ? network_problem(c, r)
                       : !head.problem.empty() ? "the answer of " + head.url + " is unusable: " + head.problem

@@ -115,6 +115,14 @@ TEST_F(HubTest, MissingFileIsEntryNotFoundAndRecorded) {
   EXPECT_TRUE(hub_->requests().empty());
 }
 
+TEST_F(HubTest, MirrorAnsweringABare404MeansAbsentForOptionalFiles) {
+  add_model(kRepo, commit('1'));
+  hub_->set_faults(json::array({{{"method", "HEAD"}, {"path_contains", "/vocab.json"}, {"action", "status"}, {"status", 404}}}));
+  fs::path snap = resolve_model(kRepo, opts_);
+  EXPECT_FALSE(fs::exists(snap / "vocab.json"));
+  EXPECT_THROW(hf_hub_download(kRepo, "vocab.json", opts_), EntryNotFoundError);
+}
+
 TEST_F(HubTest, MissingRevisionSaysSo) {
   add_model(kRepo, commit('1'));
   opts_.revision = "v9";
