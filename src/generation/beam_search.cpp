@@ -120,8 +120,11 @@ BeamSearchOutput beam_search(BeamSearchModel& model, const std::vector<std::vect
         std::span<float> row(all + static_cast<int64_t>(b * k + i) * V, V);
         log_softmax(row);
         apply_processors(processors, st.running[i], row);
-        for (float& x : row) x += st.running_scores[i];
+        // Adding the beam's running score does not change the order within the row: add it to
+        // the row's best only.
+        const size_t first = pool.size();
         row_top(row.data(), V, keep, i * V, pool);
+        for (size_t j = first; j < pool.size(); ++j) pool[j].first += st.running_scores[i];
       }
       std::stable_sort(pool.begin(), pool.end(), [](const auto& a, const auto& c) {
         return a.first > c.first || (a.first == c.first && a.second < c.second);
