@@ -55,6 +55,27 @@ TEST_F(HubTest, IndexNamingAFileOutsideTheRepoIsRejected) {
   }
 }
 
+TEST_F(HubTest, MalformedIndexIsAClearError) {
+  std::string c = commit('4');
+  hub_->add_repo(kRepo, {{"refs", {{"main", c}}}},
+                 {{c, {{"config.json", "{}"}, {"model.safetensors.index.json", R"({"metadata": {}})"}}}});
+  try {
+    resolve_model(kRepo, opts_);
+    FAIL() << "accepted an index without weight_map";
+  } catch (const HubError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.safetensors.index.json: no 'weight_map' object"), std::string::npos)
+        << e.what();
+  }
+  spit(hub_->repo_dir(kRepo) / "commits" / c / "model.safetensors.index.json", R"({"weight_map": {"a": 3}})");
+  fs::remove_all(cache_);
+  EXPECT_THROW(resolve_model(kRepo, opts_), HubError);
+}
+
+TEST_F(HubTest, UnknownRepoTypeIsRejected) {
+  opts_.repo_type = "modelz";
+  EXPECT_THROW(hf_hub_download("org/x", "config.json", opts_), InputError);
+}
+
 TEST_F(HubTest, ListingNamingAFileOutsideTheRepoIsRejected) {
   std::string c = commit('5');
   hub_->add_repo(kRepo, {{"refs", {{"main", c}}}, {"extra_tree_paths", {"../../escape.json"}}},
