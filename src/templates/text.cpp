@@ -2,44 +2,6 @@
 
 namespace hf::templates::text {
 
-char32_t next_code_point(std::string_view s, size_t& pos) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char c = byte(pos);
-  int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
-  if (extra <= 0) {   // ASCII or a stray byte: one byte, one code point (Latin-1 fallback)
-    ++pos;
-    return c;
-  }
-  char32_t cp = c & (0x3F >> extra);
-  for (int i = 1; i <= extra; ++i) {
-    if (pos + i >= s.size() || (byte(pos + i) & 0xC0) != 0x80) {   // truncated sequence
-      ++pos;
-      return c;
-    }
-    cp = (cp << 6) | (byte(pos + i) & 0x3F);
-  }
-  pos += extra + 1;
-  return cp;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 std::vector<char32_t> code_points(std::string_view s) {
   std::vector<char32_t> cps;
   cps.reserve(s.size());

@@ -6,12 +6,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace hf::templates::text {
 
 // Decodes the code point at `pos` and advances `pos`; invalid bytes decode as themselves (Latin-1),
 // so malformed input never loops or throws.
-char32_t next_code_point(std::string_view s, size_t& pos);
-void append_utf8(std::string& out, char32_t cp);
+inline char32_t next_code_point(std::string_view s, size_t& pos) { return utf8::decode(s, pos); }
+inline void append_utf8(std::string& out, char32_t cp) { utf8::append(out, cp); }
 std::vector<char32_t> code_points(std::string_view s);
 std::string from_code_points(const char32_t* begin, const char32_t* end);
 size_t length(std::string_view s);   // in code points, as Python's len()
