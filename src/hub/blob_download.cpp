@@ -79,7 +79,7 @@ void download_blob(const HubConfig& config, const RequestContext& ctx, const Fil
   partial.hashing = is_lower_hex(meta.etag, 64);  // LFS: the etag is the content's sha256
   open_partial(partial, incomplete, meta.size, config.force_download);
   std::setvbuf(partial.file.get(), nullptr, _IOFBF, 1 << 20);
-  ProgressBar bar(ctx.filename, meta.size, partial.size);
+  ProgressBar bar(ctx.filename, meta.size, partial.size, config.file_progress && progress_bars_enabled());
 
   int failures = 0;  // consecutive failures without new data (Python gives up after 5)
   std::string url = meta.location;

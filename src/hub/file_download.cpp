@@ -1,6 +1,13 @@
 #include "hub/file_download.h"
 
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
 #include "core/log.h"
+#include "core/progress.h"
 #include "hf/hub.h"
 #include "hub/blob_download.h"
 #include "hub/cache_layout.h"
@@ -120,6 +127,40 @@ DownloadResult download_file(const HubConfig& c, const std::string& repo_id, con
   download_blob(c, ctx, meta, cache.incomplete(meta.etag), blob);
   create_pointer(blob, pointer, true, c.disable_symlinks);
   return {pointer, meta.commit};
+}
+
+void download_files(const HubConfig& config, const std::string& repo_id, const std::vector<std::string>& files) {
+  if (files.size() <= 1) {
+    for (const auto& f : files) download_file(config, repo_id, f, false);
+    return;
+  }
+  HubConfig quiet = config;
+  quiet.file_progress = false;
+  ProgressBar bar("Fetching " + std::to_string(files.size()) + " files", files.size(), 0, progress_bars_enabled(), "it");
+  std::mutex mutex;
+  std::exception_ptr first_error;
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (first_error) return;  // stop taking new files after a failure
+      }
+      try {
+        download_file(quiet, repo_id, files[i], false);
+        std::lock_guard<std::mutex> lock(mutex);
+        bar.update(1);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!first_error) first_error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < std::min<size_t>(8, files.size()); ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  bar.close();
+  if (first_error) std::rethrow_exception(first_error);
 }
 
 }  // namespace hf::hub

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hub/hub_config.h"
 
@@ -22,5 +23,10 @@ struct DownloadResult {
 // and not cached), with `unknown` set.
 DownloadResult download_file(const HubConfig& config, const std::string& repo_id, const std::string& file,
                              bool missing_ok);
+
+// Downloads several files of one repo (required ones: any failure is thrown), up to 8 at once as
+// huggingface_hub's snapshot_download does, under one "Fetching N files" bar instead of a bar per
+// file. Throws the first error once the running downloads have stopped.
+void download_files(const HubConfig& config, const std::string& repo_id, const std::vector<std::string>& files);
 
 }  // namespace hf::hub

@@ -23,6 +23,7 @@ struct HubConfig {
   std::string repo_type = "model";
   std::string revision = "main";
   bool force_download = false;
+  bool file_progress = true;       // a bar per file (off while several files download at once)
 };
 
 HubConfig make_config(const HubOptions& options);

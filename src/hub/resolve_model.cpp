@@ -52,7 +52,7 @@ Weights fetch_weights(const HubConfig& c, const std::string& id, const std::stri
   if (one.path) return Weights::kFound;
   auto idx = hub::download_file(c, id, index, true);
   if (!idx.path) return one.unknown || idx.unknown ? Weights::kUnknown : Weights::kAbsent;
-  for (const std::string& shard : shard_names(*idx.path)) hub::download_file(c, id, shard, false);
+  hub::download_files(c, id, shard_names(*idx.path));
   return Weights::kFound;
 }
 

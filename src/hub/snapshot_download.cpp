@@ -118,8 +118,10 @@ std::filesystem::path snapshot_download(const std::string& repo_id, const HubOpt
   write_ref(cache, c.revision, commit);
   HubConfig at_commit = c;
   at_commit.revision = commit;  // pinned: cached files need no request, a moving branch cannot mix commits
+  std::vector<std::string> wanted;
   for (const std::string& f : files)
-    if (matches_patterns(f, options.allow_patterns, options.ignore_patterns)) download_file(at_commit, repo_id, f, false);
+    if (matches_patterns(f, options.allow_patterns, options.ignore_patterns)) wanted.push_back(f);
+  download_files(at_commit, repo_id, wanted);
   return cache.snapshot_dir(commit);
 }
 

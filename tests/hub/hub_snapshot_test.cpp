@@ -36,6 +36,30 @@ TEST_F(HubTest, ShardedWeightsFetchEveryShardNamedInTheIndex) {
   EXPECT_EQ(hub_->count("GET", "", "cdn"), 2u);  // each shard once, though listed twice
 }
 
+TEST_F(HubTest, ShardsDownloadInParallelUnderOneBarAndFailTogether) {
+  std::string c = commit('3');
+  std::map<std::string, std::string> files = {{"config.json", "{}"}};
+  std::vector<std::pair<std::string, std::string>> weight_map;
+  for (int i = 1; i <= 6; ++i) {
+    std::string name = "model-0000" + std::to_string(i) + "-of-00006.safetensors";
+    files[name] = random_bytes(5000 + i, unsigned(i));
+    weight_map.push_back({"t" + std::to_string(i), name});
+  }
+  files["model.safetensors.index.json"] = index_json(weight_map);
+  hub_->add_repo(kRepo, {{"refs", {{"main", c}}}}, {{c, files}});
+  hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "corrupt"}, {"times", 1}}}));
+  EXPECT_THROW(resolve_model(kRepo, opts_), HubError);  // one shard arrived corrupted
+  hub_->set_faults(json::array());
+  ::setenv("HF_HUB_DISABLE_PROGRESS_BARS", "0", 1);
+  ::testing::internal::CaptureStderr();
+  fs::path snap = resolve_model(kRepo, opts_);
+  std::string err = ::testing::internal::GetCapturedStderr();
+  ::setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1", 1);
+  for (const auto& [name, content] : files) EXPECT_EQ(slurp(snap / name), content) << name;
+  EXPECT_NE(err.find("Fetching 6 files: 100%|"), std::string::npos) << err;
+  EXPECT_EQ(err.find("model-00001-of-00006.safetensors:"), std::string::npos) << err;  // no per-file bars
+}
+
 TEST_F(HubTest, IndexNamingAFileOutsideTheRepoIsRejected) {
   for (const std::string& evil : {"../../../evil.safetensors", "/etc/passwd", "sub/../../x.safetensors"}) {
     std::string c = commit('4');
