@@ -99,25 +99,32 @@ BeamSearchOutput beam_search(BeamSearchModel& model, const std::vector<std::vect
 
   BeamSearchOutput out;
   int cur_len = prompt_len;
-  std::vector<std::vector<int32_t>> flat(batch * k);
+  // Sentences still searching, in model-row order (sentence live[l] owns rows l*k .. l*k+k-1).
+  // A sentence whose early-stop heuristic says done can no longer change its hypotheses, so its
+  // rows leave the model's batch (transformers keeps computing them and discards the result).
+  std::vector<int> live(batch);
+  std::iota(live.begin(), live.end(), 0);
+  std::vector<int> beam_of(batch * k);  // the old beam of each new running beam, per sentence
   while (!stop.stop_requested()) {
-    for (int b = 0; b < batch; ++b)
-      for (int i = 0; i < k; ++i) flat[b * k + i] = s[b].running[i];
+    const int rows = static_cast<int>(live.size()) * k;
+    std::vector<std::vector<int32_t>> flat(rows);
+    for (size_t l = 0; l < live.size(); ++l)
+      for (int i = 0; i < k; ++i) flat[l * k + i] = s[live[l]].running[i];
     Tensor logits = model.next_logits(flat);
-    if (logits.ndim() != 2 || logits.dim(0) != batch * k)
+    if (logits.ndim() != 2 || logits.dim(0) != rows)
       throw InputError("beam_search: the model returned logits " + logits.shape_string() + " for " +
-                       std::to_string(batch * k) + " rows");
+                       std::to_string(rows) + " rows");
     const int64_t V = logits.dim(1);
     float* all = logits.mutable_data_as<float>();
 
     bool every_candidate_stopped = true;
-    std::vector<int32_t> reorder_rows(batch * k);
-    for (int b = 0; b < batch; ++b) {
+    for (size_t l = 0; l < live.size(); ++l) {
+      const int b = live[l];
       Sentence& st = s[b];
       // Accumulated scores over beam × vocab; the best `keep` of all lie among each beam's best `keep`.
       std::vector<std::pair<float, int64_t>> pool;
       for (int i = 0; i < k; ++i) {
-        std::span<float> row(all + static_cast<int64_t>(b * k + i) * V, V);
+        std::span<float> row(all + static_cast<int64_t>(l * k + i) * V, V);
         log_softmax(row);
         apply_processors(processors, st.running[i], row);
         // Adding the beam's running score does not change the order within the row: add it to
@@ -180,18 +187,18 @@ BeamSearchOutput beam_search(BeamSearchModel& model, const std::vector<std::vect
         const int j = next[i];
         running.push_back(std::move(seqs[j]));
         running_scores.push_back(run_scores[j]);
-        reorder_rows[b * k + i] = b * k + cand[j].beam;
+        beam_of[b * k + i] = cand[j].beam;
       }
       st.running = std::move(running);
       st.running_scores = std::move(running_scores);
     }
-    model.reorder(reorder_rows);
     ++cur_len;
     ++out.steps;
 
     // Early-stop heuristic, per sentence and sticky.
     bool any_improvable = false, all_finished = true;
-    for (Sentence& st : s) {
+    for (int b : live) {
+      Sentence& st = s[b];
       const int best_len = (o.early_stopping == EarlyStopping::Never && o.length_penalty > 0.0f)
                                ? o.max_length - prompt_len
                                : cur_len - prompt_len;
@@ -201,10 +208,22 @@ BeamSearchOutput beam_search(BeamSearchModel& model, const std::vector<std::vect
       for (int i = 0; i < k; ++i) improvement = improvement || best_possible > (st.kept_finished[i] ? worst : kPenalty);
       st.improvable = st.improvable && improvement;
       any_improvable = any_improvable || st.improvable;
-      for (bool f : st.kept_finished) all_finished = all_finished && f;
     }
+    for (const Sentence& st : s)
+      for (bool f : st.kept_finished) all_finished = all_finished && f;
     const bool open_beam = !(all_finished && o.early_stopping == EarlyStopping::True);
     if (!(any_improvable && open_beam && !every_candidate_stopped)) break;
+
+    // The cache follows the beams; finished sentences drop out.
+    std::vector<int32_t> reorder_rows;
+    std::vector<int> still_live;
+    for (size_t l = 0; l < live.size(); ++l) {
+      if (!s[live[l]].improvable) continue;
+      for (int i = 0; i < k; ++i) reorder_rows.push_back(static_cast<int32_t>(l * k + beam_of[live[l] * k + i]));
+      still_live.push_back(live[l]);
+    }
+    model.reorder(reorder_rows);
+    live = std::move(still_live);
   }
 
   // Results: the best num_return_sequences slots of each sentence, padded to a common length.
