@@ -219,7 +219,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.serve_resolve_cache(path[len("/api/resolve-cache/models/"):], fault)
         if path.startswith("/api/models/"):
             return self.serve_api(path[len("/api/models/"):], urllib.parse.parse_qs(url.query))
-        m = re.fullmatch(r"/(.+?)/resolve/([^/]+)/(.+)", path)
+        # datasets/ and spaces/ prefixes share the models' namespace here: enough to check URLs.
+        m = re.fullmatch(r"/(?:datasets/|spaces/)?(.+?)/resolve/([^/]+)/(.+)", path)
         if m:
             return self.serve_resolve(m.group(1), urllib.parse.unquote(m.group(2)),
                                       urllib.parse.unquote(m.group(3)), fault)

@@ -115,6 +115,29 @@ TEST_F(HubTest, HfHubCacheAndHfHomeChooseTheCache) {
   EXPECT_EQ(p, custom / kFolder / "snapshots" / commit('1') / "config.json");
 }
 
+TEST_F(HubTest, CacheDirFallbacksAndExpansion) {
+  HubOptions o;
+  ::unsetenv("HF_HOME");
+  ::setenv("XDG_CACHE_HOME", "/xdg", 1);
+  EXPECT_EQ(hub_cache_dir(o), fs::path("/xdg/huggingface/hub"));
+  ::unsetenv("XDG_CACHE_HOME");
+  ::setenv("HF_HOME", "~/hfhome", 1);
+  EXPECT_EQ(hub_cache_dir(o), fs::path(std::getenv("HOME")) / "hfhome" / "hub");
+  ::setenv("HF_HOME", "$HOME/x", 1);
+  EXPECT_EQ(hub_cache_dir(o), fs::path(std::getenv("HOME")) / "x" / "hub");
+  ::setenv("HF_HOME", "", 1);  // empty = unset (Python would use a relative "hub")
+  EXPECT_EQ(hub_cache_dir(o), fs::path(std::getenv("HOME")) / ".cache" / "huggingface" / "hub");
+  ::setenv("HF_HOME", home_.c_str(), 1);
+}
+
+TEST_F(HubTest, DatasetReposUseTheirPrefixAndFolder) {
+  hub_->add_repo("org/data", {{"refs", {{"main", commit('1')}}}}, {{commit('1'), {{"train.csv", "a,b"}}}});
+  opts_.repo_type = "dataset";
+  fs::path p = hf_hub_download("org/data", "train.csv", opts_);
+  EXPECT_EQ(p, storage("datasets--org--data") / "snapshots" / commit('1') / "train.csv");
+  EXPECT_EQ(hub_->count("HEAD", "/datasets/org/data/resolve/main/train.csv"), 1u);
+}
+
 TEST_F(HubTest, TagsAndCommitsAsRevisions) {
   hub_->add_repo(kRepo, {{"refs", {{"main", commit('2')}, {"v1.0", commit('1')}}}},
                  {{commit('1'), {{"config.json", "old"}}}, {commit('2'), {{"config.json", "new"}}}});

@@ -91,6 +91,16 @@ TEST_F(GatedTest, TokenSourcesInPrecedenceOrder) {
   for (const char* v : {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HUGGINGFACE_TOKEN"}) ::unsetenv(v);
 }
 
+TEST_F(GatedTest, DisabledImplicitTokenSendsOnlyAnExplicitOne) {
+  ::setenv("HF_TOKEN", "hf_good", 1);
+  ::setenv("HF_HUB_DISABLE_IMPLICIT_TOKEN", "1", 1);
+  EXPECT_THROW(hf_hub_download("org/gated", "config.json", opts_), GatedRepoError);
+  opts_.token = "hf_good";
+  EXPECT_NO_THROW(hf_hub_download("org/gated", "config.json", opts_));
+  ::unsetenv("HF_TOKEN");
+  ::unsetenv("HF_HUB_DISABLE_IMPLICIT_TOKEN");
+}
+
 TEST_F(HubTest, MissingRepoMayBePrivate) {
   std::string m = message_of<RepositoryNotFoundError>([&] { resolve_model("org/nope", opts_); });
   EXPECT_TRUE(contains(m, "org/nope")) << m;
