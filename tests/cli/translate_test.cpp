@@ -66,7 +66,7 @@ TEST(TranslateCli, MissingVocabIsNamed) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(TranslateCli, NoTextAndNoStdinIsAnError) {
+TEST(TranslateCli, BadBatchSizeIsAnError) {
   auto r = run_program(hfcpp() + " translate" + model_flag() + " --batch-size 0 hello");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("--batch-size must be >= 1"), std::string::npos) << r.err;

@@ -8,6 +8,7 @@
 
 #include "hf/error.h"
 #include "hf/pipeline.h"
+#include "hf/translation.h"
 #include "models/marian_expected.h"
 #include "pipelines/translation.h"
 
@@ -126,4 +127,17 @@ TEST(TranslationPipeline, MissingTokenizerFilesAreNamed) {
     }
     fs::remove_all(dir);
   }
+}
+
+TEST(TranslationPipeline, LowLevelApiAsInTheHeader) {
+  // include/hf/translation.h, step by step: AutoTokenizer picks MarianTokenizer, padding="longest"
+  // gives the fixture's padded batch, generate() its beam results.
+  const auto& b = marian_expected()["batch"];
+  auto tok = AutoTokenizer::from_pretrained(kTinyMarian.string());
+  auto model = AutoModelForSeq2SeqLM::from_pretrained(kTinyMarian.string());
+  BatchEncoding in = tok(b["texts"].get<std::vector<std::string>>(), {.padding = "longest"});
+  EXPECT_EQ(in.input_ids, b["input_ids"].get<std::vector<std::vector<int32_t>>>());
+  EXPECT_EQ(in.attention_mask, b["attention_mask"].get<std::vector<std::vector<int32_t>>>());
+  auto out = model.generate(in);
+  EXPECT_EQ(tok.batch_decode(out.sequences, {.skip_special_tokens = true}), b["beam"]["texts"].get<std::vector<std::string>>());
 }
