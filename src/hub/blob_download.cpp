@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -90,24 +91,31 @@ void download_blob(const HubConfig& config, const RequestContext& ctx, const Fil
     uint64_t size_before = partial.size;
     std::string error_body;
     bool started = false;
+    std::exception_ptr write_error;  // never thrown through libcurl's C frames: kept, rethrown below
     HttpResponse r = http_stream(req, [&](const char* data, size_t n, const HttpResponse& resp) {
       if (resp.status != 200 && resp.status != 206) {  // a redirect's or an error's text
         if (error_body.size() < 65536) error_body.append(data, n);
         return true;
       }
-      if (!started) {
-        started = true;
-        // A server that ignores Range (200), or resumes elsewhere, restarts the file from 0.
-        if (partial.size > 0 &&
-            (resp.status == 200 || content_range_start(resp.header("content-range")) != (long long)partial.size)) {
-          partial.restart(incomplete);
-          bar.reset(0);
+      try {
+        if (!started) {
+          started = true;
+          // A server that ignores Range (200), or resumes elsewhere, restarts the file from 0.
+          if (partial.size > 0 &&
+              (resp.status == 200 || content_range_start(resp.header("content-range")) != (long long)partial.size)) {
+            partial.restart(incomplete);
+            bar.reset(0);
+          }
         }
+        partial.write(data, n, incomplete);
+      } catch (...) {
+        write_error = std::current_exception();
+        return false;
       }
-      partial.write(data, n, incomplete);
       bar.update(n);
       return true;
     });
+    if (write_error) std::rethrow_exception(write_error);
     std::fflush(partial.file.get());
     if (partial.size > size_before) failures = 0;
     if (!r.network_error() && r.is_redirect() && !r.header("location").empty()) {

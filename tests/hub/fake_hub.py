@@ -13,7 +13,8 @@ Layout under --root (written by the tests):
                                       "parents": {commit: parent}, "tree_page_size", "lfs": [paths]}
   repos/<org>--<name>/commits/<commit>/<path...>   file contents
   faults.json   [{"method", "path_contains", "port": "main"|"cdn", "action", "times", ...}]
-                actions: "status" (+"status"), "drop" (+"after_bytes"), "corrupt", "slow" (+"delay_s")
+                actions: "status" (+"status"), "drop" (+"after_bytes"), "corrupt", "slow" (+"delay_s"),
+                "ignore_range" (answer 200 with the whole file to a Range request)
 Written by the server:
   ports.json    {"port", "cdn_port"} once both listen
   requests.log  one JSON object per request: port, method, path, range, auth, status, bytes
@@ -122,7 +123,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         total = len(body)
         start = 0
         rng = self.headers.get("Range")
-        if status == 200 and rng and body and headers.get("Accept-Ranges") == "bytes":
+        ignore_range = fault is not None and fault["action"] == "ignore_range"
+        if status == 200 and rng and body and headers.get("Accept-Ranges") == "bytes" and not ignore_range:
             m = re.fullmatch(r"bytes=(\d+)-", rng)
             if m:
                 start = int(m.group(1))

@@ -170,6 +170,19 @@ TEST_F(HubTest, PartialFileOfAnEarlierRunIsResumed) {
     }
 }
 
+TEST_F(HubTest, ServerIgnoringRangeRestartsTheFileFromZero) {
+  std::string weights = random_bytes(100000, 6);
+  add_model(kRepo, commit('1'), weights);
+  spit(storage(kFolder) / "blobs" / (sha256_hex(weights) + ".incomplete"), weights.substr(0, 40000));
+  hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "ignore_range"}}}));
+  EXPECT_EQ(slurp(hf_hub_download(kRepo, "model.safetensors", opts_)), weights);
+  for (const auto& r : hub_->requests())
+    if (r["port"] == "cdn") {
+      EXPECT_EQ(r["range"], "bytes=40000-");
+      EXPECT_EQ(r["status"], 200);
+    }
+}
+
 TEST_F(HubTest, PartialFileLongerThanTheBlobIsDiscarded) {
   std::string weights = random_bytes(1000, 6);
   add_model(kRepo, commit('1'), weights);
