@@ -8,6 +8,9 @@ namespace hf {
 
 namespace {
 int g_default_threads = 0;
+// Chunks per thread: enough that a late thread's share can be taken over by the others, few
+// enough that claiming stays negligible next to the work.
+constexpr int kChunksPerThread = 4;
 
 void run_chunk(const std::function<void(int64_t, int64_t)>& fn, int64_t n, int64_t grain, int chunks, int i) {
   int64_t units = (n + grain - 1) / grain;
@@ -17,7 +20,7 @@ void run_chunk(const std::function<void(int64_t, int64_t)>& fn, int64_t n, int64
 }  // namespace
 
 ThreadPool::ThreadPool(int threads) {
-  for (int i = 1; i < std::max(1, threads); ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+  for (int i = 1; i < std::max(1, threads); ++i) workers_.emplace_back([this] { worker_loop(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -30,30 +33,42 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
+void ThreadPool::run_claims(const Job& job) {
+  const uint64_t id = uint64_t(job.id) << 32;
+  for (;;) {
+    uint64_t t = ticket_.load(std::memory_order_acquire);
+    // A newer job, or nothing left: a chunk is only run while its job's caller still waits.
+    if ((t & ~uint64_t(0xffffffff)) != id || int(t & 0xffffffff) >= job.chunks) return;
+    if (!ticket_.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel)) continue;
+    run_chunk(*job.fn, job.n, job.grain, job.chunks, int(t & 0xffffffff));
+    done_.fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn, int64_t grain) {
   if (n <= 0) return;
   grain = std::max<int64_t>(1, grain);
-  int chunks = static_cast<int>(std::min<int64_t>(size(), (n + grain - 1) / grain));
-  if (chunks <= 1) {
+  int chunks = static_cast<int>(std::min<int64_t>(int64_t(size()) * kChunksPerThread, (n + grain - 1) / grain));
+  if (size() == 1 || chunks <= 1) {
     fn(0, n);
     return;
   }
   std::lock_guard<std::mutex> call(call_mutex_);
+  Job job;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    job_ = &fn;
-    job_n_ = n;
-    job_grain_ = grain;
-    job_chunks_ = chunks;
-    pending_ = chunks - 1;
+    job_ = Job{&fn, n, grain, chunks, job_.id + 1};
+    job = job_;
+    done_.store(0, std::memory_order_relaxed);
+    ticket_.store(uint64_t(job.id) << 32, std::memory_order_release);
     generation_++;
   }
   wake_.notify_all();
-  run_chunk(fn, n, grain, chunks, 0);
-  while (pending_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
+  run_claims(job);
+  while (done_.load(std::memory_order_acquire) < chunks) std::this_thread::yield();
 }
 
-void ThreadPool::worker_loop(int index) {
+void ThreadPool::worker_loop() {
   uint64_t seen = 0;
   for (;;) {
     // Spin a little: the next parallel_for usually follows within microseconds.
@@ -62,16 +77,15 @@ void ThreadPool::worker_loop(int index) {
       __builtin_ia32_pause();
 #endif
     }
+    Job job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return generation_.load() != seen; });
       seen = generation_.load();
       if (stop_) return;
+      job = job_;
     }
-    if (index < job_chunks_) {
-      run_chunk(*job_, job_n_, job_grain_, job_chunks_, index);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
-    }
+    if (job.fn) run_claims(job);
   }
 }
 

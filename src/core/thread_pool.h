@@ -1,8 +1,10 @@
 #pragma once
-// A pool of persistent workers for data-parallel kernels. parallel_for splits [0, n) into one
-// contiguous chunk per thread; the caller's thread works too, so a pool of N runs N chunks.
-// Workers spin briefly before sleeping: decode issues thousands of small parallel_for calls per
-// second, and waking a sleeping thread costs more than the work of one matrix-vector slice.
+// A pool of persistent workers for data-parallel kernels. parallel_for splits [0, n) into a few
+// contiguous chunks per thread that the threads claim one by one (the caller's thread works too):
+// when a worker is late — descheduled on a busy machine — the others take its share instead of
+// waiting for it. Workers spin briefly before sleeping: decode issues thousands of small
+// parallel_for calls per second, and waking a sleeping thread costs more than the work of one
+// matrix-vector slice.
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -23,6 +25,7 @@ class ThreadPool {
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
   // fn(begin, end) over contiguous chunks of [0, n); chunk boundaries are multiples of `grain`.
+  // Which thread runs which chunk is not fixed.
   // Safe to call from several threads at once (calls are serialised); not re-entrant.
   void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn, int64_t grain = 1);
 
@@ -32,18 +35,25 @@ class ThreadPool {
   static void set_default_threads(int threads);
 
  private:
-  void worker_loop(int index);
+  struct Job {
+    const std::function<void(int64_t, int64_t)>* fn = nullptr;
+    int64_t n = 0, grain = 1;
+    int chunks = 0;
+    uint32_t id = 0;
+  };
+  void worker_loop();
+  // Claims and runs chunks of `job` until none is left (or a newer job replaced it).
+  void run_claims(const Job& job);
 
   std::vector<std::thread> workers_;
   std::mutex call_mutex_;  // one parallel_for at a time
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
   std::atomic<bool> stop_{false};
-  const std::function<void(int64_t, int64_t)>* job_ = nullptr;
-  int64_t job_n_ = 0, job_grain_ = 1;
-  int job_chunks_ = 0;
+  Job job_;                        // guarded by mutex_
+  std::atomic<uint64_t> ticket_{0};  // (job id << 32) | next unclaimed chunk
+  std::atomic<int> done_{0};         // chunks of the current job finished
 };
 
 }  // namespace hf
