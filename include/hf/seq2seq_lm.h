@@ -42,7 +42,8 @@ class Seq2SeqLM {
                                                std::span<const uint8_t> attention_mask, int expand,
                                                int64_t capacity) const = 0;
   // One decoder step: `tokens` holds the newest token of every row; returns float32 logits
-  // [rows, vocab] of the next position and appends to the state's cache.
+  // [rows, vocab] of the next position and appends to the state's cache. The logits live in a
+  // buffer of the state, valid (and writable, for logits processors) until the next decode().
   virtual Tensor decode(std::span<const int32_t> tokens, Seq2SeqState& state) const = 0;
 
   virtual int64_t weight_bytes() const = 0;

@@ -31,22 +31,43 @@ class MarianState : public Seq2SeqState {
   const Tensor& encoder_last_hidden_state() const override { return encoder_out; }
 
   void reorder(std::span<const int32_t> rows) override {
-    for (int32_t r : rows)
-      if (r < 0 || r >= n_rows) throw InputError("Seq2SeqState.reorder: row " + std::to_string(r) + " out of range");
+    bool identity = static_cast<int>(rows.size()) == n_rows;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (rows[i] < 0 || rows[i] >= n_rows)
+        throw InputError("Seq2SeqState.reorder: row " + std::to_string(rows[i]) + " out of range");
+      identity = identity && rows[i] == static_cast<int32_t>(i);
+    }
+    if (identity) return;
+    // Gather into a buffer kept from the previous reorder (beam search reorders every step: fresh
+    // zero-filled allocations of the whole cache would cost more than the copy).
     const size_t used = static_cast<size_t>(len * d), stride = static_cast<size_t>(capacity * d);
-    auto gather = [&](std::vector<float>& cache) {
-      std::vector<float> out(rows.size() * stride);
+    auto gather = [&](std::vector<float>& cache, std::vector<float>& spare) {
+      if (spare.size() < rows.size() * stride) spare.resize(rows.size() * stride);
       for (size_t i = 0; i < rows.size(); ++i)
-        std::memcpy(out.data() + i * stride, cache.data() + rows[i] * stride, used * sizeof(float));
-      cache = std::move(out);
+        std::memcpy(spare.data() + i * stride, cache.data() + rows[i] * stride, used * sizeof(float));
+      std::swap(cache, spare);
     };
-    for (auto& c : self_k) gather(c);
-    for (auto& c : self_v) gather(c);
+    spare_k.resize(self_k.size());
+    spare_v.resize(self_v.size());
+    for (size_t l = 0; l < self_k.size(); ++l) {
+      gather(self_k[l], spare_k[l]);
+      gather(self_v[l], spare_v[l]);
+    }
     std::vector<int32_t> inputs(rows.size());
     for (size_t i = 0; i < rows.size(); ++i) inputs[i] = row_input[rows[i]];
     row_input = std::move(inputs);
     n_rows = static_cast<int>(rows.size());
   }
+
+  // The logits buffer of decode(), allocated once for the largest row count.
+  Tensor logits(int64_t rows, int64_t vocab) {
+    if (logits_buffer.empty() || logits_buffer.dim(0) < rows) logits_buffer = Tensor::zeros(DType::F32, {rows, vocab});
+    return logits_buffer.rows(0, rows);
+  }
+
+ private:
+  std::vector<std::vector<float>> spare_k, spare_v;
+  Tensor logits_buffer;
 };
 
 class WeightBinder {
@@ -335,7 +356,7 @@ Tensor MarianMTModel::decode(std::span<const int32_t> tokens, Seq2SeqState& base
   }
   state->len = t + 1;
 
-  Tensor logits = Tensor::zeros(DType::F32, {rows, c.decoder_vocab_size});
+  Tensor logits = state->logits(rows, c.decoder_vocab_size);
   kernels::matmul(x.data(), rows, d, lm_head_, final_logits_bias_.data(), logits.mutable_data_as<float>());
   return logits;
 }
