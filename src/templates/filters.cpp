@@ -99,7 +99,16 @@ Value f_indent(Evaluator&, const Value& v, const CallArgs& a) {
   std::string indention = width.is_string() ? width.as_string() : std::string(static_cast<size_t>(std::max<int64_t>(0, width.as_int())), ' ');
   bool first = bool_arg(a, 1, "first", false);
   bool blank = bool_arg(a, 2, "blank", false);
-  std::string s = to_str(v) + "\n";   // jinja2 appends a newline so splitlines() keeps a trailing empty line
+  // jinja2 does `s += "\n"` before anything else, so only strings get through.
+  if (v.is_undefined()) v.fail_undefined();
+  if (!v.is_string()) {
+    if (v.kind() == Kind::List && !v.as_list()->is_tuple)
+      throw RenderError("AttributeError", "'list' object has no attribute 'splitlines'");
+    if (v.kind() == Kind::List && v.as_list()->is_tuple)
+      throw_type_error("can only concatenate tuple (not \"str\") to tuple");
+    throw_type_error("unsupported operand type(s) for +=: '" + type_name(v) + "' and 'str'");
+  }
+  std::string s = v.as_string() + "\n";   // jinja2 appends a newline so splitlines() keeps a trailing empty line
   auto lines = text::splitlines(s, false);
   std::string rv;
   if (blank) {
@@ -136,17 +145,25 @@ bool parse_float(const std::string& raw, double& out) {
   return *end == 0;
 }
 
+// Python ints are unbounded; ours are 64-bit, so a float beyond that range is a clear error.
+Value float_to_int(double d) {
+  if (std::fabs(d) >= 9.2233720368547758e18)
+    throw RenderError("OverflowError", "int(" + float_repr(d) + ") does not fit in 64 bits");
+  return static_cast<int64_t>(d);
+}
+
 Value f_int(Evaluator&, const Value& v, const CallArgs& a) {
+  if (v.is_undefined()) v.fail_undefined();   // int(Undefined) raises
   Value fallback = arg(a, 0, "default", Value(0));
   int64_t base = int_arg(a, 1, "base", 10);
   switch (v.kind()) {
     case Kind::Int: case Kind::Bool: return v.as_int();
-    case Kind::Float: return std::isfinite(v.as_float()) ? Value(static_cast<int64_t>(v.as_float())) : fallback;
+    case Kind::Float: return std::isfinite(v.as_float()) ? float_to_int(v.as_float()) : fallback;
     case Kind::String: {
       int64_t i;
       if (parse_int(v.as_string(), base, i)) return i;
       double d;
-      if (parse_float(v.as_string(), d) && std::isfinite(d)) return static_cast<int64_t>(d);
+      if (parse_float(v.as_string(), d) && std::isfinite(d)) return float_to_int(d);
       return fallback;
     }
     default: return fallback;
@@ -154,6 +171,7 @@ Value f_int(Evaluator&, const Value& v, const CallArgs& a) {
 }
 
 Value f_float(Evaluator&, const Value& v, const CallArgs& a) {
+  if (v.is_undefined()) v.fail_undefined();   // float(Undefined) raises
   Value fallback = arg(a, 0, "default", Value(0.0));
   if (v.is_number()) return v.as_float();
   double d;

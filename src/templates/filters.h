@@ -1,10 +1,12 @@
 #pragma once
 // Helpers shared by the filter files (filters.cpp, filters_sequence.cpp).
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "templates/ast.h"
+#include "templates/errors.h"
 #include "templates/evaluator.h"
 #include "templates/text.h"
 
@@ -48,7 +50,7 @@ inline int64_t py_len(const Value& v) {
 inline Value lookup_path(Evaluator& ev, Value item, const Value& attribute) {
   if (!attribute.is_string()) return ev.get_item(item, attribute);
   for (const auto& part : text::split(attribute.as_string(), ".", -1)) {
-    bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
+    bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
     item = numeric ? ev.get_item(item, Value(static_cast<int64_t>(std::stoll(part)))) : ev.get_item(item, Value(part));
   }
   return item;

@@ -131,6 +131,7 @@ Value f_reverse(Evaluator&, const Value& v, const CallArgs&) {
 // map('filter', args...) or map(attribute='x', default=...)
 Value f_map(Evaluator& ev, const Value& v, const CallArgs& a) {
   std::vector<Value> out;
+  if (!truthy(v)) return generator({});   // jinja2 skips falsy inputs (none, '', 0) entirely
   if (a.positional.empty()) {
     const Value* attribute = a.get(99, "attribute");
     if (!attribute) return generator(iterate(v));
@@ -170,6 +171,7 @@ Value select_items(Evaluator& ev, const Value& v, const CallArgs& a, bool by_att
     rest.keyword = a.keyword;
   }
   std::vector<Value> out;
+  if (!truthy(v)) return generator({});   // jinja2 skips falsy inputs (none, '', 0) entirely
   for (const Value& item : iterate(v)) {
     Value subject = by_attribute ? lookup_path(ev, item, attribute) : item;
     bool result = test ? test(ev, subject, rest) : truthy(subject);

@@ -17,12 +17,6 @@ const Value& other(const CallArgs& a) {
   return *v;
 }
 
-int64_t integer(const Value& v, const char* test) {
-  if (v.is_undefined()) v.fail_undefined();
-  if (!v.is_integer()) throw_type_error(std::string("the '") + test + "' test needs an integer, not " + type_name(v));
-  return v.as_int();
-}
-
 bool cased_all(const Value& v, bool upper) {
   std::string s = to_str(v);
   bool cased = false;
@@ -50,8 +44,9 @@ bool test_callable(Evaluator&, const Value& v, const CallArgs&) { return v.kind(
 bool test_escaped(Evaluator&, const Value&, const CallArgs&) { return false; }
 bool test_lower(Evaluator&, const Value& v, const CallArgs&) { return cased_all(v, false); }
 bool test_upper(Evaluator&, const Value& v, const CallArgs&) { return cased_all(v, true); }
-bool test_odd(Evaluator&, const Value& v, const CallArgs&) { return integer(v, "odd") % 2 != 0; }
-bool test_even(Evaluator&, const Value& v, const CallArgs&) { return integer(v, "even") % 2 == 0; }
+// jinja2: value % 2 == 1 / == 0, so floats are accepted (0.5 is neither odd nor even).
+bool test_odd(Evaluator&, const Value& v, const CallArgs&) { return equal(binary_op(BinOp::Mod, v, Value(2)), Value(1)); }
+bool test_even(Evaluator&, const Value& v, const CallArgs&) { return equal(binary_op(BinOp::Mod, v, Value(2)), Value(0)); }
 
 bool test_divisibleby(Evaluator&, const Value& v, const CallArgs& a) {
   Value num = arg(a, 0, "num");

@@ -95,7 +95,7 @@ std::string str_format(const std::string& fmt, const CallArgs& args) {
     field = field.substr(0, field.find_first_of(":!"));
     const Value* v = nullptr;
     if (field.empty()) v = auto_index < args.positional.size() ? &args.positional[auto_index++] : nullptr;
-    else if (std::all_of(field.begin(), field.end(), ::isdigit)) {
+    else if (std::all_of(field.begin(), field.end(), [](unsigned char c) { return c >= '0' && c <= '9'; })) {
       size_t k = std::stoul(field);
       v = k < args.positional.size() ? &args.positional[k] : nullptr;
     } else {

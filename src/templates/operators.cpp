@@ -51,6 +51,8 @@ bool is_sequence(const Value& v) {
   return v.is_string() || (v.kind() == Kind::List && !v.as_list()->is_generator);
 }
 
+Value float_arith(BinOp op, double x, double y);
+
 Value int_arith(BinOp op, int64_t x, int64_t y) {
   int64_t r;
   switch (op) {
@@ -71,7 +73,7 @@ Value int_arith(BinOp op, int64_t x, int64_t y) {
       return op == BinOp::FloorDiv ? q : m;
     }
     case BinOp::Pow: {
-      if (y < 0) return std::pow(static_cast<double>(x), static_cast<double>(y));
+      if (y < 0) return float_arith(BinOp::Pow, static_cast<double>(x), static_cast<double>(y));
       int64_t result = 1, base = x;
       for (int64_t e = y; e > 0; e >>= 1) {
         if ((e & 1) && __builtin_mul_overflow(result, base, &result)) overflow();
@@ -91,16 +93,27 @@ Value float_arith(BinOp op, double x, double y) {
     case BinOp::Div:
       if (y == 0) throw RenderError("ZeroDivisionError", "float division by zero");
       return x / y;
-    case BinOp::FloorDiv:
+    case BinOp::FloorDiv: {   // CPython's float_floor_div: exact via fmod, not floor(x / y)
       if (y == 0) throw RenderError("ZeroDivisionError", "float floor division by zero");
-      return std::floor(x / y);
+      double mod = std::fmod(x, y), div = (x - mod) / y;
+      if (mod != 0 && ((y < 0) != (mod < 0))) div -= 1.0;
+      if (div == 0) return std::copysign(0.0, x / y);
+      double floordiv = std::floor(div);
+      return div - floordiv > 0.5 ? floordiv + 1.0 : floordiv;
+    }
     case BinOp::Mod: {
       if (y == 0) throw RenderError("ZeroDivisionError", "float modulo");
       double m = std::fmod(x, y);
-      if (m != 0 && ((m < 0) != (y < 0))) m += y;
+      if (m != 0) {
+        if ((m < 0) != (y < 0)) m += y;
+      } else {
+        m = std::copysign(0.0, y);   // Python: the zero takes the divisor's sign
+      }
       return m;
     }
-    case BinOp::Pow: return std::pow(x, y);
+    case BinOp::Pow:
+      if (x == 0 && y < 0) throw RenderError("ZeroDivisionError", "0.0 cannot be raised to a negative power");
+      return std::pow(x, y);
   }
   return Value();
 }
@@ -160,7 +173,10 @@ bool contains(const Value& container, const Value& item) {
       if (!item.is_string())
         throw_type_error("'in <string>' requires string as left operand, not " + type_name(item));
       return container.as_string().find(item.as_string()) != std::string::npos;
-    case Kind::Dict: return container.as_dict()->find(item) != nullptr;
+    case Kind::Dict:
+      if (item.kind() == Kind::Dict || (item.kind() == Kind::List && !item.as_list()->is_tuple))
+        throw_type_error("unhashable type: '" + type_name(item) + "'");
+      return container.as_dict()->find(item) != nullptr;
     case Kind::List: {
       const List& l = *container.as_list();
       size_t start = l.is_generator ? std::min(l.consumed, l.items.size()) : 0;

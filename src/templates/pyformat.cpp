@@ -295,7 +295,11 @@ std::string percent_format(const std::string& format, const Value& args) {
     }
     out += piece;
   }
-  if (next < values.size()) throw_type_error("not all arguments converted during string formatting");
+  // CPython skips this check when the argument is a mapping (anything with __getitem__ but a
+  // tuple or str: dicts, lists, Undefined), so 'hello' % [1] is 'hello'.
+  bool mapping = args.kind() == Kind::Dict || args.kind() == Kind::Undefined ||
+                 (args.kind() == Kind::List && !args.as_list()->is_tuple && !args.as_list()->is_generator);
+  if (next < values.size() && !mapping) throw_type_error("not all arguments converted during string formatting");
   return out;
 }
 

@@ -95,6 +95,19 @@ TEST(Filters, GeneratorsBehaveLikePythonGenerators) {
   EXPECT_EQ(error_of("{{ [1] | select | length }}"), "line 1: TypeError: object of type 'generator' has no len()");
 }
 
+// Corners found by differential fuzzing against jinja2 3.1.6 (random expressions over the same
+// context, compared output for output).
+TEST(Differential, CornersMatchJinja) {
+  EXPECT_EQ(render("{{ none | map('string') | list }} {{ false | select | list }}"), "[] []");   // falsy input: empty
+  EXPECT_EQ(render("{{ 0.5 is odd }} {{ 3.0 is odd }} {{ 4.0 is even }}"), "False True True");
+  EXPECT_EQ(render("{{ 1 // 0.1 }} {{ 0 % -1.5 }} {{ -7.5 // 2 }}"), "9.0 -0.0 -4.0");
+  EXPECT_EQ(render("{{ 'hello' % ['x'] }} {{ '%s' % [1] }}"), "hello [1]");
+  EXPECT_EQ(error_of("{{ [1] in {} }}"), "line 1: TypeError: unhashable type: 'list'");
+  EXPECT_EQ(error_of("{{ 3 | indent }}"), "line 1: TypeError: unsupported operand type(s) for +=: 'int' and 'str'");
+  EXPECT_EQ(error_of("{{ u | int }}"), "line 1: UndefinedError: 'u' is undefined");
+  EXPECT_EQ(error_of("{{ 0 ** -1 }}"), "line 1: ZeroDivisionError: 0.0 cannot be raised to a negative power");
+}
+
 TEST(Statements, LoopVariable) {
   EXPECT_EQ(render("{% for x in [1,2,3] %}{{ loop.index }}{{ loop.index0 }}{{ loop.revindex }}{{ loop.first }}"
                    "{{ loop.last }}{{ loop.length }}{{ loop.previtem }}{{ loop.cycle('a', 'b') }};{% endfor %}"),
