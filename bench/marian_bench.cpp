@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <map>
 
 #include "core/thread_pool.h"
@@ -100,6 +101,14 @@ void fill(MemoryWeights& w, const hf::MarianConfig& c) {
   }
 }
 
+// CPU seconds of the whole process (all threads): on a shared machine wall time includes waiting
+// for a core, CPU time does not.
+double cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
 double peak_rss_mib() {
   struct rusage u {};
   getrusage(RUSAGE_SELF, &u);
@@ -136,13 +145,16 @@ int main(int argc, char** argv) try {
   for (int beams : {1, 4}) {
     hf::GenerationConfig cfg{.max_new_tokens = new_tokens, .min_new_tokens = new_tokens - 1, .num_beams = beams};
     const auto t0 = std::chrono::steady_clock::now();
+    const double c0 = cpu_seconds();
     auto out = hf::generate(*model, batch, cfg, model_defaults);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double cpu = cpu_seconds() - c0;
     int64_t generated = 0;
     for (const auto& row : out.sequences)
       for (size_t i = 1; i < row.size(); ++i) generated += row[i] != 65000;
-    std::printf("%-7s %7.2f s  %8.2f sentences/s  %9.1f tokens/s (%lld generated tokens)\n",
-                beams == 1 ? "greedy" : "beam 4", s, sentences / s, generated / s, static_cast<long long>(generated));
+    std::printf("%-7s %7.2f s  %8.2f sentences/s  %9.1f tokens/s (%lld generated tokens; %.2f CPU s, %.0f%% of %d threads)\n",
+                beams == 1 ? "greedy" : "beam 4", s, sentences / s, generated / s, static_cast<long long>(generated),
+                cpu, 100.0 * cpu / (s * threads), threads);
   }
   std::printf("peak RSS %.0f MiB\n", peak_rss_mib());
 } catch (const std::exception& e) {
