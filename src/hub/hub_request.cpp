@@ -86,8 +86,9 @@ HttpResponse api_get(const HubConfig& config, RequestContext ctx) {
   for (int attempt = 0;; ++attempt) {
     HttpRequest req{"GET", ctx.url, request_headers(config, ctx.url, &ctx.sent_token), config.etag_timeout_s};
     HttpResponse r = http_fetch(req);
-    if ((r.network_error() || r.status >= 500 || r.status == 429 || r.status == 408) && is_retryable(r) &&
-        attempt < kMaxRetries) {
+    // Server trouble is retried; a network failure is not (Python's model_info does not retry):
+    // the caller falls back to the cache at once.
+    if (!r.network_error() && is_retryable(r) && attempt < kMaxRetries) {
       retry_sleep(attempt, &r);
       continue;
     }
