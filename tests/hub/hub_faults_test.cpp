@@ -261,6 +261,17 @@ TEST_F(HubTest, UnreachableHubSkipsOptionalFilesTheCacheCannotVouchFor) {
   EXPECT_THROW(hf_hub_download(kRepo, "generation_config.json", o), LocalEntryNotFoundError);
 }
 
+TEST_F(HubTest, SnapshotDownloadFallsBackToTheCacheWhenUnreachable) {
+  add_model(kRepo, commit('1'));
+  fs::path snap = snapshot_download(kRepo, opts_);
+  HubOptions o = opts_;
+  o.endpoint = "http://127.0.0.1:" + std::to_string(closed_port());
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(snapshot_download(kRepo, o), snap);
+  EXPECT_TRUE(contains(::testing::internal::GetCapturedStderr(), "using the cached snapshot"));
+  EXPECT_THROW(snapshot_download("org/other", o), LocalEntryNotFoundError);
+}
+
 TEST_F(HubTest, UnauthorizedAfterCachingStillServesTheCache) {
   add_model(kRepo, commit('1'));
   fs::path snap = resolve_model(kRepo, opts_);
