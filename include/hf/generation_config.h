@@ -25,44 +25,44 @@ class Tokenizer;
 
 struct GenerationConfig {
   // --- length (§5.3 of hf-semantics: max_new_tokens beats max_length; both count tokens) ---
-  std::optional<int> max_new_tokens;           // default unset
-  std::optional<int> max_length;               // default 20 (total: prompt + new)
-  std::optional<int> min_new_tokens;           // default unset
-  std::optional<int> min_length;               // default 0 (total)
-  std::optional<bool> early_stopping;          // beam search; default false
-  std::optional<double> max_time;              // seconds; default unset
-  std::optional<std::vector<std::string>> stop_strings;  // needs `tokenizer` below
+  std::optional<int> max_new_tokens{};           // default unset
+  std::optional<int> max_length{};               // default 20 (total: prompt + new)
+  std::optional<int> min_new_tokens{};           // default unset
+  std::optional<int> min_length{};               // default 0 (total)
+  std::optional<bool> early_stopping{};          // beam search; default false
+  std::optional<double> max_time{};              // seconds; default unset
+  std::optional<std::vector<std::string>> stop_strings{};  // needs `tokenizer` below
 
   // --- strategy ---
-  std::optional<bool> do_sample;               // default false
-  std::optional<int> num_beams;                // default 1
-  std::optional<int> num_return_sequences;     // default 1
-  std::optional<uint64_t> seed;                // hfcpp: sampling RNG seed; unset = random
+  std::optional<bool> do_sample{};               // default false
+  std::optional<int> num_beams{};                // default 1
+  std::optional<int> num_return_sequences{};     // default 1
+  std::optional<uint64_t> seed{};                // hfcpp: sampling RNG seed; unset = random
 
   // --- logits processors and warpers ---
-  std::optional<float> temperature;            // default 1.0 (> 0 when sampling)
-  std::optional<int> top_k;                    // default 50 (0 = off)
-  std::optional<float> top_p;                  // default 1.0
-  std::optional<float> min_p;                  // default unset
-  std::optional<float> typical_p;              // default 1.0
-  std::optional<float> repetition_penalty;     // default 1.0
-  std::optional<int> no_repeat_ngram_size;     // default 0
-  std::optional<std::vector<std::vector<int32_t>>> bad_words_ids;
-  std::optional<float> length_penalty;         // beam scoring; default 1.0
-  std::optional<int32_t> forced_bos_token_id;
-  std::optional<int32_t> forced_eos_token_id;
-  std::optional<bool> renormalize_logits;      // default false
-  std::optional<bool> use_cache;               // default true (accepted; hfcpp always caches)
+  std::optional<float> temperature{};            // default 1.0 (> 0 when sampling)
+  std::optional<int> top_k{};                    // default 50 (0 = off)
+  std::optional<float> top_p{};                  // default 1.0
+  std::optional<float> min_p{};                  // default unset
+  std::optional<float> typical_p{};              // default 1.0
+  std::optional<float> repetition_penalty{};     // default 1.0
+  std::optional<int> no_repeat_ngram_size{};     // default 0
+  std::optional<std::vector<std::vector<int32_t>>> bad_words_ids{};
+  std::optional<float> length_penalty{};         // beam scoring; default 1.0
+  std::optional<int32_t> forced_bos_token_id{};
+  std::optional<int32_t> forced_eos_token_id{};
+  std::optional<bool> renormalize_logits{};      // default false
+  std::optional<bool> use_cache{};               // default true (accepted; hfcpp always caches)
 
   // --- special tokens ---
-  std::optional<int32_t> pad_token_id;
-  std::optional<int32_t> bos_token_id;
-  std::optional<std::vector<int32_t>> eos_token_id;  // one or several; a JSON int becomes [int]
-  std::optional<int32_t> decoder_start_token_id;
+  std::optional<int32_t> pad_token_id{};
+  std::optional<int32_t> bos_token_id{};
+  std::optional<std::vector<int32_t>> eos_token_id{};  // one or several; a JSON int becomes [int]
+  std::optional<int32_t> decoder_start_token_id{};
 
   // --- per-call companions (not configuration; ignored by merge/JSON) ---
   BaseStreamer* streamer = nullptr;            // put()/end() as in transformers' generate()
-  std::stop_token stop_token;                  // request_stop() from any thread ends generation
+  std::stop_token stop_token{};                  // request_stop() from any thread ends generation
   const Tokenizer* tokenizer = nullptr;         // needed by stop_strings (transformers: tokenizer=)
 
   // transformers' defaults for every field (GenerationConfig() in v4, _get_default_generation_params in v5).

@@ -39,19 +39,19 @@ struct PipelineOptions {
   std::string model;                  // Hub id or local folder; "" = the task's default model
   std::string device = "auto";        // "cpu" | "auto"; accelerators are rejected (none yet)
   std::string dtype = "auto";
-  std::optional<int> max_new_tokens;  // shortcut for generation_config.max_new_tokens
-  GenerationConfig generation_config; // generate() kwargs given at construction (beat model file)
-  HubOptions hub;                     // revision, token, offline, cache_dir
+  std::optional<int> max_new_tokens{};  // shortcut for generation_config.max_new_tokens
+  GenerationConfig generation_config{}; // generate() kwargs given at construction (beat model file)
+  HubOptions hub{};                   // revision, token, offline, cache_dir
 };
 
 // Per-call parameters (transformers' __call__ kwargs).
 struct PipelineCallOptions {
-  GenerationConfig generate;                     // max_new_tokens, do_sample, streamer, stop_token...
-  std::optional<bool> return_full_text;          // text-generation: unset = true
+  GenerationConfig generate{};                   // max_new_tokens, do_sample, streamer, stop_token...
+  std::optional<bool> return_full_text{};          // text-generation: unset = true
   bool return_tensors = false;                   // records hold generated_token_ids instead of text
-  std::optional<bool> clean_up_tokenization_spaces;  // unset = true (as transformers' postprocess)
-  std::optional<bool> continue_final_message;    // chats: unset = last role is "assistant"
-  std::optional<std::string> stop_sequence;      // its token ids replace eos_token_id (transformers)
+  std::optional<bool> clean_up_tokenization_spaces{};  // unset = true (as transformers' postprocess)
+  std::optional<bool> continue_final_message{};    // chats: unset = last role is "assistant"
+  std::optional<std::string> stop_sequence{};      // its token ids replace eos_token_id (transformers)
   json extra = json::object();                   // task-specific (e.g. src_lang/tgt_lang)
 };
 

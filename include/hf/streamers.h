@@ -51,7 +51,7 @@ class BaseStreamer {
 struct TextStreamerOptions {
   bool skip_prompt = false;                          // drop the first put() (the prompt)
   bool skip_special_tokens = false;                  // decode options, forwarded to decode()
-  std::optional<bool> clean_up_tokenization_spaces;
+  std::optional<bool> clean_up_tokenization_spaces{};
 };
 
 class TextStreamer : public BaseStreamer {
@@ -138,7 +138,7 @@ class TextIteratorStreamer : public TextStreamer {
   void on_finalized_text(const std::string& text, bool stream_end) override;
 
  private:
-  std::optional<std::chrono::milliseconds> timeout_;
+  std::optional<std::chrono::milliseconds> timeout_{};
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::optional<std::string>> queue_;  // nullopt = end of stream

@@ -76,8 +76,10 @@ Register reg("pipeline", "Run a task like transformers' pipeline(); prints its r
   auto o = std::make_shared<Options>();
   std::string tasks;
   cmd.add_option("task", o->task, "Task: text-generation, translation, translation_XX_to_YY, ...")->required();
-  // allow_extra_args(false): CLI11 would otherwise split an argument like "[{...}, {...}]" at its commas.
-  cmd.add_option("inputs", o->inputs, "Texts (or JSON chats) to process")->required()->allow_extra_args(false);
+  // INPUTs are collected as extras, not as a CLI11 vector option: CLI11 would split an argument
+  // like '[{...}, {...}]' (a JSON chat) at its commas.
+  cmd.allow_extras();
+  cmd.footer("INPUT...: texts, or chats as JSON lists of {\"role\", \"content\"}; several INPUTs are a batch.");
   cmd.add_option("-m,--model", o->model, "Model: a Hub id or a local folder (default: the task's default model)");
   cmd.add_option("--device", o->device, "cpu | auto (no GPU backend yet)");
   cmd.add_option("--dtype", o->dtype, "auto | float32 | bfloat16 | float16");
@@ -86,7 +88,13 @@ Register reg("pipeline", "Run a task like transformers' pipeline(); prints its r
   cmd.add_option("--src-lang", o->src_lang, "translation: source language");
   cmd.add_option("--tgt-lang", o->tgt_lang, "translation: target language");
   o->gen.add_to(cmd);
-  return [o] { return run(*o); };
+  return [o, &cmd] {
+    for (const auto& a : cmd.remaining()) {
+      if (a.size() > 1 && a[0] == '-' && a[1] == '-') throw InputError("pipeline: unknown option " + a);
+      o->inputs.push_back(a);
+    }
+    return run(*o);
+  };
 });
 
 }  // namespace

@@ -39,9 +39,10 @@ TEST(ChatCli, ReplKeepsHistoryAndResets) {
                        quote(kPrompt) + " | " + kHfcpp + " chat " + quote(kModel) + " -i --greedy --max-new-tokens 32");
   ASSERT_EQ(r.status, 0) << r.err;
   // Turn 1 and turn 2 (after /reset) see the same conversation, turn 3 has history.
-  const std::string turn = "> " + reply + "\n";
-  EXPECT_EQ(r.out.substr(0, 2 * turn.size()), turn + turn) << r.out;
-  EXPECT_NE(r.out.substr(2 * turn.size()), "> " + reply + "\n> \n");
+  // Prompts "> " on stdout; /reset prints a prompt and no reply.
+  const std::string first = "> " + reply + "\n> > " + reply + "\n> ";
+  ASSERT_EQ(r.out.substr(0, first.size()), first) << r.out;
+  EXPECT_NE(r.out.substr(first.size()), reply + "\n> \n");  // turn 3 continues the conversation
   EXPECT_NE(r.err.find("conversation reset"), std::string::npos);
 }
 
