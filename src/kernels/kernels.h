@@ -8,6 +8,7 @@
 // signature in "kernels/reference.h" (namespace hf::kernels::reference) that tests compare against.
 #include <cstdint>
 #include <functional>
+#include <span>
 
 #include "hf/tensor.h"
 
@@ -22,6 +23,16 @@ namespace hf::kernels {
 // Throws hf::Error when W is not 2-D with K columns or has another dtype.
 void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
             int64_t ldx = 0, int64_t ldy = 0);
+
+// Several products of the same x: y_i = x · W_iᵀ (+ bias_i), each W_i [N_i, K] with its own output
+// (row stride N_i). One parallel pass over ΣN_i rows instead of one per product: in decode each
+// pass costs a synchronisation of the threads, which is not free next to a small product.
+struct MatmulOutput {
+  const Tensor* W = nullptr;
+  const float* bias = nullptr;  // may be null
+  float* y = nullptr;
+};
+void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOutput> outputs);
 
 // Rows `ids` of a 2-D table [V, D] (F32/F16/BF16), widened to float32: out[i, :] = table[ids[i], :].
 // Throws hf::InputError when an id is outside [0, V).

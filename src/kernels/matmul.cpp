@@ -15,6 +15,7 @@
 
 #if HWY_ONCE
 #include <algorithm>
+#include <vector>
 
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
@@ -135,6 +136,28 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
   }
   ThreadPool::global().parallel_for(
       N, [&](int64_t n0, int64_t n1) { fn(x, M, K, w, bias, y, ldx, ldy, n0, n1); }, 4);
+}
+
+void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOutput> outputs) {
+  using Fn = std::remove_reference_t<decltype(HWY_DYNAMIC_DISPATCH(MatmulF32))>*;
+  std::vector<Fn> fns;
+  std::vector<int64_t> starts = {0};  // output i covers concatenated rows [starts[i], starts[i+1])
+  for (const auto& o : outputs) {
+    check_matmul_weight(*o.W, K);
+    const DType t = o.W->dtype();
+    fns.push_back(t == DType::F32 ? &HWY_DYNAMIC_DISPATCH(MatmulF32)
+                  : t == DType::BF16 ? &HWY_DYNAMIC_DISPATCH(MatmulBF16)
+                                     : &HWY_DYNAMIC_DISPATCH(MatmulF16));
+    starts.push_back(starts.back() + o.W->dim(0));
+  }
+  auto run = [&](int64_t r0, int64_t r1) {
+    for (size_t i = 0; i < outputs.size(); ++i) {
+      const int64_t b = std::max(r0, starts[i]) - starts[i], e = std::min(r1, starts[i + 1]) - starts[i];
+      if (b < e) fns[i](x, M, K, outputs[i].W->data(), outputs[i].bias, outputs[i].y, K, outputs[i].W->dim(0), b, e);
+    }
+  };
+  if (M * starts.back() * K < 64 * 1024) run(0, starts.back());
+  else ThreadPool::global().parallel_for(starts.back(), run, 4);
 }
 
 }  // namespace hf::kernels

@@ -130,9 +130,9 @@ Tensor DecoderLM::forward(const ForwardInput& in, KVCache& cache_base) const {
     const Layer& W = layers_[l];
     // Attention block.
     kernels::rms_norm(x.data(), W.input_norm.data(), eps, N, H, h.data());
-    kernels::matmul(h.data(), N, H, W.q, bias(W.q_bias), q.data());
-    kernels::matmul(h.data(), N, H, W.k, bias(W.k_bias), k.data());
-    kernels::matmul(h.data(), N, H, W.v, bias(W.v_bias), v.data());
+    const kernels::MatmulOutput qkv[] = {{&W.q, bias(W.q_bias), q.data()}, {&W.k, bias(W.k_bias), k.data()},
+                                         {&W.v, bias(W.v_bias), v.data()}};
+    kernels::matmul_group(h.data(), N, H, qkv);
     if (c.qk_norm) {
       kernels::rms_norm(q.data(), W.q_norm.data(), eps, N * nH, hd, q.data());
       kernels::rms_norm(k.data(), W.k_norm.data(), eps, N * nKV, hd, k.data());
@@ -174,8 +174,8 @@ Tensor DecoderLM::forward(const ForwardInput& in, KVCache& cache_base) const {
     kernels::add(x.data(), h.data(), x.data(), N * H);
     // MLP block.
     kernels::rms_norm(x.data(), W.post_attention_norm.data(), eps, N, H, h.data());
-    kernels::matmul(h.data(), N, H, W.gate, bias(W.gate_bias), gate.data());
-    kernels::matmul(h.data(), N, H, W.up, bias(W.up_bias), up.data());
+    const kernels::MatmulOutput gate_up[] = {{&W.gate, bias(W.gate_bias), gate.data()}, {&W.up, bias(W.up_bias), up.data()}};
+    kernels::matmul_group(h.data(), N, H, gate_up);
     mlp_activation(gate.data(), up.data(), N * I);
     kernels::matmul(gate.data(), N, I, W.down, bias(W.down_bias), h.data());
     kernels::add(x.data(), h.data(), x.data(), N * H);

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <random>
+#include <tuple>
 #include <vector>
 
 #include "hf/error.h"
@@ -75,6 +76,22 @@ TEST(Matmul, RowStridesLeaveOtherColumnsAlone) {
     for (int n = 0; n < 6; ++n) EXPECT_NEAR(y[m * 8 + n], ref[m * 6 + n], 1e-4f);
     EXPECT_EQ(y[m * 8 + 6], -7.0f);
     EXPECT_EQ(y[m * 8 + 7], -7.0f);
+  }
+}
+
+TEST(Matmul, GroupEqualsSeparateProducts) {
+  for (int64_t M : {1, 8}) {
+    Tensor a = random_weight(DType::BF16, 37, 50, 31), b = random_weight(DType::F32, 6, 50, 32),
+           c = random_weight(DType::F16, 2000, 50, 33);
+    auto x = random_vector(M * 50, 34), bias = random_vector(2000, 35);
+    std::vector<float> ya(M * 37), yb(M * 6), yc(M * 2000), ref;
+    const MatmulOutput outs[] = {{&a, bias.data(), ya.data()}, {&b, nullptr, yb.data()}, {&c, bias.data(), yc.data()}};
+    matmul_group(x.data(), M, 50, outs);
+    for (auto [W, bb, y] : {std::tuple{&a, bias.data(), &ya}, std::tuple{&b, (float*)nullptr, &yb}, std::tuple{&c, bias.data(), &yc}}) {
+      ref.assign(y->size(), 0.0f);
+      reference::matmul(x.data(), M, 50, *W, bb, ref.data());
+      expect_close(*y, ref, 1e-4f, "matmul_group");
+    }
   }
 }
 
