@@ -9,6 +9,7 @@
 #include "generation/stopping_criteria.h"
 #include "hf/error.h"
 #include "hf/seq2seq.h"
+#include "hf/streamers.h"
 
 namespace hf {
 namespace {
@@ -93,6 +94,8 @@ Seq2SeqGenerateOutput generate(const Seq2SeqLM& model, const BatchEncoding& inpu
   Seq2SeqGenerateOutput out;
   if (num_beams > 1) {
     if (sampling) throw InputError("generate: beam sampling (num_beams > 1 with do_sample) is not supported; use one or the other");
+    if (config.streamer || model_defaults.streamer)
+      throw InputError("generate: a streamer cannot be used with beam search (as in transformers); use num_beams = 1");
     generation::BeamSearchOptions o;
     o.num_beams = num_beams;
     o.length_penalty = *cfg.length_penalty;
@@ -121,7 +124,9 @@ Seq2SeqGenerateOutput generate(const Seq2SeqLM& model, const BatchEncoding& inpu
   std::vector<int32_t> active(rows);  // the sequence row of each decoder row
   for (int r = 0; r < rows; ++r) active[r] = r;
   generation::Sampler sampler(cfg.seed);
-  while (!active.empty() && !config.stop_token.stop_requested()) {
+  BaseStreamer* streamer = cfg.streamer;
+  if (streamer) streamer->put(std::vector<int32_t>(rows, *start), rows);  // the decoder "prompt"
+  while (!active.empty() && !config.stop_token.stop_requested() && !(streamer && streamer->stop_requested())) {
     std::vector<int32_t> last(active.size());
     for (size_t i = 0; i < active.size(); ++i) last[i] = seqs[active[i]].back();
     Tensor logits = model.decode(last, *state);
@@ -137,9 +142,15 @@ Seq2SeqGenerateOutput generate(const Seq2SeqLM& model, const BatchEncoding& inpu
         still_active.push_back(active[i]);
       }
     }
+    if (streamer) {  // every row's token of this step; rows that finished earlier get the pad id
+      std::vector<int32_t> step(rows, pad);
+      for (int32_t r : active) step[r] = seqs[r].back();
+      streamer->put(step, rows);
+    }
     if (!still_active.empty() && still_active.size() != active.size()) state->reorder(keep);
     active = std::move(still_active);
   }
+  if (streamer) streamer->end();
   size_t longest = 0;
   for (const auto& seq : seqs) longest = std::max(longest, seq.size());
   for (auto& seq : seqs) seq.resize(longest, pad);  // finished rows are filled with pad_token_id

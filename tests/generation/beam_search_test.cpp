@@ -10,6 +10,7 @@
 #include "generation/sampling.h"
 #include "hf/error.h"
 #include "hf/seq2seq.h"
+#include "hf/streamers.h"
 #include "models/marian_expected.h"
 #include "tokenizers/marian/marian_tokenizer.h"
 
@@ -157,6 +158,29 @@ TEST(Seq2SeqGenerate, Variants) {
     EXPECT_EQ(decode(out.sequences[0]), v["text"].get<std::string>());
     if (v.contains("sequence_score")) EXPECT_NEAR(out.sequences_scores[0], v["sequence_score"].get<double>(), 1e-4);
   }
+}
+
+namespace {
+struct Recorder : BaseStreamer {
+  std::vector<std::vector<int32_t>> puts;
+  bool ended = false;
+  void put(std::span<const int32_t> ids, int) override { puts.emplace_back(ids.begin(), ids.end()); }
+  void end() override { ended = true; }
+};
+}  // namespace
+
+TEST(Seq2SeqGenerate, StreamerGetsTheStartTokenThenEachStep) {
+  const auto& c = find_case("weather");
+  Recorder rec;
+  GenerationConfig cfg{.num_beams = 1};
+  cfg.streamer = &rec;
+  auto out = model().generate(one(c), cfg);
+  std::vector<int32_t> streamed;
+  for (const auto& p : rec.puts) streamed.insert(streamed.end(), p.begin(), p.end());
+  EXPECT_EQ(streamed, out.sequences[0]);
+  EXPECT_TRUE(rec.ended);
+  cfg.num_beams = 2;
+  EXPECT_THROW(model().generate(one(c), cfg), InputError);
 }
 
 TEST(Seq2SeqGenerate, BadInput) {
