@@ -23,7 +23,9 @@ class MarianState : public Seq2SeqState {
   Tensor encoder_out;                              // [batch, seq, d]
   std::vector<uint8_t> mask;                       // [batch, seq]
   std::vector<std::vector<float>> cross_k, cross_v;  // per decoder layer [batch, seq, d]
-  std::vector<std::vector<float>> self_k, self_v;    // per decoder layer [rows, capacity, d]
+  // Per decoder layer, laid out [position][row][d]: a step appends one block (no capacity is
+  // reserved up front: max_length is often 512 while translations stop after a few dozen tokens).
+  std::vector<std::vector<float>> self_k, self_v;
   std::vector<int32_t> row_input;                  // input row of each decoder row
 
   int rows() const override { return n_rows; }
@@ -38,13 +40,14 @@ class MarianState : public Seq2SeqState {
       identity = identity && rows[i] == static_cast<int32_t>(i);
     }
     if (identity) return;
-    // Gather into a buffer kept from the previous reorder (beam search reorders every step: fresh
-    // zero-filled allocations of the whole cache would cost more than the copy).
-    const size_t used = static_cast<size_t>(len * d), stride = static_cast<size_t>(capacity * d);
+    // Gather into a buffer kept from the previous reorder (beam search reorders every step: a
+    // fresh allocation each time would cost more than the copy).
+    const size_t new_rows = rows.size();
     auto gather = [&](std::vector<float>& cache, std::vector<float>& spare) {
-      if (spare.size() < rows.size() * stride) spare.resize(rows.size() * stride);
-      for (size_t i = 0; i < rows.size(); ++i)
-        std::memcpy(spare.data() + i * stride, cache.data() + rows[i] * stride, used * sizeof(float));
+      spare.resize(static_cast<size_t>(len) * new_rows * d);
+      for (int64_t p = 0; p < len; ++p)
+        for (size_t i = 0; i < new_rows; ++i)
+          std::memcpy(spare.data() + (p * new_rows + i) * d, cache.data() + (p * n_rows + rows[i]) * d, d * sizeof(float));
       std::swap(cache, spare);
     };
     spare_k.resize(self_k.size());
@@ -115,16 +118,18 @@ class WeightBinder {
   int64_t& params_;
 };
 
-// Multi-head attention of T queries over L keys/values, all laid out [position][d] (heads side by
-// side in a row), output in the same layout. `mask` (L entries, 0 = padding) may be null.
+// Multi-head attention of T queries (rows of d, heads side by side) over L keys/values whose
+// positions lie `kv_stride` floats apart; output laid out like the queries. `mask` (L entries,
+// 0 = padding) may be null.
 void attend(const float* q, const float* k, const float* v, float* out, int64_t T, int64_t L, int64_t d, int heads,
-            bool causal, const uint8_t* mask) {
+            bool causal, const uint8_t* mask, int64_t kv_stride) {
   kernels::AttentionArgs a;
   a.q = q;
   a.k = k;
   a.v = v;
   a.out = out;
-  a.q_stride = a.out_stride = a.kv_pos_stride = d;
+  a.q_stride = a.out_stride = d;
+  a.kv_pos_stride = kv_stride;
   a.kv_head_stride = d / heads;
   a.T = T;
   a.L = L;
@@ -287,7 +292,7 @@ std::unique_ptr<Seq2SeqState> MarianMTModel::encode(int batch, int seq, std::spa
     for (int b = 0; b < batch; ++b) {
       const int64_t off = static_cast<int64_t>(b) * seq * d;
       attend(q.data() + off, k.data() + off, v.data() + off, ctx.data() + off, seq, seq, d, heads, false,
-             state->mask.data() + b * seq);
+             state->mask.data() + b * seq, d);
     }
     run_linear(layer.self.out, ctx.data(), n, o.data());
     residual_norm(x, o.data(), layer.self_norm, n);
@@ -300,8 +305,8 @@ std::unique_ptr<Seq2SeqState> MarianMTModel::encode(int batch, int seq, std::spa
     state->cross_v.emplace_back(n * d);
     run_linear(layer.cross.k, x, n, state->cross_k.back().data());
     run_linear(layer.cross.v, x, n, state->cross_v.back().data());
-    state->self_k.emplace_back(state->n_rows * capacity * d);
-    state->self_v.emplace_back(state->n_rows * capacity * d);
+    state->self_k.emplace_back();
+    state->self_v.emplace_back();
   }
   state->row_input.resize(state->n_rows);
   for (int r = 0; r < state->n_rows; ++r) state->row_input[r] = r / expand;
@@ -325,21 +330,19 @@ Tensor MarianMTModel::decode(std::span<const int32_t> tokens, Seq2SeqState& base
   embed(decoder_embed_, tokens, decoder_positions_, pos, x.data());
 
   const int heads = static_cast<int>(c.decoder_attention_heads);
-  const int64_t row_stride = state->capacity * d;
   for (size_t li = 0; li < decoder_.size(); ++li) {
     const Layer& layer = decoder_[li];
     // Causal self-attention over the cache (the new position included).
     run_linear(layer.self.q, x.data(), rows, q.data());
     run_linear(layer.self.k, x.data(), rows, k.data());
     run_linear(layer.self.v, x.data(), rows, v.data());
-    float* ck = state->self_k[li].data();
-    float* cv = state->self_v[li].data();
-    for (int64_t r = 0; r < rows; ++r) {
-      std::memcpy(ck + r * row_stride + t * d, k.data() + r * d, d * sizeof(float));
-      std::memcpy(cv + r * row_stride + t * d, v.data() + r * d, d * sizeof(float));
-      attend(q.data() + r * d, ck + r * row_stride, cv + r * row_stride, ctx.data() + r * d, 1, t + 1, d, heads,
-             true, nullptr);
-    }
+    std::vector<float>& ck = state->self_k[li];
+    std::vector<float>& cv = state->self_v[li];
+    ck.insert(ck.end(), k.begin(), k.end());  // position t of every row
+    cv.insert(cv.end(), v.begin(), v.end());
+    for (int64_t r = 0; r < rows; ++r)
+      attend(q.data() + r * d, ck.data() + r * d, cv.data() + r * d, ctx.data() + r * d, 1, t + 1, d, heads, true,
+             nullptr, rows * d);
     run_linear(layer.self.out, ctx.data(), rows, o.data());
     residual_norm(x.data(), o.data(), layer.self_norm, rows);
 
@@ -348,7 +351,7 @@ Tensor MarianMTModel::decode(std::span<const int32_t> tokens, Seq2SeqState& base
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t in = state->row_input[r];
       attend(q.data() + r * d, state->cross_k[li].data() + in * S * d, state->cross_v[li].data() + in * S * d,
-             ctx.data() + r * d, 1, S, d, heads, false, state->mask.data() + in * S);
+             ctx.data() + r * d, 1, S, d, heads, false, state->mask.data() + in * S, d);
     }
     run_linear(layer.cross.out, ctx.data(), rows, o.data());
     residual_norm(x.data(), o.data(), layer.cross_norm, rows);
