@@ -27,9 +27,13 @@ struct Scanner {
     if (i >= t.size() || t[i] != '"') { ok = false; return {}; }
     size_t b = ++i;
     while (i < t.size()) {
-      char c = t[i];
-      if (c == '"') return t.substr(b, i++ - b);
-      i += c == '\\' ? 2 : 1;
+      const void* q = std::memchr(t.data() + i, '"', t.size() - i);
+      if (!q) break;
+      size_t e = static_cast<const char*>(q) - t.data();
+      size_t bs = 0;  // backslashes right before the quote: odd → escaped
+      while (e - bs > b && t[e - bs - 1] == '\\') ++bs;
+      i = e + 1;
+      if (bs % 2 == 0) return t.substr(b, e - b);
     }
     ok = false;
     return {};
@@ -128,27 +132,28 @@ struct Reader {
     }
     return v;
   }
-  std::string str() {
+  // The string at i: a view into the text when it has no escapes, else unescaped into scratch.
+  std::string_view str(std::string& scratch) {
     expect('"');
-    std::string out;
     size_t b = i;
+    while (i < t.size() && t[i] != '"' && t[i] != '\\') ++i;
+    if (i >= t.size()) fail("unterminated string");
+    if (t[i] == '"') return t.substr(b, i++ - b);
+    scratch.assign(t.data() + b, i - b);
     while (true) {
-      while (i < t.size() && t[i] != '"' && t[i] != '\\') ++i;
-      if (i >= t.size()) fail("unterminated string");
-      out.append(t.data() + b, i - b);
       if (t[i] == '"') { ++i; break; }
       ++i;  // backslash
       if (i >= t.size()) fail("unterminated string");
       char e = t[i++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"': scratch += '"'; break;
+        case '\\': scratch += '\\'; break;
+        case '/': scratch += '/'; break;
+        case 'b': scratch += '\b'; break;
+        case 'f': scratch += '\f'; break;
+        case 'n': scratch += '\n'; break;
+        case 'r': scratch += '\r'; break;
+        case 't': scratch += '\t'; break;
         case 'u': {
           char32_t cp = hex4();
           if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= t.size() && t[i] == '\\' && t[i + 1] == 'u') {
@@ -159,14 +164,17 @@ struct Reader {
             else i = save;
           }
           if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;  // lone surrogate
-          append_utf8(out, cp);
+          append_utf8(scratch, cp);
           break;
         }
         default: fail("bad escape");
       }
-      b = i;
+      size_t c = i;
+      while (i < t.size() && t[i] != '"' && t[i] != '\\') ++i;
+      if (i >= t.size()) fail("unterminated string");
+      scratch.append(t.data() + c, i - c);
     }
-    return out;
+    return scratch;
   }
   double number() {
     ws();
@@ -195,49 +203,48 @@ struct Reader {
 
 }  // namespace
 
-std::vector<std::pair<std::string, int64_t>> read_vocab_object(std::string_view text, const std::string& path) {
+void read_vocab_object(std::string_view text, const std::string& path,
+                       const std::function<void(std::string_view, int64_t)>& fn) {
   Reader r{text, 0, path};
-  std::vector<std::pair<std::string, int64_t>> out;
-  out.reserve(text.size() / 12);
+  std::string scratch;
   r.expect('{');
   if (r.peek('}')) {
     ++r.i;
   } else {
     do {
-      std::string k = r.str();
+      std::string_view k = r.str(scratch);
       r.expect(':');
-      int64_t v = r.integer();
-      out.emplace_back(std::move(k), v);
+      fn(k, r.integer());
     } while (r.next('}'));
   }
   r.end();
-  return out;
 }
 
-std::vector<std::pair<std::string, double>> read_scored_vocab(std::string_view text, const std::string& path) {
+void read_scored_vocab(std::string_view text, const std::string& path,
+                       const std::function<void(std::string_view, double)>& fn) {
   Reader r{text, 0, path};
-  std::vector<std::pair<std::string, double>> out;
+  std::string scratch;
   r.expect('[');
   if (r.peek(']')) {
     ++r.i;
   } else {
     do {
       r.expect('[');
-      std::string k = r.str();
+      std::string_view k = r.str(scratch);
       r.expect(',');
       double v = r.number();
       r.expect(']');
-      out.emplace_back(std::move(k), v);
+      fn(k, v);
     } while (r.next(']'));
   }
   r.end();
-  return out;
 }
 
-std::vector<std::pair<std::string, std::string>> read_merges(std::string_view text, const std::string& path) {
+void read_merges(std::string_view text, const std::string& path,
+                 const std::function<void(std::string_view, std::string_view)>& fn) {
   Reader r{text, 0, path};
-  std::vector<std::pair<std::string, std::string>> out;
-  out.reserve(text.size() / 12);
+  std::string sa, sb;
+  size_t index = 0;
   r.expect('[');
   if (r.peek(']')) {
     ++r.i;
@@ -245,23 +252,23 @@ std::vector<std::pair<std::string, std::string>> read_merges(std::string_view te
     do {
       if (r.peek('[')) {
         ++r.i;
-        std::string a = r.str();
+        std::string_view a = r.str(sa);
         r.expect(',');
-        std::string b = r.str();
+        std::string_view b = r.str(sb);
         r.expect(']');
-        out.emplace_back(std::move(a), std::move(b));
+        fn(a, b);
       } else {
-        std::string s = r.str();
+        std::string_view s = r.str(sa);
         size_t sp = s.find(' ');
-        if (sp == std::string::npos)
-          throw TokenizerError("tokenizer.json: " + json_path(path, out.size()) + ": merge \"" + s +
+        if (sp == std::string_view::npos)
+          throw TokenizerError("tokenizer.json: " + json_path(path, index) + ": merge \"" + std::string(s) +
                                "\" is not two tokens separated by a space");
-        out.emplace_back(s.substr(0, sp), s.substr(sp + 1));
+        fn(s.substr(0, sp), s.substr(sp + 1));
       }
+      ++index;
     } while (r.next(']'));
   }
   r.end();
-  return out;
 }
 
 TokenizerJson parse_tokenizer_json(std::string text, const std::string& filename) {

@@ -3,6 +3,7 @@
 // (151k entries) and model.merges (151k pairs); a DOM of that costs ~250 ms in nlohmann. So a
 // structural scan finds those two values, the rest (a few KB) goes through nlohmann, and the
 // two big values are read by the small dedicated parsers below, straight into vectors.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,12 +24,16 @@ struct TokenizerJson {
 // offset.
 TokenizerJson parse_tokenizer_json(std::string text, const std::string& filename);
 
-// Dedicated readers (hf::TokenizerError naming `path` on malformed input).
+// Dedicated readers, calling fn for each entry (string views are valid during the call only);
+// hf::TokenizerError naming `path` on malformed input.
 // {"token": id, ...}
-std::vector<std::pair<std::string, int64_t>> read_vocab_object(std::string_view text, const std::string& path);
+void read_vocab_object(std::string_view text, const std::string& path,
+                       const std::function<void(std::string_view token, int64_t id)>& fn);
 // [["piece", score], ...]
-std::vector<std::pair<std::string, double>> read_scored_vocab(std::string_view text, const std::string& path);
+void read_scored_vocab(std::string_view text, const std::string& path,
+                       const std::function<void(std::string_view piece, double score)>& fn);
 // ["a b", ...] or [["a", "b"], ...]
-std::vector<std::pair<std::string, std::string>> read_merges(std::string_view text, const std::string& path);
+void read_merges(std::string_view text, const std::string& path,
+                 const std::function<void(std::string_view a, std::string_view b)>& fn);
 
 }  // namespace hf::tok

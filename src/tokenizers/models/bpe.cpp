@@ -4,6 +4,9 @@
 // first, until no pair has a merge. Merges are a hash map (id, id) → (rank, merged id).
 #include <algorithm>
 #include <cstdio>
+#include <deque>
+#include <exception>
+#include <thread>
 
 #include "tokenizers/models/models.h"
 #include "tokenizers/models/word_cache.h"
@@ -22,7 +25,6 @@ class BPE : public Model {
  public:
   BPE(const ModelSource& src, const std::string& path) {
     const json& m = *src.model;
-    vocab_.build(model_vocab_object(src, path), json_path(path, "vocab"));
     if (const json* u = opt_field(m, "unk_token")) {
       if (!u->is_string()) bad_json(json_path(path, "unk_token"), "expected a string");
       unk_token_ = u->get<std::string>();
@@ -33,29 +35,12 @@ class BPE : public Model {
     fuse_unk_ = get_bool_or(m, "fuse_unk", path, false);
     byte_fallback_ = get_bool_or(m, "byte_fallback", path, false);
     ignore_merges_ = get_bool_or(m, "ignore_merges", path, false);
+    load_vocab_and_merges(src, path);
     for (int b = 0; b < 256; ++b) {
       char name[8];
       std::snprintf(name, sizeof name, "<0x%02X>", b);
       auto id = vocab_.find(name);
       byte_ids_[b] = id ? *id : -1;
-    }
-
-    auto merges = model_merges(src, path);
-    merges_.reserve(merges.size());
-    std::string mpath = json_path(path, "merges");
-    std::string joined;
-    for (size_t i = 0; i < merges.size(); ++i) {
-      const auto& [a, b] = merges[i];
-      auto ia = vocab_.find(a);
-      if (!ia) bad_json(json_path(mpath, i), "merge \"" + a + " " + b + "\": token \"" + a + "\" is not in the vocabulary");
-      auto ib = vocab_.find(b);
-      if (!ib) bad_json(json_path(mpath, i), "merge \"" + a + " " + b + "\": token \"" + b + "\" is not in the vocabulary");
-      joined.assign(a);
-      if (!prefix_.empty() && b.compare(0, prefix_.size(), prefix_) == 0) joined.append(b, prefix_.size());
-      else joined.append(b);
-      auto inew = vocab_.find(joined);
-      if (!inew) bad_json(json_path(mpath, i), "merge \"" + a + " " + b + "\": merged token \"" + joined + "\" is not in the vocabulary");
-      merges_.set(key(*ia, *ib), MergeInfo{static_cast<uint32_t>(i), *inew});
     }
   }
 
@@ -177,6 +162,102 @@ class BPE : public Model {
     }
     for (const Symbol& sym : syms)
       if (!sym.removed) out.push_back(sym.id);
+  }
+
+  // The two big reads overlap: one thread reads model.merges (as views into the file) while this
+  // one builds the vocabulary; then the merges are resolved to ids on a few threads (read-only
+  // lookups) and inserted into the merge map. Cuts the load of a 150k-merge tokenizer by half.
+  void load_vocab_and_merges(const ModelSource& src, const std::string& path) {
+    std::string mpath = json_path(path, "merges");
+    std::vector<std::pair<std::string_view, std::string_view>> merges;
+    std::deque<std::string> copies;  // merge tokens that are not plain views into the file
+    const char* lo = src.merges_text.data();
+    const char* hi = lo + src.merges_text.size();
+    auto keep = [&](std::string_view v) -> std::string_view {
+      if (!v.empty() && v.data() >= lo && v.data() + v.size() <= hi) return v;
+      return copies.emplace_back(v);
+    };
+    merges.reserve(src.merges_text.size() / 12 + 16);
+    std::exception_ptr merges_error;
+    std::thread reader([&] {
+      try {
+        for_each_merge(src, path, [&](std::string_view a, std::string_view b) { merges.emplace_back(keep(a), keep(b)); });
+      } catch (...) {
+        merges_error = std::current_exception();
+      }
+    });
+    try {
+      load_vocab_object(src, path, vocab_);
+    } catch (...) {
+      reader.join();
+      throw;
+    }
+    reader.join();
+    if (merges_error) std::rethrow_exception(merges_error);
+
+    struct Resolved {
+      uint64_t key;
+      int32_t new_id;  // -1: error, see `what`
+      uint8_t what;    // 1: first token unknown, 2: second, 3: merged token
+    };
+    std::vector<Resolved> resolved(merges.size());
+    auto resolve = [&](size_t begin, size_t end) {
+      // Blocks of merges: hash the three lookups of each and prefetch their slots, then probe.
+      constexpr size_t kBlock = 32;
+      std::string joined[kBlock];
+      uint64_t ha[kBlock], hb[kBlock], hj[kBlock];
+      for (size_t blk = begin; blk < end; blk += kBlock) {
+        size_t n = std::min(kBlock, end - blk);
+        for (size_t k = 0; k < n; ++k) {
+          auto [a, b] = merges[blk + k];
+          joined[k].assign(a);
+          if (!prefix_.empty() && b.substr(0, prefix_.size()) == prefix_) joined[k].append(b.substr(prefix_.size()));
+          else joined[k].append(b);
+          ha[k] = StringIdMap::hash(a);
+          hb[k] = StringIdMap::hash(b);
+          hj[k] = StringIdMap::hash(joined[k]);
+          vocab_.prefetch(ha[k]);
+          vocab_.prefetch(hb[k]);
+          vocab_.prefetch(hj[k]);
+        }
+        for (size_t k = 0; k < n; ++k) {
+          auto [a, b] = merges[blk + k];
+          Resolved& r = resolved[blk + k];
+          r.new_id = -1;
+          auto ia = vocab_.find_hashed(a, ha[k]);
+          if (!ia) { r.what = 1; continue; }
+          auto ib = vocab_.find_hashed(b, hb[k]);
+          if (!ib) { r.what = 2; continue; }
+          auto inew = vocab_.find_hashed(joined[k], hj[k]);
+          if (!inew) { r.what = 3; continue; }
+          r.key = key(*ia, *ib);
+          r.new_id = *inew;
+        }
+      }
+    };
+    size_t threads = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 4);
+    if (merges.size() < 20000) threads = 1;
+    std::vector<std::thread> pool;
+    size_t chunk = (merges.size() + threads - 1) / threads;
+    for (size_t t = 1; t < threads; ++t)
+      pool.emplace_back(resolve, std::min(merges.size(), t * chunk), std::min(merges.size(), (t + 1) * chunk));
+    resolve(0, std::min(merges.size(), chunk));
+    for (auto& th : pool) th.join();
+
+    merges_.reserve(merges.size());
+    for (size_t i = 0; i < merges.size(); ++i) {
+      const Resolved& r = resolved[i];
+      if (i + 16 < merges.size() && resolved[i + 16].new_id >= 0) merges_.prefetch(resolved[i + 16].key);
+      if (r.new_id < 0) {
+        auto [a, b] = merges[i];
+        std::string joined = std::string(a) + std::string(b.substr(!prefix_.empty() && b.substr(0, prefix_.size()) == prefix_ ? prefix_.size() : 0));
+        std::string what = r.what == 1 ? "token \"" + std::string(a) + "\" is not in the vocabulary"
+                         : r.what == 2 ? "token \"" + std::string(b) + "\" is not in the vocabulary"
+                                       : "merged token \"" + joined + "\" is not in the vocabulary";
+        bad_json(json_path(mpath, i), "merge \"" + std::string(a) + " " + std::string(b) + "\": " + what);
+      }
+      merges_.set(r.key, MergeInfo{static_cast<uint32_t>(i), r.new_id});
+    }
   }
 
   Vocab vocab_;

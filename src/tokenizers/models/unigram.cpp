@@ -51,20 +51,18 @@ class Unigram : public Model {
  public:
   Unigram(const ModelSource& src, const std::string& path) {
     const json& m = *src.model;
-    auto entries = model_scored_vocab(src, path);
-    std::vector<std::pair<std::string, int64_t>> ids;
-    ids.reserve(entries.size());
-    scores_.reserve(entries.size());
+    std::string vpath = json_path(path, "vocab");
     min_score_ = std::numeric_limits<double>::infinity();
-    for (size_t i = 0; i < entries.size(); ++i) {
-      ids.emplace_back(entries[i].first, static_cast<int64_t>(i));
-      scores_.push_back(entries[i].second);
-      min_score_ = std::min(min_score_, entries[i].second);
-      trie_.insert(entries[i].first, static_cast<int32_t>(i));
-    }
-    vocab_.build(std::move(ids), json_path(path, "vocab"));
+    for_each_scored_piece(src, path, [&](std::string_view piece, double score) {
+      int32_t id = static_cast<int32_t>(scores_.size());
+      vocab_.add(piece, id, vpath);
+      scores_.push_back(score);
+      min_score_ = std::min(min_score_, score);
+      trie_.insert(piece, id);
+    });
+    size_t count = scores_.size();
     int64_t unk = get_int_or(m, "unk_id", path, -1);
-    if (unk >= static_cast<int64_t>(entries.size())) bad_json(json_path(path, "unk_id"), "out of range");
+    if (unk >= static_cast<int64_t>(count)) bad_json(json_path(path, "unk_id"), "out of range");
     unk_id_ = static_cast<int32_t>(unk);
     byte_fallback_ = get_bool_or(m, "byte_fallback", path, false);
     for (int b = 0; b < 256; ++b) {

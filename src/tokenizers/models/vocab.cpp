@@ -1,21 +1,53 @@
+#include <algorithm>
+#include <deque>
+
 #include "tokenizers/json_loader.h"
 #include "tokenizers/models/models.h"
 
 namespace hf::tok {
 
-void Vocab::build(std::vector<std::pair<std::string, int64_t>>&& entries, const std::string& path) {
-  map_.reserve(entries.size());
+void Vocab::reserve(size_t n) {
+  map_.reserve(n);
+  tokens_.reserve(n);
+  present_.reserve(n);
+}
+
+void Vocab::add(std::string_view token, int64_t id, const std::string& path) {
+  if (id < 0 || id >= (int64_t(1) << 31)) bad_json(json_path(path, std::string(token)), "id " + std::to_string(id) + " out of range");
+  if (static_cast<size_t>(id) >= tokens_.size()) {
+    tokens_.resize(static_cast<size_t>(id) + 1);
+    present_.resize(static_cast<size_t>(id) + 1, false);
+  }
+  map_.set(token, static_cast<int32_t>(id));
+  tokens_[id].assign(token);
+  present_[id] = true;
+}
+
+void Vocab::add_all(const std::vector<std::pair<std::string_view, int64_t>>& entries, const std::string& path) {
   int64_t max_id = -1;
-  for (auto& [tok, id] : entries) {
-    if (id < 0 || id >= (int64_t(1) << 31)) bad_json(json_path(path, tok), "id " + std::to_string(id) + " out of range");
+  for (const auto& [tok, id] : entries) {
+    if (id < 0 || id >= (int64_t(1) << 31)) bad_json(json_path(path, std::string(tok)), "id " + std::to_string(id) + " out of range");
     max_id = std::max(max_id, id);
   }
-  tokens_.assign(static_cast<size_t>(max_id + 1), std::string());
-  present_.assign(static_cast<size_t>(max_id + 1), false);
-  for (auto& [tok, id] : entries) {
-    map_.set(tok, static_cast<int32_t>(id));
-    tokens_[id] = std::move(tok);
-    present_[id] = true;
+  if (static_cast<size_t>(max_id + 1) > tokens_.size()) {
+    tokens_.resize(static_cast<size_t>(max_id + 1));
+    present_.resize(static_cast<size_t>(max_id + 1), false);
+  }
+  map_.reserve(map_.size() + entries.size());
+  constexpr size_t kBlock = 32;
+  uint64_t hashes[kBlock];
+  for (size_t b = 0; b < entries.size(); b += kBlock) {
+    size_t n = std::min(kBlock, entries.size() - b);
+    for (size_t k = 0; k < n; ++k) {
+      hashes[k] = StringIdMap::hash(entries[b + k].first);
+      map_.prefetch(hashes[k]);
+    }
+    for (size_t k = 0; k < n; ++k) {
+      const auto& [tok, id] = entries[b + k];
+      map_.set_hashed(tok, hashes[k], static_cast<int32_t>(id));
+      tokens_[id].assign(tok);
+      present_[id] = true;
+    }
   }
 }
 
@@ -30,22 +62,32 @@ std::string_view raw_text(const ModelSource& src, std::string_view split_out, co
 }
 }  // namespace
 
-std::vector<std::pair<std::string, int64_t>> model_vocab_object(const ModelSource& src, const std::string& path) {
+void load_vocab_object(const ModelSource& src, const std::string& path, Vocab& vocab) {
   std::string storage;
   std::string_view t = raw_text(src, src.vocab_text, "vocab", path, storage);
-  return read_vocab_object(t, json_path(path, "vocab"));
+  std::string vpath = json_path(path, "vocab");
+  std::vector<std::pair<std::string_view, int64_t>> entries;
+  entries.reserve(t.size() / 12 + 16);
+  std::deque<std::string> copies;  // tokens with escapes (the reader's view is temporary)
+  read_vocab_object(t, vpath, [&](std::string_view token, int64_t id) {
+    bool in_text = !token.empty() && token.data() >= t.data() && token.data() + token.size() <= t.data() + t.size();
+    entries.emplace_back(in_text ? token : std::string_view(copies.emplace_back(token)), id);
+  });
+  vocab.add_all(entries, vpath);
 }
 
-std::vector<std::pair<std::string, double>> model_scored_vocab(const ModelSource& src, const std::string& path) {
+void for_each_scored_piece(const ModelSource& src, const std::string& path,
+                           const std::function<void(std::string_view, double)>& fn) {
   std::string storage;
   std::string_view t = raw_text(src, src.vocab_text, "vocab", path, storage);
-  return read_scored_vocab(t, json_path(path, "vocab"));
+  read_scored_vocab(t, json_path(path, "vocab"), fn);
 }
 
-std::vector<std::pair<std::string, std::string>> model_merges(const ModelSource& src, const std::string& path) {
+void for_each_merge(const ModelSource& src, const std::string& path,
+                    const std::function<void(std::string_view, std::string_view)>& fn) {
   std::string storage;
   std::string_view t = raw_text(src, src.merges_text, "merges", path, storage);
-  return read_merges(t, json_path(path, "merges"));
+  read_merges(t, json_path(path, "merges"), fn);
 }
 
 std::unique_ptr<Model> make_model(const ModelSource& src, const std::string& path) {

@@ -11,7 +11,7 @@ class WordPiece : public Model {
  public:
   WordPiece(const ModelSource& src, const std::string& path) {
     const json& m = *src.model;
-    vocab_.build(model_vocab_object(src, path), json_path(path, "vocab"));
+    load_vocab_object(src, path, vocab_);
     unk_token_ = get_string_or(m, "unk_token", path, "[UNK]");
     prefix_ = get_string_or(m, "continuing_subword_prefix", path, "##");
     max_chars_ = static_cast<size_t>(get_int_or(m, "max_input_chars_per_word", path, 100));
