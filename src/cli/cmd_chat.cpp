@@ -79,7 +79,8 @@ class Chat {
     ReplyStreamer streamer(tok_);
     c.streamer = &streamer;
     c.tokenizer = &tok_;
-    g_interrupted.store(false);
+    // The flag is cleared by the REPL before each turn, not here: a Ctrl-C during loading must
+    // still stop a one-shot reply.
     const auto t0 = std::chrono::steady_clock::now();
     GenerateOutput out = model_->generate(std::vector<std::vector<int32_t>>{ids}, c);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

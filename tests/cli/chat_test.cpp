@@ -78,3 +78,12 @@ TEST(PipelineCli, CudaDeviceIsRejectedClearly) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("no GPU backend"), std::string::npos) << r.err;
 }
+
+TEST(ChatCli, CtrlCStopsTheReplyNotTheProgram) {
+  // 30000 new tokens would take minutes; SIGINT after a moment must end the reply, and the
+  // program must still exit normally with its timing line.
+  auto r = run_program("( " + kHfcpp + " chat " + quote(kModel) +
+                       " -p hi --greedy --max-new-tokens 30000 & pid=$!; sleep 1.5; kill -INT $pid; wait $pid )");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("[stopped]"), std::string::npos) << r.err;
+}

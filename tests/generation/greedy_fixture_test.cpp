@@ -3,6 +3,7 @@
 
 #include "fixture_util.h"
 #include "hf/generation.h"
+#include "hf/tokenizer.h"
 
 namespace {
 hf::AutoModelForCausalLM fixture_model() { return hf::AutoModelForCausalLM(fixture::model(), fixture::model_generation_config()); }
@@ -52,4 +53,21 @@ TEST(GreedyFixture, SeededSamplingIsReproducible) {
   auto a = model.generate({ids}, {.max_new_tokens = 12, .do_sample = true, .seed = 7});
   auto b = model.generate({ids}, {.max_new_tokens = 12, .do_sample = true, .seed = 7});
   EXPECT_EQ(a.sequences, b.sequences);
+}
+
+TEST(GreedyFixture, DecodedTextOfBothRuns) {
+  auto model = fixture_model();
+  auto tok = hf::AutoTokenizer::from_pretrained(fixture::kDir);
+  for (const auto& c : fixture::expected()["cases"]) {
+    if (c["name"] == "long_1540") continue;
+    SCOPED_TRACE(c["name"].get<std::string>());
+    for (const char* run : {"greedy", "greedy_repetition_penalty"}) {
+      const auto& g = c[run];
+      hf::GenerationConfig cfg{.max_new_tokens = g["max_new_tokens"].get<int>(), .do_sample = false};
+      if (std::string(run) == "greedy") cfg.repetition_penalty = 1.0f;
+      auto fresh = model.generate({fixture::ids_of(c["input_ids"])}, cfg).new_tokens()[0];
+      EXPECT_EQ(tok.decode(fresh, {.skip_special_tokens = true}), g["text"].get<std::string>()) << run;
+      EXPECT_EQ(tok.decode(fresh), g["text_with_special"].get<std::string>()) << run;
+    }
+  }
 }
