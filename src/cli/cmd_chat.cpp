@@ -139,7 +139,8 @@ int run(const Options& o) {
 Register reg("chat", "Chat with a model, streaming its replies", [](CLI::App& cmd) {
   auto o = std::make_shared<Options>();
   cmd.add_option("model", o->model,
-                 "Model: a Hub id or a local folder (default: " + default_model() + ")");
+                 "Model: a Hub id or a local folder (default: " + default_model() +
+                     "; tests/fixtures/tiny-qwen2 of the source tree when it exists, else Qwen/Qwen2.5-0.5B-Instruct)");
   cmd.add_option("-p,--prompt", o->prompt, "One prompt, one reply on stdout, then exit (stdin is read when piped)");
   cmd.add_option("--system", o->system, "System message at the start of the conversation");
   cmd.add_flag("-i,--interactive", o->interactive, "REPL even when stdin is not a terminal (one turn per line)");

@@ -74,7 +74,6 @@ int run(const Options& o) {
 
 Register reg("pipeline", "Run a task like transformers' pipeline(); prints its result", [](CLI::App& cmd) {
   auto o = std::make_shared<Options>();
-  std::string tasks;
   cmd.add_option("task", o->task, "Task: text-generation, translation, translation_XX_to_YY, ...")->required();
   // INPUTs are collected as extras, not as a CLI11 vector option: CLI11 would split an argument
   // like '[{...}, {...}]' (a JSON chat) at its commas.
