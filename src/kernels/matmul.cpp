@@ -25,7 +25,7 @@
 HWY_BEFORE_NAMESPACE();
 namespace hf::kernels::HWY_NAMESPACE {
 
-constexpr int64_t kPrefetchAhead = 512;  // elements
+constexpr int64_t kPrefetchRows = 8;  // decode prefetches the weight rows this far ahead
 // Rows of x per tile: kMR × 4 accumulators plus 4 weight vectors and one x vector must fit the
 // register file (32 vector registers with AVX-512, 16 below it).
 #if HWY_TARGET <= HWY_AVX3
@@ -49,8 +49,9 @@ HWY_INLINE void MicroKernel(const float* x, int64_t ldx, const WT* w, int64_t K,
     VF wv[NR];
 #pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) {
-      // Decode streams weights from DRAM: ask for them a little ahead of the hardware prefetcher.
-      if (MR == 1) __builtin_prefetch(w + j * K + k + kPrefetchAhead);
+      // Decode streams weights from DRAM in rows too short (K elements) for the hardware
+      // prefetcher to lock on; fetch the rows of a later group while this one is computed.
+      if (MR == 1) __builtin_prefetch(w + (j + kPrefetchRows) * K + k);
       wv[j] = LoadWidened(d, w + j * K + k);
     }
 #pragma GCC unroll 8
