@@ -11,13 +11,12 @@
 
 namespace {
 template <class F>
-double median_seconds(int repeats, F&& f) {
-  std::vector<double> t;
-  for (int i = 0; i < repeats; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
+double seconds(F&& f) {
+  auto t0 = std::chrono::steady_clock::now();
+  f();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+double median(std::vector<double> t) {
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
 }
@@ -38,8 +37,13 @@ int main(int argc, char** argv) try {
   hf::GenerationConfig cfg{.max_new_tokens = new_tokens, .min_new_tokens = new_tokens, .do_sample = false};
 
   model.generate({ids}, cfg);  // warm-up (page in the weights)
-  const double t_generate = median_seconds(repeats, [&] { model.generate({ids}, cfg); });
-  const double t_pipeline = median_seconds(repeats, [&] { pipe(messages, {.generate = cfg}); });
+  // Interleaved, so that load from other processes and clock changes hit both alike.
+  std::vector<double> tg, tp;
+  for (int i = 0; i < repeats; ++i) {
+    tg.push_back(seconds([&] { model.generate({ids}, cfg); }));
+    tp.push_back(seconds([&] { pipe(messages, {.generate = cfg}); }));
+  }
+  const double t_generate = median(tg), t_pipeline = median(tp);
 
   std::printf("model %s, prompt %zu tokens, %d new tokens, median of %d\n", name.c_str(), ids.size(), new_tokens, repeats);
   std::printf("generate():  %8.2f ms  (%.1f new tokens/s)\n", t_generate * 1e3, new_tokens / t_generate);
