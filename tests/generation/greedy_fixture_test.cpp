@@ -1,6 +1,8 @@
 // generate() on tiny-qwen2 reproduces the fixture's greedy continuations token for token.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "fixture_util.h"
 #include "hf/generation.h"
 #include "hf/tokenizer.h"
@@ -70,4 +72,19 @@ TEST(GreedyFixture, DecodedTextOfBothRuns) {
       EXPECT_EQ(tok.decode(fresh), g["text_with_special"].get<std::string>()) << run;
     }
   }
+}
+
+TEST(GreedyFixture, ConcurrentGenerateOnOneLoadedModel) {
+  auto model = fixture_model();  // one model, shared; each call owns its cache
+  const char* names[] = {"plain_en", "plain_zh", "chat_zh", "chat_en_system"};
+  std::vector<std::vector<int32_t>> got(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      got[t] = model.generate({fixture::ids_of(fixture::find_case(names[t])["input_ids"])},
+                              {.max_new_tokens = 32, .do_sample = false}).new_tokens()[0];
+    });
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < 4; ++t)
+    EXPECT_EQ(got[t], fixture::ids_of(fixture::find_case(names[t])["greedy_repetition_penalty"]["ids"])) << names[t];
 }
