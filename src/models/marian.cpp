@@ -40,21 +40,31 @@ class MarianState : public Seq2SeqState {
       identity = identity && rows[i] == static_cast<int32_t>(i);
     }
     if (identity) return;
-    // Gather into a buffer kept from the previous reorder (beam search reorders every step: a
-    // fresh allocation each time would cost more than the copy).
-    const size_t new_rows = rows.size();
-    auto gather = [&](std::vector<float>& cache, std::vector<float>& spare) {
-      spare.resize(static_cast<size_t>(len) * new_rows * d);
-      for (int64_t p = 0; p < len; ++p)
+    // In place, one position at a time through a block-sized buffer: the cache is the largest
+    // allocation of beam search, and a second copy of it would double the peak memory. Blocks
+    // move towards the front (or stay) when rows do not grow, so a block is read before anything
+    // overwrites it; a growing row count takes a fresh buffer.
+    const size_t new_rows = rows.size(), block = new_rows * d;
+    block_buffer.resize(block);
+    auto gather = [&](std::vector<float>& cache) {
+      if (new_rows > static_cast<size_t>(n_rows)) {
+        std::vector<float> out(static_cast<size_t>(len) * block);
+        for (int64_t p = 0; p < len; ++p)
+          for (size_t i = 0; i < new_rows; ++i)
+            std::memcpy(out.data() + p * block + i * d, cache.data() + (p * n_rows + rows[i]) * d, d * sizeof(float));
+        cache = std::move(out);
+        return;
+      }
+      for (int64_t p = 0; p < len; ++p) {
         for (size_t i = 0; i < new_rows; ++i)
-          std::memcpy(spare.data() + (p * new_rows + i) * d, cache.data() + (p * n_rows + rows[i]) * d, d * sizeof(float));
-      std::swap(cache, spare);
+          std::memcpy(block_buffer.data() + i * d, cache.data() + (p * n_rows + rows[i]) * d, d * sizeof(float));
+        std::memcpy(cache.data() + p * block, block_buffer.data(), block * sizeof(float));
+      }
+      cache.resize(static_cast<size_t>(len) * block);
     };
-    spare_k.resize(self_k.size());
-    spare_v.resize(self_v.size());
     for (size_t l = 0; l < self_k.size(); ++l) {
-      gather(self_k[l], spare_k[l]);
-      gather(self_v[l], spare_v[l]);
+      gather(self_k[l]);
+      gather(self_v[l]);
     }
     std::vector<int32_t> inputs(rows.size());
     for (size_t i = 0; i < rows.size(); ++i) inputs[i] = row_input[rows[i]];
@@ -69,7 +79,7 @@ class MarianState : public Seq2SeqState {
   }
 
  private:
-  std::vector<std::vector<float>> spare_k, spare_v;
+  std::vector<float> block_buffer;
   Tensor logits_buffer;
 };
 
