@@ -116,7 +116,6 @@ class Tokenizer {
 
   // A batch: input_ids + attention_mask, padded / truncated as asked.
   BatchEncoding operator()(const std::vector<std::string>& texts, const EncodeOptions& options = {}) const;
-  BatchEncoding operator()(std::string_view text, const EncodeOptions& options = {}) const;
   // One text, truncated when asked, never padded.
   std::vector<int32_t> encode(std::string_view text, const EncodeOptions& options = {}) const;
   std::vector<int32_t> encode(std::string_view text, bool add_special_tokens) const;

@@ -98,7 +98,7 @@ struct Reader {
   const std::string& path;
 
   [[noreturn]] void fail(const std::string& what) {
-    throw TokenizerError("tokenizer.json: " + path + ": " + what + " (at byte " + std::to_string(i) + " of the value)");
+    throw TokenizerError("tokenizer.json: " + path + ": malformed JSON at byte " + std::to_string(i) + " of the value: " + what);
   }
   void ws() {
     while (i < t.size() && is_ws(t[i])) ++i;

@@ -86,10 +86,6 @@ BatchEncoding Tokenizer::operator()(const std::vector<std::string>& texts, const
   return out;
 }
 
-BatchEncoding Tokenizer::operator()(std::string_view text, const EncodeOptions& o) const {
-  return (*this)(std::vector<std::string>{std::string(text)}, o);
-}
-
 bool Tokenizer::clean_up_tokenization_spaces() const { return config().clean_up_tokenization_spaces; }
 
 std::string Tokenizer::decode(std::span<const int32_t> ids, const DecodeOptions& o) const {
