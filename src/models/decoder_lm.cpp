@@ -98,10 +98,7 @@ void DecoderLM::mlp_activation(float* gate, const float* up, int64_t n) const {
 Tensor DecoderLM::forward(const ForwardInput& in, KVCache& cache_base) const {
   auto* cache = dynamic_cast<DecoderKVCache*>(&cache_base);
   if (!cache) throw InputError("forward: the KV cache was not made by this model's new_cache()");
-  const ModelConfig& c = config_;
-  const int64_t B = in.batch, S = in.seq, L0 = cache->length(), L = L0 + S;
-  const int64_t H = c.hidden_size, I = c.intermediate_size, hd = c.head_dim;
-  const int64_t nH = c.num_attention_heads, nKV = c.num_key_value_heads, qdim = nH * hd, kvdim = nKV * hd;
+  const int64_t B = in.batch, S = in.seq, L = cache->length() + S;
   const int64_t N = B * S;  // token rows in this call
   if (B != cache->batch()) throw InputError("forward: batch " + std::to_string(B) + " but the cache holds " + std::to_string(cache->batch()) + " rows");
   if (S < 1) throw InputError("forward: no new tokens (seq = 0)");
@@ -113,6 +110,42 @@ Tensor DecoderLM::forward(const ForwardInput& in, KVCache& cache_base) const {
     throw InputError("forward: attention_mask has " + std::to_string(in.attention_mask.size()) +
                      " entries, batch × (cache length + seq) = " + std::to_string(B * L));
   cache->reserve(L);
+  if (S > kPrefillChunk) return forward_in_chunks(in, *cache);
+  return forward_chunk(in, *cache);
+}
+
+// A long prompt runs as consecutive chunks through the cache: the activations (intermediate_size
+// floats per token) then stay bounded however long the prompt is, and the results are the same.
+Tensor DecoderLM::forward_in_chunks(const ForwardInput& in, DecoderKVCache& cache) const {
+  const int64_t B = in.batch, S = in.seq, L0 = cache.length(), L = L0 + S, V = config_.vocab_size;
+  Tensor all = in.all_positions ? Tensor::zeros(DType::F32, {B, S, V}) : Tensor();
+  Tensor last;
+  for (int64_t c0 = 0; c0 < S; c0 += kPrefillChunk) {
+    const int64_t n = std::min(kPrefillChunk, S - c0);
+    std::vector<int32_t> ids, pos;
+    std::vector<uint8_t> mask;
+    for (int64_t b = 0; b < B; ++b) {
+      ids.insert(ids.end(), in.input_ids.begin() + b * S + c0, in.input_ids.begin() + b * S + c0 + n);
+      for (int64_t s = c0; s < c0 + n; ++s) pos.push_back(in.position_ids.empty() ? int32_t(L0 + s) : in.position_ids[b * S + s]);
+      if (!in.attention_mask.empty())
+        mask.insert(mask.end(), in.attention_mask.begin() + b * L, in.attention_mask.begin() + b * L + L0 + c0 + n);
+    }
+    ForwardInput part{static_cast<int>(B), static_cast<int>(n), ids, pos, mask, in.all_positions};
+    last = forward_chunk(part, cache);
+    if (in.all_positions)
+      for (int64_t b = 0; b < B; ++b)
+        std::copy_n(last.data_as<float>() + b * n * V, n * V, all.mutable_data_as<float>() + (b * S + c0) * V);
+  }
+  return in.all_positions ? all : last;
+}
+
+Tensor DecoderLM::forward_chunk(const ForwardInput& in, DecoderKVCache& cache_ref) const {
+  DecoderKVCache* cache = &cache_ref;
+  const ModelConfig& c = config_;
+  const int64_t B = in.batch, S = in.seq, L0 = cache->length(), L = L0 + S;
+  const int64_t H = c.hidden_size, I = c.intermediate_size, hd = c.head_dim;
+  const int64_t nH = c.num_attention_heads, nKV = c.num_key_value_heads, qdim = nH * hd, kvdim = nKV * hd;
+  const int64_t N = B * S;
 
   std::vector<int32_t> positions(N);
   for (int64_t i = 0; i < N; ++i) positions[i] = in.position_ids.empty() ? int32_t(L0 + i % S) : in.position_ids[i];

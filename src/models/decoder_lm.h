@@ -8,6 +8,7 @@
 
 #include "hf/causal_lm.h"
 #include "io/weight_source.h"
+#include "models/decoder_kv_cache.h"
 
 namespace hf {
 
@@ -24,6 +25,9 @@ class DecoderLM : public CausalLM {
   int64_t num_parameters() const override { return num_parameters_; }
 
  private:
+  static constexpr int64_t kPrefillChunk = 512;  // prompt tokens per pass through the layers
+  Tensor forward_in_chunks(const ForwardInput& input, DecoderKVCache& cache) const;
+  Tensor forward_chunk(const ForwardInput& input, DecoderKVCache& cache) const;
   struct Layer {
     std::vector<float> input_norm, post_attention_norm, q_norm, k_norm;  // small: kept as f32
     Tensor q, k, v, o, gate, up, down;                                  // stored dtype, [out, in]

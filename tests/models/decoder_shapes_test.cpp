@@ -226,6 +226,34 @@ TEST(DecoderBatch, LeftPaddedRowsMatchEachPromptAlone) {
   }
 }
 
+// Prompts longer than the model's prefill chunk run in several passes; a left-padded batch must
+// still slice ids, positions and mask per row correctly.
+TEST(DecoderBatch, LongLeftPaddedPromptsRunInChunks) {
+  ModelConfig c = make_config("qwen2", 64, 4, 2, 16);
+  DecoderLM model(c, random_weights(c, DType::BF16, 5));
+  const int S = 700, pad = 150;
+  const auto a = random_ids(S, c.vocab_size, 8), b = random_ids(S - pad, c.vocab_size, 9);
+  std::vector<int32_t> ids = a, pos;
+  std::vector<uint8_t> mask(2 * S, 1);
+  for (int i = 0; i < S; ++i) pos.push_back(i);
+  ids.insert(ids.end(), pad, 0);
+  for (int i = 0; i < pad; ++i) pos.push_back(1), mask[S + i] = 0;
+  ids.insert(ids.end(), b.begin(), b.end());
+  for (int i = 0; i < S - pad; ++i) pos.push_back(i);
+  auto cache = model.new_cache(2, S);
+  Tensor batched = model.forward(ForwardInput{2, S, ids, pos, mask}, *cache);
+  EXPECT_EQ(cache->length(), S);
+  for (int r = 0; r < 2; ++r) {
+    // Alone, through the cache in passes shorter than a chunk.
+    const auto per_position = incremental(model, r == 0 ? a : b, {300, 300, 100});
+    std::vector<float> alone(per_position.end() - c.vocab_size, per_position.end());
+    std::vector<float> x(batched.data_as<float>() + r * c.vocab_size, batched.data_as<float>() + (r + 1) * c.vocab_size);
+    expect_close(x, alone, "long row " + std::to_string(r));
+  }
+  // Logits of every position of a chunked prompt, against passes shorter than a chunk.
+  expect_close(full_recompute(model, a), incremental(model, a, {300, 300, 100}), "all positions, chunked");
+}
+
 TEST(DecoderErrors, MissingAndMisshapenTensorsAreNamed) {
   ModelConfig c = make_config("llama", 64, 2, 2, 32);
   auto w = random_weights(c, DType::BF16, 1);
