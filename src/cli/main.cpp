@@ -31,6 +31,17 @@ int main(int argc, char** argv) {
       "hfcpp: Hugging Face models, run locally, in C++.\n"
       "Models are named as on the Hub (Qwen/Qwen2.5-0.5B-Instruct) or by a local folder.\n"
       "Run `hfcpp COMMAND --help` for the options of one command."};
+  app.footer(
+      "\nExamples:\n"
+      "  hfcpp chat Qwen/Qwen2.5-0.5B-Instruct                 chat (downloads once, then works offline)\n"
+      "  hfcpp chat ./my-model -p \"Hello\" --greedy              one answer from a local folder\n"
+      "  hfcpp translate \"今天天气真好，我想出去玩。\"            Helsinki-NLP/opus-mt-zh-en\n"
+      "  hfcpp pipeline text-generation --model M \"Once upon\" --json\n"
+      "  hfcpp download Qwen/Qwen2.5-0.5B-Instruct              fetch into ~/.cache/huggingface/hub\n"
+      "  hfcpp tokenize M \"你好, world\"                          ids and tokens\n"
+      "  hfcpp bench M                                          tokens/s and memory\n"
+      "\nEnvironment: HF_TOKEN (gated models), HF_ENDPOINT (a mirror), HF_HOME / HF_HUB_CACHE (the cache),\n"
+      "HF_HUB_OFFLINE=1 (no network at all), HF_NUM_THREADS (compute threads).");
   app.require_subcommand(1);
   app.set_version_flag("--version", "hfcpp 0.1.0");
   std::map<CLI::App*, hf::cli::Runner> runners;
