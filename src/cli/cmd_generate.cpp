@@ -109,7 +109,7 @@ int run(const Options& o) {
       logits = model->forward(one, *cache);
     }
   }
-  const std::string text = tok ? tok->decode(generated, {.skip_special_tokens = true}) : "";
+  const std::string text = tok ? tok->decode(generated, DecodeOptions{.skip_special_tokens = true, .clean_up_tokenization_spaces = std::nullopt}) : "";
   if (!o.json) {
     std::printf("%s\n", text.c_str());
     return 0;
