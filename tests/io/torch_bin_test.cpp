@@ -242,3 +242,30 @@ TEST(TorchBin, ModelFolderOpensPytorchModelBin) {
   EXPECT_TRUE(m->has("final_logits_bias"));
   EXPECT_THROW(m->get("nope"), ModelError);
 }
+
+TEST(TorchBin, ShardedIndex) {
+  fs::path dir = fs::temp_directory_path() / ("hf_torch_bin_shards_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::copy_file(kDir / "pytorch_model.bin", dir / "pytorch_model-00001-of-00001.bin", fs::copy_options::overwrite_existing);
+  json index = {{"metadata", json::object()}, {"weight_map", json::object()}};
+  const json expected = read_json_file(kDir / "expected.json");
+  for (const auto& [name, _] : expected.items()) index["weight_map"][name] = "pytorch_model-00001-of-00001.bin";
+  std::ofstream(dir / "pytorch_model.bin.index.json") << index.dump();
+  EXPECT_TRUE(TorchBinModel::present(dir));
+  auto m = TorchBinModel::open(dir);
+  EXPECT_EQ(m->names().size(), index["weight_map"].size());
+  EXPECT_EQ(m->get("final_logits_bias").shape(), (std::vector<int64_t>{1, 3290}));
+
+  index["weight_map"]["not.in.the.shard"] = "pytorch_model-00001-of-00001.bin";
+  std::ofstream(dir / "pytorch_model.bin.index.json") << index.dump();
+  try {
+    TorchBinModel::open(dir);
+    ADD_FAILURE();
+  } catch (const FileError& e) {
+    EXPECT_NE(std::string(e.what()).find("tensor 'not.in.the.shard' is not in shard"), std::string::npos) << e.what();
+  }
+  index["weight_map"]["x"] = "../escape.bin";
+  std::ofstream(dir / "pytorch_model.bin.index.json") << index.dump();
+  EXPECT_THROW(TorchBinModel::open(dir), FileError);
+  fs::remove_all(dir);
+}
