@@ -47,16 +47,16 @@ struct BatchEncoding {
 
 struct EncodeOptions {
   bool add_special_tokens = true;
-  std::string padding;       // "" (none), "longest", "max_length" (pads to max_length)
+  std::string padding{};     // "" (none), "longest", "max_length" (pads to max_length)
   bool truncation = false;   // truncate to max_length (special tokens included)
   int max_length = 0;        // 0 = the tokenizer's model_max_length
-  std::string padding_side;  // "" = the tokenizer's (tokenizer_config.json), "left", "right"
+  std::string padding_side{};  // "" = the tokenizer's (tokenizer_config.json), "left", "right"
 };
 
 struct DecodeOptions {
   bool skip_special_tokens = false;
   // unset = tokenizer_config.json's clean_up_tokenization_spaces
-  std::optional<bool> clean_up_tokenization_spaces;
+  std::optional<bool> clean_up_tokenization_spaces{};
 };
 
 struct ChatTemplateOptions {
@@ -65,10 +65,10 @@ struct ChatTemplateOptions {
   bool tokenize = false;
   bool add_generation_prompt = false;
   bool continue_final_message = false;
-  json tools;                 // null = none; else a JSON array of tool schemas
-  json documents;             // null = none; else a JSON array of documents
-  std::string template_name;  // "" = "default" (or "tool_use" when tools are given)
-  json kwargs;                // extra template variables (a JSON object), merged into the context
+  json tools{};               // null = none; else a JSON array of tool schemas
+  json documents{};           // null = none; else a JSON array of documents
+  std::string template_name{};  // "" = "default" (or "tool_use" when tools are given)
+  json kwargs{};              // extra template variables (a JSON object), merged into the context
 };
 
 // What tokenizer_config.json says (and what an implementation sets from its own files).

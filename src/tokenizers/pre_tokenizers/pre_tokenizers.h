@@ -32,10 +32,11 @@ void char_matches(std::string_view s, Pred pred, Matches& out) {
 }
 
 // Applies fn(piece, out) to every piece, replacing `pieces` by what fn appended.
+// (fn must not call for_each_piece itself: the output vector is reused per thread.)
 template <class F>
 void for_each_piece(std::vector<Piece>& pieces, F&& fn) {
-  std::vector<Piece> out;
-  out.reserve(pieces.size() * 2);
+  thread_local std::vector<Piece> out;
+  out.clear();
   for (const Piece& p : pieces) fn(p, out);
   pieces.swap(out);
 }

@@ -21,8 +21,8 @@ void split_by_matches(const Piece& p, const Matches& matches, SplitBehavior beha
     bool is_match;
   };
   // The matches and the gaps between them, covering the piece.
-  std::vector<Span> spans;
-  spans.reserve(matches.size() * 2 + 1);
+  thread_local std::vector<Span> spans;
+  spans.clear();
   size_t prev = 0;
   const std::string& s = p.text;
   if (s.empty()) {
@@ -39,14 +39,14 @@ void split_by_matches(const Piece& p, const Matches& matches, SplitBehavior beha
     for (Span& sp : spans) sp.is_match = !sp.is_match;
 
   // (begin, end, removed)
-  std::vector<Span> parts;  // is_match reused as "remove"
-  parts.reserve(spans.size());
+  thread_local std::vector<Span> parts;  // is_match reused as "remove"
+  parts.clear();
   switch (behavior) {
     case SplitBehavior::Isolated:
       for (const Span& sp : spans) parts.push_back({sp.b, sp.e, false});
       break;
     case SplitBehavior::Removed:
-      parts = spans;
+      parts.assign(spans.begin(), spans.end());
       break;
     case SplitBehavior::Contiguous: {
       bool previous_match = false;
