@@ -1,8 +1,10 @@
-// generate() for decoder-only models: transformers' `_sample` loop (greedy or multinomial).
+// generate() for decoder-only models: transformers' `_sample` loop (greedy or multinomial), or
+// beam search (num_beams > 1).
 #include <algorithm>
 #include <string>
 
 #include "core/log.h"
+#include "generation/causal_beam_search.h"
 #include "generation/length.h"
 #include "generation/logits_processors.h"
 #include "generation/sampling.h"
@@ -65,6 +67,25 @@ Batch left_pad(const BatchEncoding& in, int32_t pad, int copies) {
   return b;
 }
 
+// Beam search (generation/causal_beam_search.h): the best num_return_sequences beams per input.
+GenerateOutput beam_generate(const CausalLM& model, const Batch& b, const generation::LogitsProcessorList& processors,
+                             const generation::StoppingCriteriaList& criteria, const GenerationConfig& cfg,
+                             int max_length) {
+  generation::BeamSearchOptions o;
+  o.num_beams = *cfg.num_beams;
+  o.length_penalty = cfg.length_penalty.value_or(1.0f);
+  o.early_stopping = cfg.early_stopping.value_or(false) ? generation::EarlyStopping::True : generation::EarlyStopping::False;
+  o.max_length = max_length;
+  o.num_return_sequences = cfg.num_return_sequences.value_or(1);
+  o.eos_token_id = cfg.eos_token_id.value_or(std::vector<int32_t>{});
+  o.pad_token_id = cfg.pad_token_id.value_or(0);
+  auto r = generation::causal_beam_search(model, b.ids, b.mask, processors, criteria, o, cfg.stop_token);
+  GenerateOutput out;
+  out.sequences = std::move(r.sequences);
+  out.prompt_length = b.length;
+  return out;
+}
+
 }  // namespace
 
 namespace {
@@ -101,12 +122,16 @@ GenerateOutput generate_impl(const CausalLM& model, const BatchEncoding& inputs,
     cfg.pad_token_id = cfg.eos_token_id->front();
   }
   cfg.validate();
-  if (cfg.num_beams.value_or(1) > 1)
-    throw InputError("generate: num_beams > 1 (beam search) is only available for encoder-decoder models so far; "
-                     "use num_beams = 1");
+  const int num_beams = cfg.num_beams.value_or(1);
+  if (num_beams > 1) {
+    if (cfg.streamer)  // transformers' ValueError
+      throw InputError("`streamer` cannot be used with beam search (yet!). Make sure that `num_beams` is set to 1.");
+    if (*cfg.do_sample)
+      throw InputError("generate: beam sampling (num_beams > 1 with do_sample) is not supported; use one or the other");
+  }
   const int32_t pad = cfg.pad_token_id.value_or(0);
 
-  Batch b = left_pad(inputs, pad, *cfg.num_return_sequences);
+  Batch b = left_pad(inputs, pad, num_beams > 1 ? 1 : *cfg.num_return_sequences);
   const int prompt_len = b.length;
   if (context > 0 && prompt_len > context)
     throw InputError("generate: the prompt has " + std::to_string(prompt_len) +
@@ -119,6 +144,7 @@ GenerateOutput generate_impl(const CausalLM& model, const BatchEncoding& inputs,
 
   const auto processors = generation::build_logits_processors(cfg, prompt_len, max_length);
   const auto criteria = generation::build_stopping_criteria(cfg, max_length);
+  if (num_beams > 1) return beam_generate(model, b, processors, criteria, cfg, max_length);
   const bool sampling = *cfg.do_sample;
   generation::Sampler sampler(cfg.seed);
   BaseStreamer* streamer = cfg.streamer;
