@@ -157,6 +157,14 @@ TEST(Models, BpeOptions) {
   EXPECT_EQ(t.encode("axyzb", false), (std::vector<int32_t>{1, 0, 0, 0, 2}));
 }
 
+TEST(Models, WordLevel) {
+  json j = json::parse(R"({"model": {"type": "WordLevel", "unk_token": "<unk>", "vocab": {"<unk>": 0, "hello": 1, "world": 2}},
+                           "pre_tokenizer": {"type": "Whitespace"}})");
+  hf::Tokenizer t = hf::Tokenizer::from_impl(hf::tok::tokenizer_from_json_text(j.dump(), json::object()));
+  EXPECT_EQ(t.encode("hello big world", false), (std::vector<int32_t>{1, 0, 2}));
+  EXPECT_EQ(t.decode(std::vector<int32_t>{1, 2}), "hello world");  // no decoder: tokens joined by spaces
+}
+
 TEST(Api, PaddingTruncationBatch) {
   hf::Tokenizer t = bert(json{{"pad_token", "[PAD]"}, {"unk_token", "[UNK]"}, {"model_max_length", 6}});
   hf::BatchEncoding b = t({"hello", "hello world unaffable"}, {.padding = "longest"});

@@ -54,5 +54,6 @@ void for_each_merge(const ModelSource& src, const std::string& path,
 std::unique_ptr<Model> make_bpe(const ModelSource& src, const std::string& path);
 std::unique_ptr<Model> make_unigram(const ModelSource& src, const std::string& path);
 std::unique_ptr<Model> make_wordpiece(const ModelSource& src, const std::string& path);
+std::unique_ptr<Model> make_wordlevel(const ModelSource& src, const std::string& path);
 
 }  // namespace hf::tok

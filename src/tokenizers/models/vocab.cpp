@@ -106,6 +106,7 @@ std::unique_ptr<Model> make_model(const ModelSource& src, const std::string& pat
   if (type == "BPE") return make_bpe(src, path);
   if (type == "Unigram") return make_unigram(src, path);
   if (type == "WordPiece") return make_wordpiece(src, path);
+  if (type == "WordLevel") return make_wordlevel(src, path);
   unknown_type(path, "model", type);
 }
 
