@@ -11,7 +11,7 @@
 namespace hf::cli {
 
 struct GenerationFlags {
-  std::optional<int> max_new_tokens, top_k, threads;
+  std::optional<int> max_new_tokens, top_k, threads, num_beams;
   std::optional<float> temperature, top_p, repetition_penalty;
   std::optional<uint64_t> seed;
   bool greedy = false, sample = false;
@@ -24,6 +24,9 @@ struct GenerationFlags {
     cmd.add_option("--top-k", top_k, "Keep the k most likely tokens (0 = off)");
     cmd.add_option("--top-p", top_p, "Nucleus sampling mass");
     cmd.add_option("--repetition-penalty", repetition_penalty, "Penalty for tokens already present (1 = none)");
+    // `hfcpp translate` declares its own --num-beams (with its default) before calling this.
+    if (!cmd.get_option_no_throw("--num-beams"))
+      cmd.add_option("--num-beams", num_beams, "Beam search with this many beams (1 = greedy or sampling)");
     cmd.add_option("--seed", seed, "Seed of the sampler (reproducible output)");
     cmd.add_option("--threads", threads, "CPU threads (default: HF_NUM_THREADS, else all cores)");
   }
@@ -41,6 +44,7 @@ struct GenerationFlags {
     c.top_p = top_p;
     c.repetition_penalty = repetition_penalty;
     c.seed = seed;
+    c.num_beams = num_beams;
     if (greedy) c.do_sample = false;
     else if (sample) c.do_sample = true;
     return c;

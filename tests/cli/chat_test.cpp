@@ -3,6 +3,7 @@
 
 #include "cli/run_program.h"
 #include "core/json.h"
+#include "hf/pipeline.h"
 
 namespace {
 const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
@@ -86,4 +87,19 @@ TEST(ChatCli, CtrlCStopsTheReplyNotTheProgram) {
                        " -p hi --greedy --max-new-tokens 30000 & pid=$!; sleep 1.5; kill -INT $pid; wait $pid )");
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("[stopped]"), std::string::npos) << r.err;
+}
+
+TEST(PipelineCli, NumBeamsRunsBeamSearch) {
+  // The same call through the library: beam search with 3 beams, no repetition penalty change.
+  const hf::Pipeline pipe = hf::pipeline("text-generation", {.model = kModel});
+  hf::GenerationConfig beams{.max_new_tokens = 6, .do_sample = false, .num_beams = 3};
+  const hf::json expected = pipe("Hello", {.generate = beams});
+  auto r = run_program(kHfcpp + " pipeline text-generation --model " + quote(kModel) +
+                       " Hello --greedy --num-beams 3 --max-new-tokens 6 --json");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(hf::json::parse(r.out), expected);
+  auto greedy = run_program(kHfcpp + " pipeline text-generation --model " + quote(kModel) +
+                            " Hello --greedy --num-beams 1 --max-new-tokens 6 --json");
+  ASSERT_EQ(greedy.status, 0) << greedy.err;
+  EXPECT_EQ(hf::json::parse(greedy.out), pipe("Hello", {.generate = {.max_new_tokens = 6, .do_sample = false}}));
 }
