@@ -127,7 +127,8 @@ GenerateOutput generate_impl(const CausalLM& model, const BatchEncoding& inputs,
     if (cfg.streamer)  // transformers' ValueError
       throw InputError("`streamer` cannot be used with beam search (yet!). Make sure that `num_beams` is set to 1.");
     if (*cfg.do_sample)
-      throw InputError("generate: beam sampling (num_beams > 1 with do_sample) is not supported; use one or the other");
+      throw InputError("generate: num_beams > 1 with do_sample = true (beam sampling) is not supported yet; set "
+                       "do_sample = false (hfcpp: --greedy) for beam search, or num_beams = 1 to sample");
   }
   const int32_t pad = cfg.pad_token_id.value_or(0);
 
