@@ -205,6 +205,31 @@ TEST(CausalBeamSearchExhaustive, EarlyStoppingTrueStopsSoonerAndNeverScoresBette
   EXPECT_GT(differing, 0);
 }
 
+TEST(CausalBeamSearchExhaustive, GeneratePassesEarlyStoppingAndLengthPenalty) {
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    RandomTable t{.vocab = 6, .seed = seed, .spread = 2.0f};
+    TableLM lm(t);
+    BeamSearchOptions o;
+    o.num_beams = 2;
+    o.max_length = 10;
+    o.eos_token_id = {0};
+    o.length_penalty = 0.7f;
+    o.early_stopping = EarlyStopping::True;
+    auto early = run_table(lm, {{3}}, o);
+    o.early_stopping = EarlyStopping::False;
+    auto late = run_table(lm, {{3}}, o);
+    if (early.sequences == late.sequences) continue;
+    auto model = AutoModelForCausalLM(std::make_shared<TableLM>(t), GenerationConfig{});
+    GenerationConfig call{.max_new_tokens = 9, .early_stopping = true, .do_sample = false, .num_beams = 2,
+                          .length_penalty = 0.7f, .pad_token_id = 0, .eos_token_id = std::vector<int32_t>{0}};
+    EXPECT_EQ(model.generate(std::vector<std::vector<int32_t>>{{3}}, call).sequences, early.sequences);
+    call.early_stopping = false;
+    EXPECT_EQ(model.generate(std::vector<std::vector<int32_t>>{{3}}, call).sequences, late.sequences);
+    return;
+  }
+  FAIL() << "no seed where early_stopping changes the result";
+}
+
 TEST(CausalBeamSearchExhaustive, LeftPaddedRowsMatchTheirAloneResult) {
   RandomTable t{.vocab = 8, .seed = 5};
   auto model = AutoModelForCausalLM(std::make_shared<TableLM>(t), GenerationConfig{});
