@@ -1,5 +1,6 @@
 // AutoTokenizer::from_pretrained: tokenizer.json → the tokenizer.json engine; a Marian folder →
 // MarianTokenizer (src/tokenizers/marian/).
+#include <algorithm>
 #include <filesystem>
 
 #include "hf/tokenizer.h"

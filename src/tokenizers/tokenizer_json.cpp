@@ -7,7 +7,9 @@
 // chain, then transformers' clean_up_tokenization when asked.
 #include "tokenizers/tokenizer_json.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "tokenizers/added_vocabulary.h"
 #include "tokenizers/json_loader.h"
