@@ -46,6 +46,9 @@ struct MatmulShape {
   int64_t M, K, N;
   bool bias;
 };
+void PrintTo(const MatmulShape& s, std::ostream* os) {
+  *os << dtype_name(s.dtype) << " M" << s.M << " K" << s.K << " N" << s.N << (s.bias ? " bias" : "");
+}
 
 class MatmulTest : public ::testing::TestWithParam<MatmulShape> {};
 
@@ -153,6 +156,7 @@ struct UnaryCase {
   const char* name;
   UnaryKernel simd, ref;
 };
+void PrintTo(const UnaryCase& c, std::ostream* os) { *os << c.name; }
 
 class UnaryTest : public ::testing::TestWithParam<UnaryCase> {};
 
@@ -223,6 +227,10 @@ struct AttentionCase {
   bool causal, mask;
   int64_t window;
 };
+void PrintTo(const AttentionCase& c, std::ostream* os) {
+  *os << "T" << c.T << " L" << c.L << " heads " << c.heads << "/" << c.kv_heads << " d" << c.head_dim
+      << (c.causal ? " causal" : "") << (c.mask ? " mask" : "") << " window " << c.window;
+}
 
 class AttentionTest : public ::testing::TestWithParam<AttentionCase> {};
 

@@ -17,6 +17,7 @@ struct Case {
   std::string id;
   std::string line;   // the JSON of the case, parsed in the test (keeps failures local)
 };
+void PrintTo(const Case& c, std::ostream* os) { *os << c.template_dir << "/" << c.id; }
 
 std::vector<Case> load_cases() {
   std::vector<Case> cases;

@@ -18,6 +18,8 @@ struct FixtureParam {
   const char* dir;    // tokenizer folder under HF_FIXTURES
   const char* cases;  // cases.jsonl folder under HF_FIXTURES
 };
+// ctest lists each test with its parameter: print the name, not the struct's bytes.
+void PrintTo(const FixtureParam& p, std::ostream* os) { *os << p.name; }
 
 std::vector<hf::json> load_cases(const std::string& path) {
   std::ifstream in(path);
