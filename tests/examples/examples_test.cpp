@@ -3,6 +3,7 @@
 
 #include "../cli/run_program.h"
 #include "core/json.h"
+#include "../models/marian_expected.h"
 
 namespace {
 std::string expected_reply() {
@@ -23,3 +24,11 @@ TEST(Examples, GenerateBatchDecode) { check("generate_batch_decode"); }
 TEST(Examples, TextStreamer) { check("text_streamer"); }
 TEST(Examples, TextIteratorStreamer) { check("text_iterator_streamer"); }
 TEST(Examples, PipelineStreamer) { check("pipeline_streamer"); }
+
+// The tutorial's translation snippet on the tiny Marian model: the fixture's pipeline output.
+TEST(Examples, Translation) {
+  const std::string expected = hf::test::marian_expected()["cases"][0]["pipeline_output"][0]["translation_text"];
+  auto r = run_program(std::string(HF_BINARY_DIR) + "/example_translation " + quote(HF_FIXTURES "/tiny-marian-zh-en"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, expected + "\n");
+}
