@@ -77,7 +77,9 @@ class Chat {
     GenerationConfig c = o_.gen.config();
     if (!c.max_new_tokens) c.max_new_tokens = 512;
     ReplyStreamer streamer(tok_);
-    c.streamer = &streamer;
+    // Beam search cannot stream (transformers refuses it too): the reply is printed whole.
+    const bool beams = c.num_beams.value_or(1) > 1;
+    if (!beams) c.streamer = &streamer;
     c.tokenizer = &tok_;
     // The flag is cleared by the REPL before each turn, not here: a Ctrl-C during loading must
     // still stop a one-shot reply.
@@ -85,7 +87,9 @@ class Chat {
     GenerateOutput out = model_->generate(std::vector<std::vector<int32_t>>{ids}, c);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const auto fresh = out.new_tokens()[0];
-    history_.push_back({"assistant", tok_.decode(generation::ids_in_vocabulary(tok_, fresh), {.skip_special_tokens = true})});
+    const std::string reply = tok_.decode(generation::ids_in_vocabulary(tok_, fresh), {.skip_special_tokens = true});
+    if (beams) std::cout << reply << std::endl;
+    history_.push_back({"assistant", reply});
     const bool stopped = g_interrupted.exchange(false);
     std::fprintf(stderr, "hfcpp: %s%zu prompt tokens, %zu new tokens in %.2f s (%.1f tokens/s)\n",
                  stopped ? "[stopped] " : "", ids.size(), fresh.size(), s, fresh.size() / std::max(s, 1e-9));

@@ -103,3 +103,13 @@ TEST(PipelineCli, NumBeamsRunsBeamSearch) {
   ASSERT_EQ(greedy.status, 0) << greedy.err;
   EXPECT_EQ(hf::json::parse(greedy.out), pipe("Hello", {.generate = {.max_new_tokens = 6, .do_sample = false}}));
 }
+
+// Beam search cannot stream, so chat prints the whole reply: the pipeline's beam answer.
+TEST(ChatCli, BeamSearchPrintsTheWholeReply) {
+  auto pipe = hf::pipeline("text-generation", {.model = kModel});
+  hf::Messages messages{{"user", kPrompt}};
+  const hf::json expected = pipe(messages, {.generate = {.max_new_tokens = 8, .do_sample = false, .num_beams = 3}});
+  auto r = run_program(kHfcpp + " chat " + quote(kModel) + " -p " + quote(kPrompt) + " --greedy --num-beams 3 --max-new-tokens 8");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, expected[0]["generated_text"].back()["content"].get<std::string>() + "\n");
+}
