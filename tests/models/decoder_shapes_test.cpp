@@ -149,6 +149,7 @@ struct Shape {
   std::string rope = "default";
   int64_t window = 0;
 };
+void PrintTo(const Shape& s, std::ostream* os) { *os << s.name; }
 
 class DecoderShapes : public ::testing::TestWithParam<Shape> {};
 
