@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 #include <sys/wait.h>
+#include <unistd.h>
 
 struct ProgramResult {
   int status = -1;
@@ -12,7 +13,9 @@ struct ProgramResult {
 };
 
 inline ProgramResult run_program(const std::string& command) {
-  const std::string err_file = testing::TempDir() + "/stderr.txt";
+  // One file per test process: ctest runs tests in parallel, and a shared name let one test read
+  // another's stderr.
+  const std::string err_file = testing::TempDir() + "/hfcpp_test_stderr_" + std::to_string(getpid()) + ".txt";
   ProgramResult r;
   FILE* p = popen((command + " 2>" + err_file).c_str(), "r");
   if (!p) return r;
@@ -25,7 +28,15 @@ inline ProgramResult run_program(const std::string& command) {
   std::stringstream ss;
   ss << f.rdbuf();
   r.err = ss.str();
+  std::remove(err_file.c_str());
   return r;
+}
+
+// A file for one test: the name carries the process id, since ctest runs tests in parallel.
+inline std::string write_temp(const std::string& name, const std::string& text) {
+  std::string path = testing::TempDir() + "/hfcpp_test_" + std::to_string(getpid()) + "_" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
 }
 
 inline std::string quote(const std::string& s) {

@@ -24,11 +24,6 @@ hf::json fixture_case(const std::string& tmpl, const std::string& id) {
   return hf::json::object();
 }
 
-std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = testing::TempDir() + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
 
 TEST(TemplateCli, ModelFolderTemplateWithMessagesFile) {
   // tiny-qwen2 ships the Qwen2.5-Instruct template in its tokenizer_config.json.

@@ -24,11 +24,6 @@ std::vector<hf::json> cases(const std::string& tok, const std::string& kind) {
   return out;
 }
 
-std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = testing::TempDir() + "/" + name;
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
 
 std::vector<hf::json> json_lines(const std::string& out) {
   std::vector<hf::json> v;
