@@ -8,7 +8,7 @@
 #include "core/thread_pool.h"
 #include "hf/causal_lm.h"
 #include "hf/hub.h"
-#include "io/safetensors.h"
+#include "io/model_weights.h"
 #include "kernels/kernels.h"
 
 namespace hf::cli {
@@ -25,7 +25,7 @@ int run(const Options& o) {
   const ModelConfig& c = model->config();
   // Weight dtypes as stored, by bytes (a model may mix, e.g. bf16 matrices with f32 norms).
   std::map<std::string, int64_t> dtype_bytes;
-  auto weights = SafetensorsModel::open(dir);
+  auto weights = open_model_weights(dir);
   for (const auto& name : weights->names()) {
     Tensor t = weights->get(name);
     dtype_bytes[dtype_name(t.dtype())] += static_cast<int64_t>(t.nbytes());

@@ -130,55 +130,11 @@ std::vector<std::string> SafetensorsFile::names() const { return order_; }
 std::string SafetensorsFile::describe() const { return file_->path().string(); }
 
 bool SafetensorsModel::present(const std::filesystem::path& dir) {
-  return std::filesystem::exists(dir / "model.safetensors") || std::filesystem::exists(dir / "model.safetensors.index.json");
+  return ShardedWeights::present(dir, "model.safetensors");
 }
 
-std::unique_ptr<SafetensorsModel> SafetensorsModel::open(const std::filesystem::path& dir) {
-  auto m = std::unique_ptr<SafetensorsModel>(new SafetensorsModel());
-  m->dir_ = dir;
-  const auto index_path = dir / "model.safetensors.index.json";
-  if (!std::filesystem::exists(index_path)) {
-    if (!std::filesystem::exists(dir / "model.safetensors"))
-      throw FileError(dir.string() + ": no model.safetensors or model.safetensors.index.json (not a safetensors model folder)");
-    m->shards_.push_back(SafetensorsFile::open(dir / "model.safetensors"));
-    m->order_ = m->shards_[0]->names();
-    for (const auto& n : m->order_) m->where_[n] = m->shards_[0].get();
-    return m;
-  }
-  json index = read_json_file(index_path);
-  const std::string where = index_path.string();
-  if (!index.is_object() || !index.contains("weight_map") || !index["weight_map"].is_object())
-    throw FileError(where + ": no \"weight_map\" object");
-  std::map<std::string, const SafetensorsFile*> by_file;
-  for (auto& [tensor, file] : index["weight_map"].items()) {
-    if (!file.is_string()) throw FileError(where + ": weight_map." + tensor + " is not a file name");
-    const std::string fname = file.get<std::string>();
-    if (fname.find('/') != std::string::npos || fname.find("..") != std::string::npos)
-      throw FileError(where + ": weight_map." + tensor + " names '" + fname + "' outside the model folder");
-    auto it = by_file.find(fname);
-    if (it == by_file.end()) {
-      m->shards_.push_back(SafetensorsFile::open(dir / fname));
-      it = by_file.emplace(fname, m->shards_.back().get()).first;
-    }
-    if (!it->second->has(tensor))
-      throw FileError(where + ": tensor '" + tensor + "' is listed in shard " + fname + " but that file does not hold it");
-    m->order_.push_back(tensor);
-    m->where_[tensor] = it->second;
-  }
-  return m;
-}
-
-bool SafetensorsModel::has(const std::string& name) const { return where_.count(name) > 0; }
-
-Tensor SafetensorsModel::get(const std::string& name) const {
-  auto it = where_.find(name);
-  if (it == where_.end()) throw ModelError(describe() + ": no tensor '" + name + "'");
-  return it->second->get(name);
-}
-
-std::vector<std::string> SafetensorsModel::names() const { return order_; }
-std::string SafetensorsModel::describe() const {
-  return shards_.size() == 1 ? shards_[0]->describe() : dir_.string() + " (" + std::to_string(shards_.size()) + " shards)";
+std::unique_ptr<ShardedWeights> SafetensorsModel::open(const std::filesystem::path& dir) {
+  return ShardedWeights::open(dir, "model.safetensors", [](const auto& path) { return SafetensorsFile::open(path); });
 }
 
 }  // namespace hf

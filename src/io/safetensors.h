@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/mapped_file.h"
+#include "io/sharded_weights.h"
 #include "io/weight_source.h"
 
 namespace hf {
@@ -39,25 +40,11 @@ class SafetensorsFile : public WeightSource {
   std::map<std::string, std::string> metadata_;
 };
 
-// A model folder's weights: `model.safetensors`, or the shards listed in
-// `model.safetensors.index.json` ("weight_map": {tensor: shard file}). Every shard is opened and
-// validated, and every tensor of the index must be in the shard it names.
-class SafetensorsModel : public WeightSource {
- public:
-  static std::unique_ptr<SafetensorsModel> open(const std::filesystem::path& dir);
-  // True when `dir` holds model.safetensors or model.safetensors.index.json.
+// A model folder's safetensors weights: `model.safetensors`, or the shards of
+// `model.safetensors.index.json` (see io/sharded_weights.h).
+struct SafetensorsModel {
+  static std::unique_ptr<ShardedWeights> open(const std::filesystem::path& dir);
   static bool present(const std::filesystem::path& dir);
-
-  bool has(const std::string& name) const override;
-  Tensor get(const std::string& name) const override;
-  std::vector<std::string> names() const override;
-  std::string describe() const override;
-
- private:
-  std::filesystem::path dir_;
-  std::vector<std::unique_ptr<SafetensorsFile>> shards_;
-  std::vector<std::string> order_;
-  std::map<std::string, const SafetensorsFile*> where_;
 };
 
 }  // namespace hf

@@ -292,51 +292,11 @@ std::vector<std::string> TorchBinFile::names() const { return order_; }
 std::string TorchBinFile::describe() const { return file_->path().string(); }
 
 bool TorchBinModel::present(const std::filesystem::path& dir) {
-  return std::filesystem::exists(dir / "pytorch_model.bin") ||
-         std::filesystem::exists(dir / "pytorch_model.bin.index.json");
+  return ShardedWeights::present(dir, "pytorch_model.bin");
 }
 
-std::unique_ptr<TorchBinModel> TorchBinModel::open(const std::filesystem::path& dir) {
-  auto self = std::unique_ptr<TorchBinModel>(new TorchBinModel());
-  self->dir_ = dir;
-  std::vector<std::string> files;
-  const auto index_path = dir / "pytorch_model.bin.index.json";
-  json index;
-  if (std::filesystem::exists(index_path)) {
-    index = read_json_file(index_path);
-    if (!index.contains("weight_map") || !index["weight_map"].is_object())
-      throw FileError(index_path.string() + ": weight_map: missing or not an object");
-    for (const auto& [tensor, file] : index["weight_map"].items()) {
-      if (!file.is_string()) throw FileError(index_path.string() + ": " + json_path("weight_map", tensor) + ": not a string");
-      const std::string f = file.get<std::string>();
-      if (f.find('/') != std::string::npos || f.find("..") != std::string::npos)
-        throw FileError(index_path.string() + ": " + json_path("weight_map", tensor) + ": shard '" + f + "' is not a plain file name");
-      if (std::find(files.begin(), files.end(), f) == files.end()) files.push_back(f);
-    }
-  } else {
-    files.push_back("pytorch_model.bin");
-  }
-  for (const auto& f : files) {
-    self->shards_.push_back(TorchBinFile::open(dir / f));
-    for (const auto& n : self->shards_.back()->names())
-      if (self->where_.emplace(n, self->shards_.back().get()).second) self->order_.push_back(n);
-  }
-  if (!index.is_null())
-    for (const auto& [tensor, file] : index["weight_map"].items())
-      if (!self->where_.count(tensor))
-        throw FileError(index_path.string() + ": tensor '" + tensor + "' is not in shard '" + file.get<std::string>() + "'");
-  return self;
+std::unique_ptr<ShardedWeights> TorchBinModel::open(const std::filesystem::path& dir) {
+  return ShardedWeights::open(dir, "pytorch_model.bin", [](const auto& path) { return TorchBinFile::open(path); });
 }
-
-bool TorchBinModel::has(const std::string& name) const { return where_.count(name) > 0; }
-
-Tensor TorchBinModel::get(const std::string& name) const {
-  auto it = where_.find(name);
-  if (it == where_.end()) throw ModelError(describe() + ": no tensor '" + name + "'");
-  return it->second->get(name);
-}
-
-std::vector<std::string> TorchBinModel::names() const { return order_; }
-std::string TorchBinModel::describe() const { return (dir_ / "pytorch_model.bin").string(); }
 
 }  // namespace hf

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/mapped_file.h"
+#include "io/sharded_weights.h"
 #include "io/weight_source.h"
 
 namespace hf {
@@ -40,23 +41,11 @@ class TorchBinFile : public WeightSource {
   std::map<std::string, Tensor> tensors_;
 };
 
-// A model folder's PyTorch weights: pytorch_model.bin, or the shards listed in
-// pytorch_model.bin.index.json ("weight_map": {tensor: shard file}).
-class TorchBinModel : public WeightSource {
- public:
-  static std::unique_ptr<TorchBinModel> open(const std::filesystem::path& dir);
+// A model folder's PyTorch weights: pytorch_model.bin, or the shards of
+// pytorch_model.bin.index.json (see io/sharded_weights.h).
+struct TorchBinModel {
+  static std::unique_ptr<ShardedWeights> open(const std::filesystem::path& dir);
   static bool present(const std::filesystem::path& dir);
-
-  bool has(const std::string& name) const override;
-  Tensor get(const std::string& name) const override;
-  std::vector<std::string> names() const override;
-  std::string describe() const override;
-
- private:
-  std::filesystem::path dir_;
-  std::vector<std::unique_ptr<TorchBinFile>> shards_;
-  std::vector<std::string> order_;
-  std::map<std::string, const TorchBinFile*> where_;
 };
 
 }  // namespace hf

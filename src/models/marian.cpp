@@ -4,8 +4,7 @@
 #include <cstring>
 
 #include "hf/error.h"
-#include "io/safetensors.h"
-#include "io/torch_bin.h"
+#include "io/model_weights.h"
 #include "kernels/kernels.h"
 
 namespace hf {
@@ -174,11 +173,7 @@ std::vector<float> marian_sinusoidal_positions(int64_t n_positions, int64_t dim)
 
 std::shared_ptr<const MarianMTModel> MarianMTModel::load(const fs::path& dir) {
   MarianConfig config = MarianConfig::from_file(dir / "config.json");
-  std::unique_ptr<WeightSource> weights;
-  if (SafetensorsModel::present(dir)) weights = SafetensorsModel::open(dir);
-  else if (TorchBinModel::present(dir)) weights = TorchBinModel::open(dir);
-  else
-    throw ModelError(dir.string() + ": no model.safetensors or pytorch_model.bin (download the model's weights)");
+  const std::unique_ptr<WeightSource> weights = open_model_weights(dir);
   return std::make_shared<MarianMTModel>(std::move(config), *weights, dir);
 }
 
