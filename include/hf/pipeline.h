@@ -61,9 +61,15 @@ class PipelineImpl {
   virtual ~PipelineImpl() = default;
   // inputs: a string, a list of strings, a chat (list of {role, content}) or a list of chats.
   virtual json run(const json& inputs, const PipelineCallOptions& options) = 0;
-  virtual const Tokenizer& tokenizer() const = 0;
-  virtual const std::string& task() const = 0;
-  virtual const std::string& model_name() const = 0;
+  const Tokenizer& tokenizer() const { return tok_; }
+  const std::string& task() const { return task_; }
+  const std::string& model_name() const { return model_name_; }
+
+ protected:
+  PipelineImpl(std::string task, std::string model_name, Tokenizer tokenizer)
+      : task_(std::move(task)), model_name_(std::move(model_name)), tok_(std::move(tokenizer)) {}
+  std::string task_, model_name_;
+  Tokenizer tok_;
 };
 
 class Pipeline {

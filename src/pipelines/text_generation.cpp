@@ -34,9 +34,7 @@ std::string drop_code_points(const std::string& s, size_t n) {
 
 TextGenerationPipeline::TextGenerationPipeline(std::string task, std::string model_name, Tokenizer tokenizer,
                                                AutoModelForCausalLM model, GenerationConfig construction_config)
-    : task_(std::move(task)),
-      model_name_(std::move(model_name)),
-      tok_(std::move(tokenizer)),
+    : PipelineImpl(std::move(task), std::move(model_name), std::move(tokenizer)),
       model_(std::move(model)),
       construction_(std::move(construction_config)) {}
 

@@ -14,9 +14,6 @@ class TextGenerationPipeline : public PipelineImpl {
                          GenerationConfig construction_config);
 
   json run(const json& inputs, const PipelineCallOptions& options) override;
-  const Tokenizer& tokenizer() const override { return tok_; }
-  const std::string& task() const override { return task_; }
-  const std::string& model_name() const override { return model_name_; }
 
   // The generate() config of one call: call kwargs → construction kwargs → the pipeline's
   // defaults (max_new_tokens 256, do_sample, temperature 0.7) → (inside generate) the model's file.
@@ -25,8 +22,6 @@ class TextGenerationPipeline : public PipelineImpl {
  private:
   json run_one(const json& input, const PipelineCallOptions& options);
 
-  std::string task_, model_name_;
-  Tokenizer tok_;
   AutoModelForCausalLM model_;
   GenerationConfig construction_;
 };

@@ -29,9 +29,7 @@ std::string default_translation_model(const std::string& task) {
 
 TranslationPipeline::TranslationPipeline(std::string task, std::string model_name, Tokenizer tokenizer,
                                          AutoModelForSeq2SeqLM model, GenerationConfig construction_config)
-    : task_(std::move(task)),
-      model_name_(std::move(model_name)),
-      tok_(std::move(tokenizer)),
+    : PipelineImpl(std::move(task), std::move(model_name), std::move(tokenizer)),
       model_(std::move(model)),
       construction_(std::move(construction_config)) {}
 

@@ -27,9 +27,6 @@ class TranslationPipeline : public PipelineImpl {
                       GenerationConfig construction_config);
 
   json run(const json& inputs, const PipelineCallOptions& options) override;
-  const Tokenizer& tokenizer() const override { return tok_; }
-  const std::string& task() const override { return task_; }
-  const std::string& model_name() const override { return model_name_; }
 
   // The generate() config of one call (see above).
   GenerationConfig call_config(const PipelineCallOptions& options) const;
@@ -41,8 +38,6 @@ class TranslationPipeline : public PipelineImpl {
   // Records of `texts` translated together.
   std::vector<json> translate_batch(const std::vector<std::string>& texts, const PipelineCallOptions& options) const;
 
-  std::string task_, model_name_;
-  Tokenizer tok_;
   AutoModelForSeq2SeqLM model_;
   GenerationConfig construction_;
 };
