@@ -49,15 +49,7 @@ Tensor CausalBeamModel::prefill(const std::vector<std::vector<int32_t>>& sequenc
   // Every beam of input b starts as a copy of row b: cache, mask, positions and logits.
   std::vector<int32_t> expand;
   for (int b = 0; b < batch; ++b) expand.insert(expand.end(), num_beams_, b);
-  cache_->reorder(expand);
-  std::vector<std::vector<uint8_t>> masks;
-  std::vector<int32_t> positions;
-  for (int32_t b : expand) {
-    masks.push_back(mask_[b]);
-    positions.push_back(next_pos_[b]);
-  }
-  mask_ = std::move(masks);
-  next_pos_ = std::move(positions);
+  reorder(expand);
   const int64_t vocab = logits.dim(-1);
   Tensor out = Tensor::zeros(DType::F32, {static_cast<int64_t>(expand.size()), vocab});
   for (size_t r = 0; r < expand.size(); ++r)
