@@ -1,8 +1,10 @@
 #pragma once
 // Reading tokenizer.json / tokenizer_config.json values with errors that name the JSON path:
 // "tokenizer.json: model.vocab: missing field", "...: pre_tokenizer.type: unknown pre-tokenizer type \"Foo\"".
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/json.h"
 #include "hf/error.h"
@@ -61,6 +63,19 @@ inline std::string component_type(const json& j, const std::string& path) {
 
 [[noreturn]] inline void unknown_type(const std::string& path, const char* kind, const std::string& type) {
   bad_json(json_path(path, "type"), std::string("unknown ") + kind + " type \"" + type + "\"");
+}
+
+// The parts of a "Sequence" component ({"type": "Sequence", key: [...]}), each built by
+// make(part, path); parts that build to nothing (JSON null) are left out.
+template <class Component, class Make>
+std::vector<std::unique_ptr<Component>> sequence_parts(const json& j, const char* key, const std::string& path, Make make) {
+  const json& list = field(j, key, path);
+  const std::string lpath = json_path(path, key);
+  if (!list.is_array()) bad_json(lpath, "expected an array");
+  std::vector<std::unique_ptr<Component>> parts;
+  for (size_t i = 0; i < list.size(); ++i)
+    if (auto part = make(list[i], json_path(lpath, i))) parts.push_back(std::move(part));
+  return parts;
 }
 
 }  // namespace hf::tok

@@ -28,15 +28,7 @@ std::unique_ptr<Decoder> make_decoder(const json& j, const std::string& path) {
   if (type == "WordPiece") return make_wordpiece_decoder(j, path);
   if (type == "BPEDecoder") return make_bpe_decoder(j, path);
   if (type == "CTC") return make_ctc_decoder(j, path);
-  if (type == "Sequence") {
-    const json& list = field(j, "decoders", path);
-    std::string lpath = json_path(path, "decoders");
-    if (!list.is_array()) bad_json(lpath, "expected an array");
-    std::vector<std::unique_ptr<Decoder>> parts;
-    for (size_t i = 0; i < list.size(); ++i)
-      if (auto d = make_decoder(list[i], json_path(lpath, i))) parts.push_back(std::move(d));
-    return std::make_unique<SequenceDecoder>(std::move(parts));
-  }
+  if (type == "Sequence") return std::make_unique<SequenceDecoder>(sequence_parts<Decoder>(j, "decoders", path, make_decoder));
   unknown_type(path, "decoder", type);
 }
 

@@ -28,15 +28,7 @@ std::unique_ptr<Normalizer> make_normalizer(const json& j, const std::string& pa
   if (type == "ByteLevel") return make_byte_level_normalizer();
   if (type == "BertNormalizer") return make_bert_normalizer(j, path);
   if (type == "Precompiled") return make_precompiled(j, path);
-  if (type == "Sequence") {
-    const json& list = field(j, "normalizers", path);
-    std::string lpath = json_path(path, "normalizers");
-    if (!list.is_array()) bad_json(lpath, "expected an array");
-    std::vector<std::unique_ptr<Normalizer>> parts;
-    for (size_t i = 0; i < list.size(); ++i)
-      if (auto n = make_normalizer(list[i], json_path(lpath, i))) parts.push_back(std::move(n));
-    return std::make_unique<SequenceNormalizer>(std::move(parts));
-  }
+  if (type == "Sequence") return std::make_unique<SequenceNormalizer>(sequence_parts<Normalizer>(j, "normalizers", path, make_normalizer));
   unknown_type(path, "normalizer", type);
 }
 

@@ -83,15 +83,7 @@ std::unique_ptr<PostProcessor> make_post_processor(const json& j, const std::str
     return std::make_unique<Around>(std::vector<int32_t>{token_pair_id(j, "cls", path)},
                                     std::vector<int32_t>{token_pair_id(j, "sep", path)});
   if (type == "ByteLevel") return std::make_unique<Identity>();
-  if (type == "Sequence") {
-    const json& list = field(j, "processors", path);
-    std::string lpath = json_path(path, "processors");
-    if (!list.is_array()) bad_json(lpath, "expected an array");
-    std::vector<std::unique_ptr<PostProcessor>> parts;
-    for (size_t i = 0; i < list.size(); ++i)
-      if (auto p = make_post_processor(list[i], json_path(lpath, i))) parts.push_back(std::move(p));
-    return std::make_unique<SequenceProcessor>(std::move(parts));
-  }
+  if (type == "Sequence") return std::make_unique<SequenceProcessor>(sequence_parts<PostProcessor>(j, "processors", path, make_post_processor));
   unknown_type(path, "post-processor", type);
 }
 

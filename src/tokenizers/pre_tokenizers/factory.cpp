@@ -28,15 +28,7 @@ std::unique_ptr<PreTokenizer> make_pre_tokenizer(const json& j, const std::strin
   if (type == "Digits") return make_digits(j, path);
   if (type == "BertPreTokenizer") return make_bert_pre_tokenizer();
   if (type == "CharDelimiterSplit") return make_char_delimiter_split(j, path);
-  if (type == "Sequence") {
-    const json& list = field(j, "pretokenizers", path);
-    std::string lpath = json_path(path, "pretokenizers");
-    if (!list.is_array()) bad_json(lpath, "expected an array");
-    std::vector<std::unique_ptr<PreTokenizer>> parts;
-    for (size_t i = 0; i < list.size(); ++i)
-      if (auto p = make_pre_tokenizer(list[i], json_path(lpath, i))) parts.push_back(std::move(p));
-    return std::make_unique<SequencePreTokenizer>(std::move(parts));
-  }
+  if (type == "Sequence") return std::make_unique<SequencePreTokenizer>(sequence_parts<PreTokenizer>(j, "pretokenizers", path, make_pre_tokenizer));
   unknown_type(path, "pre-tokenizer", type);
 }
 
