@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config
+  build-essential cmake ninja-build pkg-config ccache
   nlohmann-json3-dev      # JSON: config.json, tokenizer.json, safetensors headers
   libpcre2-dev            # pre-tokenizer regexes with Unicode properties
   libutf8proc-dev         # Unicode normalization (NFC/NFD/NFKC/NFKD)
