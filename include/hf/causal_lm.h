@@ -37,6 +37,14 @@ struct LoadOptions {
   // Reserved for load-time choices (quantization, ...); the default loads the weights as stored.
 };
 
+// One step of one sequence in a multi-sequence pass (continuous batching): `input_ids` are the
+// new tokens of that sequence, appended to its own single-row `cache` at positions
+// cache->length() + i. Sequences of one pass may have different lengths and cache depths.
+struct SequenceInput {
+  std::span<const int32_t> input_ids;
+  KVCache* cache = nullptr;
+};
+
 class CausalLM {
  public:
   virtual ~CausalLM() = default;
@@ -47,6 +55,11 @@ class CausalLM {
   // [batch, vocab] (last position) or [batch, seq, vocab] (all_positions).
   // hf::InputError for inconsistent sizes, ids outside the vocabulary or a full cache.
   virtual Tensor forward(const ForwardInput& input, KVCache& cache) const = 0;
+  // Several independent sequences advanced in one pass (a server's continuous batching): returns
+  // float32 logits [sequences.size(), vocab] of each sequence's last new token. An implementation
+  // should run the projections over all sequences' tokens at once, so the weights are read once
+  // per pass; this default runs forward() once per sequence (same results, no sharing).
+  virtual Tensor forward_sequences(std::span<const SequenceInput> sequences) const;
   // Bytes of weights in memory (as stored) and the number of parameters.
   virtual int64_t weight_bytes() const = 0;
   virtual int64_t num_parameters() const = 0;
