@@ -95,9 +95,16 @@ void DecoderLM::mlp_activation(float* gate, const float* up, int64_t n) const {
   kernels::mul(gate, up, gate, n);
 }
 
+namespace {
+DecoderKVCache* decoder_cache(KVCache* cache, const std::string& where) {
+  auto* c = dynamic_cast<DecoderKVCache*>(cache);
+  if (!c) throw InputError(where + ": the KV cache was not made by this model's new_cache()");
+  return c;
+}
+}  // namespace
+
 Tensor DecoderLM::forward(const ForwardInput& in, KVCache& cache_base) const {
-  auto* cache = dynamic_cast<DecoderKVCache*>(&cache_base);
-  if (!cache) throw InputError("forward: the KV cache was not made by this model's new_cache()");
+  DecoderKVCache* cache = decoder_cache(&cache_base, "forward");
   const int64_t B = in.batch, S = in.seq, L = cache->length() + S;
   const int64_t N = B * S;  // token rows in this call
   if (B != cache->batch()) throw InputError("forward: batch " + std::to_string(B) + " but the cache holds " + std::to_string(cache->batch()) + " rows");
@@ -139,23 +146,79 @@ Tensor DecoderLM::forward_in_chunks(const ForwardInput& in, DecoderKVCache& cach
   return in.all_positions ? all : last;
 }
 
-Tensor DecoderLM::forward_chunk(const ForwardInput& in, DecoderKVCache& cache_ref) const {
-  DecoderKVCache* cache = &cache_ref;
+// A batched forward is one segment per batch row, all at the same cache depth.
+Tensor DecoderLM::forward_chunk(const ForwardInput& in, DecoderKVCache& cache) const {
+  const int64_t B = in.batch, S = in.seq, L0 = cache.length(), L = L0 + S;
+  std::vector<int32_t> positions(B * S);
+  for (int64_t i = 0; i < B * S; ++i) positions[i] = in.position_ids.empty() ? int32_t(L0 + i % S) : in.position_ids[i];
+  const int32_t max_pos = *std::max_element(positions.begin(), positions.end());
+  std::vector<Segment> segments;
+  for (int64_t b = 0; b < B; ++b)
+    segments.push_back({&cache, b, S, positions.data() + b * S,
+                        in.attention_mask.empty() ? nullptr : in.attention_mask.data() + b * L, max_pos});
+  Tensor logits = forward_segments(in.input_ids.data(), segments, in.all_positions);
+  return in.all_positions ? logits.reshaped({B, S, config_.vocab_size}) : logits;
+}
+
+Tensor DecoderLM::forward_sequences(std::span<const SequenceInput> sequences) const {
+  const int64_t K = static_cast<int64_t>(sequences.size());
+  if (K == 0) throw InputError("forward_sequences: no sequences");
+  std::vector<DecoderKVCache*> caches(K);
+  for (int64_t i = 0; i < K; ++i) {
+    const std::string where = "forward_sequences: sequence " + std::to_string(i);
+    const SequenceInput& s = sequences[i];
+    if (s.cache == nullptr || s.cache->batch() != 1) throw InputError(where + " needs its own single-row cache");
+    if (s.input_ids.empty()) throw InputError(where + " has no new tokens");
+    caches[i] = decoder_cache(s.cache, where);
+    for (int64_t j = 0; j < i; ++j)
+      if (caches[j] == caches[i]) throw InputError(where + " shares its cache with sequence " + std::to_string(j));
+    caches[i]->reserve(caches[i]->length() + int64_t(s.input_ids.size()));
+  }
+  // A long prefill first runs alone up to its last chunk, so that one pass never holds more than
+  // a chunk of any sequence's tokens.
+  std::vector<std::span<const int32_t>> tails(K);
+  for (int64_t i = 0; i < K; ++i) {
+    std::span<const int32_t> ids = sequences[i].input_ids;
+    const int64_t head = (int64_t(ids.size()) - 1) / kPrefillChunk * kPrefillChunk;
+    if (head > 0) {
+      ForwardInput in;
+      in.seq = static_cast<int>(head);
+      in.input_ids = ids.first(head);
+      forward_in_chunks(in, *caches[i]);
+    }
+    tails[i] = ids.subspan(head);
+  }
+  std::vector<int32_t> ids, positions;
+  for (int64_t i = 0; i < K; ++i) {
+    ids.insert(ids.end(), tails[i].begin(), tails[i].end());
+    for (size_t t = 0; t < tails[i].size(); ++t) positions.push_back(int32_t(caches[i]->length() + t));
+  }
+  std::vector<Segment> segments;
+  for (int64_t i = 0, row = 0; i < K; row += int64_t(tails[i].size()), ++i)
+    segments.push_back({caches[i], 0, int64_t(tails[i].size()), positions.data() + row, nullptr, positions[row + tails[i].size() - 1]});
+  return forward_segments(ids.data(), segments, false);
+}
+
+// The layers over the token rows of every segment at once: projections, MLP and head read each
+// weight once for all rows (the hot loop of decoding many sequences); RoPE, the cache writes and
+// attention work per segment.
+Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Segment> segments, bool all_positions) const {
   const ModelConfig& c = config_;
-  const int64_t B = in.batch, S = in.seq, L0 = cache->length(), L = L0 + S;
   const int64_t H = c.hidden_size, I = c.intermediate_size, hd = c.head_dim;
   const int64_t nH = c.num_attention_heads, nKV = c.num_key_value_heads, qdim = nH * hd, kvdim = nKV * hd;
-  const int64_t N = B * S;
+  int64_t N = 0;  // token rows in this pass
+  for (const Segment& s : segments) N += s.n;
 
-  std::vector<int32_t> positions(N);
-  for (int64_t i = 0; i < N; ++i) positions[i] = in.position_ids.empty() ? int32_t(L0 + i % S) : in.position_ids[i];
-  const int32_t max_pos = *std::max_element(positions.begin(), positions.end());
+  // RoPE angles per row; each segment scales (dynamic) by the largest position of its call.
   std::vector<float> cos(N * hd / 2), sin(N * hd / 2);
-  rope_tables(rope_inv_freq(c, max_pos), positions.data(), N, cos.data(), sin.data());
+  for (int64_t r0 = 0; const Segment& s : segments) {
+    rope_tables(rope_inv_freq(c, s.rope_max_position), s.positions, s.n, cos.data() + r0 * hd / 2, sin.data() + r0 * hd / 2);
+    r0 += s.n;
+  }
 
   std::vector<float> x(N * H), h(N * H), q(N * qdim), k(N * kvdim), v(N * kvdim), att(N * qdim);
   std::vector<float> gate(N * I), up(N * I);
-  kernels::embedding(embed_tokens_, in.input_ids.data(), N, x.data());
+  kernels::embedding(embed_tokens_, input_ids, N, x.data());
   const float eps = static_cast<float>(c.rms_norm_eps);
   auto bias = [](const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); };
 
@@ -172,27 +235,28 @@ Tensor DecoderLM::forward_chunk(const ForwardInput& in, DecoderKVCache& cache_re
     }
     kernels::rope(q.data(), N, nH, hd, qdim, cos.data(), sin.data());
     kernels::rope(k.data(), N, nKV, hd, kvdim, cos.data(), sin.data());
-    for (int64_t b = 0; b < B; ++b)
+    const bool windowed = c.sliding_window > 0 && l >= c.max_window_layers;
+    for (int64_t r0 = 0; const Segment& s : segments) {
+      DecoderKVCache& cache = *s.cache;
+      const int64_t L0 = cache.length(), L = L0 + s.n;
       for (int64_t g = 0; g < nKV; ++g) {
-        float* kc = cache->keys(l, b, g) + L0 * hd;
-        float* vc = cache->values(l, b, g) + L0 * hd;
-        for (int64_t s = 0; s < S; ++s) {
-          std::copy_n(k.data() + (b * S + s) * kvdim + g * hd, hd, kc + s * hd);
-          std::copy_n(v.data() + (b * S + s) * kvdim + g * hd, hd, vc + s * hd);
+        float* kc = cache.keys(l, s.row, g) + L0 * hd;
+        float* vc = cache.values(l, s.row, g) + L0 * hd;
+        for (int64_t t = 0; t < s.n; ++t) {
+          std::copy_n(k.data() + (r0 + t) * kvdim + g * hd, hd, kc + t * hd);
+          std::copy_n(v.data() + (r0 + t) * kvdim + g * hd, hd, vc + t * hd);
         }
       }
-    const bool windowed = c.sliding_window > 0 && l >= c.max_window_layers;
-    for (int64_t b = 0; b < B; ++b) {
       kernels::AttentionArgs a;
-      a.q = q.data() + b * S * qdim;
+      a.q = q.data() + r0 * qdim;
       a.q_stride = qdim;
-      a.k = cache->keys(l, b, 0);
-      a.v = cache->values(l, b, 0);
-      a.kv_head_stride = cache->allocated() * hd;
+      a.k = cache.keys(l, s.row, 0);
+      a.v = cache.values(l, s.row, 0);
+      a.kv_head_stride = cache.allocated() * hd;
       a.kv_pos_stride = hd;
-      a.out = att.data() + b * S * qdim;
+      a.out = att.data() + r0 * qdim;
       a.out_stride = qdim;
-      a.T = S;
+      a.T = s.n;
       a.L = L;
       a.n_heads = static_cast<int>(nH);
       a.n_kv_heads = static_cast<int>(nKV);
@@ -200,8 +264,9 @@ Tensor DecoderLM::forward_chunk(const ForwardInput& in, DecoderKVCache& cache_re
       a.scale = static_cast<float>(1.0 / std::sqrt(double(hd)));
       a.causal = true;
       a.window = windowed ? c.sliding_window : 0;
-      a.key_mask = in.attention_mask.empty() ? nullptr : in.attention_mask.data() + b * L;
+      a.key_mask = s.key_mask;
       kernels::attention(a);
+      r0 += s.n;
     }
     kernels::matmul(att.data(), N, qdim, W.o, bias(W.o_bias), h.data());
     kernels::add(x.data(), h.data(), x.data(), N * H);
@@ -213,15 +278,20 @@ Tensor DecoderLM::forward_chunk(const ForwardInput& in, DecoderKVCache& cache_re
     kernels::matmul(gate.data(), N, I, W.down, bias(W.down_bias), h.data());
     kernels::add(x.data(), h.data(), x.data(), N * H);
   }
-  cache->set_length(L);
+  std::vector<int64_t> ends;  // a batched forward's segments share one cache: read every end first
+  for (const Segment& s : segments) ends.push_back(s.cache->length() + s.n);
+  for (size_t i = 0; i < segments.size(); ++i) segments[i].cache->set_length(ends[i]);
 
-  // Final norm and head, on every position or only each row's last.
-  const int64_t rows = in.all_positions ? N : B;
-  if (!in.all_positions)
-    for (int64_t b = 0; b < B; ++b) std::copy_n(x.data() + (b * S + S - 1) * H, H, x.data() + b * H);
+  // Final norm and head, on every row or only each segment's last.
+  const int64_t rows = all_positions ? N : int64_t(segments.size());
+  if (!all_positions)
+    for (int64_t i = 0, r0 = 0; const Segment& s : segments) {
+      std::copy_n(x.data() + (r0 + s.n - 1) * H, H, x.data() + i * H);
+      r0 += s.n;
+      ++i;
+    }
   kernels::rms_norm(x.data(), final_norm_.data(), eps, rows, H, h.data());
-  Tensor logits = Tensor::zeros(DType::F32, in.all_positions ? std::vector<int64_t>{B, S, c.vocab_size}
-                                                             : std::vector<int64_t>{B, c.vocab_size});
+  Tensor logits = Tensor::zeros(DType::F32, {rows, c.vocab_size});
   kernels::matmul(h.data(), rows, H, lm_head_, nullptr, logits.mutable_data_as<float>());
   return logits;
 }
