@@ -11,10 +11,14 @@
 
 namespace hf {
 
-enum class DType : uint8_t { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL };
+// Q8_0 / Q4_0: weights quantized at load in blocks of 32 with one f16 scale each (8 and 4 bits
+// per weight; the layout inside a row belongs to src/kernels/quant_format.h). They are never read
+// from or written to files.
+enum class DType : uint8_t { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL, Q8_0, Q4_0 };
 
-size_t dtype_size(DType t);
-const char* dtype_name(DType t);  // safetensors spelling: "F32", "BF16", ...
+size_t dtype_size(DType t);         // bytes of one element, or of one block for block dtypes
+int64_t dtype_block_elems(DType t);  // elements per block: 32 for Q8_0 / Q4_0, 1 otherwise
+const char* dtype_name(DType t);    // safetensors spelling: "F32", "BF16", ... ("Q8_0", "Q4_0")
 
 class Tensor {
  public:
@@ -29,7 +33,7 @@ class Tensor {
   int64_t dim(int i) const { return shape_.at(i < 0 ? shape_.size() + i : i); }
   int ndim() const { return static_cast<int>(shape_.size()); }
   int64_t numel() const;
-  size_t nbytes() const { return numel() * dtype_size(dtype_); }
+  size_t nbytes() const { return numel() / dtype_block_elems(dtype_) * dtype_size(dtype_); }
   bool empty() const { return data_ == nullptr; }
 
   const void* data() const { return data_; }

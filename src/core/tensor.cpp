@@ -13,9 +13,13 @@ size_t dtype_size(DType t) {
     case DType::F32: case DType::I32: return 4;
     case DType::F16: case DType::BF16: case DType::I16: return 2;
     case DType::I8: case DType::U8: case DType::BOOL: return 1;
+    case DType::Q8_0: return 34;  // 32 int8 + one f16 scale
+    case DType::Q4_0: return 18;  // 32 nibbles + one f16 scale
   }
   return 0;
 }
+
+int64_t dtype_block_elems(DType t) { return t == DType::Q8_0 || t == DType::Q4_0 ? 32 : 1; }
 
 const char* dtype_name(DType t) {
   switch (t) {
@@ -29,6 +33,8 @@ const char* dtype_name(DType t) {
     case DType::I8: return "I8";
     case DType::U8: return "U8";
     case DType::BOOL: return "BOOL";
+    case DType::Q8_0: return "Q8_0";
+    case DType::Q4_0: return "Q4_0";
   }
   return "?";
 }
@@ -39,7 +45,7 @@ Tensor::Tensor(DType dtype, std::vector<int64_t> shape, const void* data, std::s
 Tensor Tensor::zeros(DType dtype, std::vector<int64_t> shape) {
   int64_t n = std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
   // 64-byte aligned so SIMD kernels may use aligned loads on owned buffers.
-  size_t bytes = (static_cast<size_t>(n) * dtype_size(dtype) + 63) / 64 * 64;
+  size_t bytes = (static_cast<size_t>(n / dtype_block_elems(dtype)) * dtype_size(dtype) + 63) / 64 * 64;
   void* p = ::operator new(bytes ? bytes : 64, std::align_val_t{64});
   std::memset(p, 0, bytes);
   std::shared_ptr<const void> owner(p, [](const void* q) { ::operator delete(const_cast<void*>(q), std::align_val_t{64}); });

@@ -17,7 +17,8 @@ namespace hf::kernels {
 // ---- Linear algebra ---------------------------------------------------------------------------
 
 // y[M,N] = x[M,K] · W[N,K]ᵀ (+ bias[N]). W is a 2-D tensor [N, K] in F32, F16 or BF16 (row-major,
-// as nn.Linear stores it); x and y are float32 row-major with row strides ldx, ldy (elements;
+// as nn.Linear stores it) or Q8_0 / Q4_0 (from quantize(); x is then quantized to int8 per block
+// of 32 for the product, as llama.cpp does); x and y are float32 row-major with row strides ldx, ldy (elements;
 // 0 = K resp. N). bias may be null. y must not alias x. With M > 1 the product is blocked so that
 // each weight row is read once per block of rows (prompt processing is compute-bound).
 // Throws hf::Error when W is not 2-D with K columns or has another dtype.
@@ -32,11 +33,25 @@ struct MatmulOutput {
   const float* bias = nullptr;  // may be null
   float* y = nullptr;
 };
-void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOutput> outputs);
+// ldx / ldy: row strides of x and of every y (0 = K, resp. each output's N_i).
+void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOutput> outputs, int64_t ldx = 0,
+                  int64_t ldy = 0);
 
-// Rows `ids` of a 2-D table [V, D] (F32/F16/BF16), widened to float32: out[i, :] = table[ids[i], :].
+// Rows `ids` of a 2-D table [V, D] (F32/F16/BF16/Q8_0/Q4_0), widened to float32: out[i, :] = table[ids[i], :].
 // Throws hf::InputError when an id is outside [0, V).
 void embedding(const Tensor& table, const int32_t* ids, int64_t n, float* out);
+
+// ---- Quantization -----------------------------------------------------------------------------
+
+// Whether W can be quantized: a 2-D F32/F16/BF16 matrix whose rows are a multiple of 64.
+bool can_quantize(const Tensor& W);
+// W [N, K] quantized to `type` (Q8_0 or Q4_0): blocks of 32 weights with one f16 scale each,
+// symmetric, every weight within half a step of its block's scale (Q4_0: a step on the side
+// opposite the block's largest magnitude, which maps to -8). A new owned tensor; hf::Error when
+// !can_quantize(W) or `type` is not a quantized dtype.
+Tensor quantize(const Tensor& W, DType type);
+// Row n of a 2-D weight in any weight dtype, as K floats (the dequantized values for Q8_0/Q4_0).
+void dequantize_row(const Tensor& W, int64_t n, float* out);
 
 // ---- Normalisation ----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@
 
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
+#include "kernels/quant_format.h"
 #include "kernels/weight_check.h"
 #endif
 
@@ -124,6 +125,10 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
   if (ldx == 0) ldx = K;
   if (ldy == 0) ldy = N;
   if (M <= 0 || N <= 0) return;
+  if (is_quantized(W.dtype())) {
+    const MatmulOutput out{&W, bias, y};
+    return matmul_group(x, M, K, {&out, 1}, ldx, ldy);
+  }
   auto fn = W.dtype() == DType::F32 ? HWY_DYNAMIC_DISPATCH(MatmulF32)
             : W.dtype() == DType::BF16 ? HWY_DYNAMIC_DISPATCH(MatmulBF16)
                                        : HWY_DYNAMIC_DISPATCH(MatmulF16);
@@ -139,22 +144,33 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
       N, [&](int64_t n0, int64_t n1) { fn(x, M, K, w, bias, y, ldx, ldy, n0, n1); }, 4);
 }
 
-void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOutput> outputs) {
+void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOutput> outputs, int64_t ldx,
+                  int64_t ldy) {
   using Fn = std::remove_reference_t<decltype(HWY_DYNAMIC_DISPATCH(MatmulF32))>*;
   std::vector<Fn> fns;
   std::vector<int64_t> starts = {0};  // output i covers concatenated rows [starts[i], starts[i+1])
+  bool any_quantized = false;
   for (const auto& o : outputs) {
     check_matmul_weight(*o.W, K);
     const DType t = o.W->dtype();
+    any_quantized |= is_quantized(t);
     fns.push_back(t == DType::F32 ? &HWY_DYNAMIC_DISPATCH(MatmulF32)
                   : t == DType::BF16 ? &HWY_DYNAMIC_DISPATCH(MatmulBF16)
                                      : &HWY_DYNAMIC_DISPATCH(MatmulF16));
     starts.push_back(starts.back() + o.W->dim(0));
   }
+  if (ldx == 0) ldx = K;
+  // Quantized weights read x as int8 blocks, made once here for every output and thread.
+  thread_local quant::QuantizedActivations qx;
+  if (any_quantized) quant::quantize_activations(x, M, K, ldx, qx);
   auto run = [&](int64_t r0, int64_t r1) {
     for (size_t i = 0; i < outputs.size(); ++i) {
       const int64_t b = std::max(r0, starts[i]) - starts[i], e = std::min(r1, starts[i + 1]) - starts[i];
-      if (b < e) fns[i](x, M, K, outputs[i].W->data(), outputs[i].bias, outputs[i].y, K, outputs[i].W->dim(0), b, e);
+      if (b >= e) continue;
+      const Tensor& W = *outputs[i].W;
+      const int64_t ld = ldy ? ldy : W.dim(0);
+      if (is_quantized(W.dtype())) quant::quantized_rows(qx, W, outputs[i].bias, outputs[i].y, ld, b, e);
+      else fns[i](x, M, K, W.data(), outputs[i].bias, outputs[i].y, ldx, ld, b, e);
     }
   };
   if (M * starts.back() * K < 64 * 1024) run(0, starts.back());

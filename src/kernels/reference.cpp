@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hf/error.h"
+#include "kernels/quant_format.h"
 #include "kernels/weight_check.h"
 
 namespace hf::kernels::reference {
@@ -18,6 +19,7 @@ float weight_at(const Tensor& W, int64_t n, int64_t k) {
     case DType::F32: return W.data_as<float>()[i];
     case DType::F16: return f16_to_f32(W.data_as<uint16_t>()[i]);
     case DType::BF16: return bf16_to_f32(W.data_as<uint16_t>()[i]);
+    case DType::Q8_0: case DType::Q4_0: return quant::dequantized_at(W, n, k);
     default: throw Error(std::string("weight dtype ") + dtype_name(W.dtype()) + " is not F32/F16/BF16");
   }
 }
@@ -25,6 +27,7 @@ float weight_at(const Tensor& W, int64_t n, int64_t k) {
 void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
             int64_t ldx, int64_t ldy) {
   check_matmul_weight(W, K);
+  if (is_quantized(W.dtype())) return quantized_matmul(x, M, K, W, bias, y, ldx, ldy);
   const int64_t N = W.dim(0);
   if (ldx == 0) ldx = K;
   if (ldy == 0) ldy = N;

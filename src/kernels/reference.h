@@ -10,6 +10,10 @@ namespace hf::kernels::reference {
 
 void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
             int64_t ldx = 0, int64_t ldy = 0);
+// Q8_0 / Q4_0 weights: x quantized to int8 blocks (quant::quantize_activations), exact integer
+// block sums, each scaled by its two block scales (the definition the SIMD versions follow).
+void quantized_matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
+                      int64_t ldx = 0, int64_t ldy = 0);
 void embedding(const Tensor& table, const int32_t* ids, int64_t n, float* out);
 void rms_norm(const float* x, const float* weight, float eps, int64_t rows, int64_t dim, float* y);
 void layer_norm(const float* x, const float* weight, const float* bias, float eps, int64_t rows,
@@ -27,7 +31,7 @@ void rope(float* x, int64_t tokens, int64_t heads, int64_t head_dim, int64_t row
           const float* cos, const float* sin);
 void attention(const AttentionArgs& args);
 
-// Element k of row n of a 2-D F32/F16/BF16 weight, as float (shared by the reference kernels).
+// Element k of row n of a 2-D weight (any weight dtype, dequantized), as float (shared by the reference kernels).
 float weight_at(const Tensor& W, int64_t n, int64_t k);
 
 }  // namespace hf::kernels::reference

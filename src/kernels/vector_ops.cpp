@@ -2,6 +2,9 @@
 // Each is memory-bound and short; SIMD keeps them out of the decode profile.
 #include "kernels/kernels.h"
 
+// AVX3_DL (VNNI) is compiled here too so that for_each_simd_target() visits it: the quantized
+// matmul (qmatmul.cpp) has a path for it. Files without it fall back to their AVX3 code.
+#define HWY_WANT_AVX3_DL
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/vector_ops.cpp"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep

@@ -1,0 +1,75 @@
+#pragma once
+// The in-memory layout of Q8_0 / Q4_0 weight rows and of int8-quantized activations: what the
+// quantizer writes and what the scalar and SIMD kernels read. Only src/kernels includes this.
+//
+// A row of K weights (K a multiple of 64) is cut in blocks of 32 with one scale each,
+// d = max|w| / 127 (Q8_0) or max-magnitude / -8 (Q4_0, as llama.cpp), q = round(w / d).
+// Row bytes: [quants][K/32 f16 scales]. The quants are stored *unsigned* (q + 128, resp. q + 8) so
+// that one AVX-512 VNNI `vpdpbusd` multiplies them with int8 activations; the kernels subtract the
+// offset times the activations' sum, which is exact in integers.
+//
+// Chunks of 64 weights (two blocks) are interleaved by 4: the 4-byte group g of a chunk holds
+// elements 4 * (g / 2) + 0..3 of block g % 2. `vpdpbusd` sums each 4-byte group into one int32
+// lane, so lane j of any 512- or 256-bit load belongs to block j % 2 and a lane-wise scale vector
+// is just the two block scales repeated (one broadcast load). Q4_0 keeps the interleaved
+// positions 0..31 of a chunk in the low nibbles of its 32 bytes and 32..63 in the high nibbles.
+// Activations use the same order as Q8_0 (but signed), so the same position meets the same weight.
+#include <cstdint>
+#include <vector>
+
+#include "hf/tensor.h"
+
+namespace hf::kernels::quant {
+
+constexpr int64_t kBlock = 32;  // weights per scale
+constexpr int64_t kChunk = 64;  // weights per interleaved chunk (two blocks)
+
+// Position inside its chunk of element e (0..63) of the chunk.
+inline int64_t position(int64_t e) {
+  const int64_t block = e / kBlock, i = e % kBlock;
+  return 8 * (i / 4) + 4 * block + i % 4;
+}
+
+inline int quant_offset(DType t) { return t == DType::Q8_0 ? 128 : 8; }
+inline int64_t quant_bytes(DType t, int64_t K) { return t == DType::Q8_0 ? K : K / 2; }
+inline int64_t row_bytes(DType t, int64_t K) { return quant_bytes(t, K) + K / kBlock * 2; }
+
+// Row n of a quantized [N, K] tensor: its quants and its f16 scales.
+inline const uint8_t* row_quants(const Tensor& W, int64_t n) {
+  return W.data_as<uint8_t>() + n * row_bytes(W.dtype(), W.dim(1));
+}
+inline const uint16_t* row_scales(const Tensor& W, int64_t n) {
+  return reinterpret_cast<const uint16_t*>(row_quants(W, n) + quant_bytes(W.dtype(), W.dim(1)));
+}
+
+// The unsigned quant at interleaved position p (0..K-1, chunk-major) of a row.
+inline int quant_at(DType t, const uint8_t* q, int64_t p) {
+  if (t == DType::Q8_0) return q[p];
+  const int64_t c = p / kChunk, r = p % kChunk;
+  const uint8_t b = q[c * 32 + r % 32];
+  return r < 32 ? (b & 15) : (b >> 4);
+}
+
+// Element k of row n of a Q8_0 / Q4_0 weight, dequantized.
+inline float dequantized_at(const Tensor& W, int64_t n, int64_t k) {
+  const int64_t p = k / kChunk * kChunk + position(k % kChunk);
+  return static_cast<float>(quant_at(W.dtype(), row_quants(W, n), p) - quant_offset(W.dtype())) *
+         f16_to_f32(row_scales(W, n)[k / kBlock]);
+}
+
+// M rows of float activations quantized to int8 in blocks of 32 (d = max|x| / 127, as llama.cpp's
+// q8_0 activations), stored in Q8_0's interleaved order.
+struct QuantizedActivations {
+  int64_t M = 0, K = 0;
+  std::vector<int8_t> q;          // [M, K]
+  std::vector<float> scale;       // [M, K / 32]
+  std::vector<int32_t> lane_sum;  // [M, K / 4]: -(sum of the 4 quants of each int32 lane)
+};
+void quantize_activations(const float* x, int64_t M, int64_t K, int64_t ldx, QuantizedActivations& out);
+
+// Rows [n0, n1) of y[M, N] = x · Wᵀ (+ bias) for a Q8_0 / Q4_0 weight W [N, K], with x already
+// quantized (dispatched to the best SIMD target; single-threaded: the caller splits N).
+void quantized_rows(const QuantizedActivations& a, const Tensor& W, const float* bias, float* y, int64_t ldy,
+                    int64_t n0, int64_t n1);
+
+}  // namespace hf::kernels::quant

@@ -1,0 +1,149 @@
+// Q8_0 / Q4_0 weights: the quantizer's error bound, and the quantized matmul of every SIMD target
+// against its scalar twin and against the float product it approximates.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <random>
+#include <vector>
+
+#include "hf/error.h"
+#include "kernels/kernels.h"
+#include "kernels/reference.h"
+
+namespace hf::kernels {
+namespace {
+
+std::vector<float> random_vector(int64_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+Tensor bf16_weight(int64_t N, int64_t K, uint32_t seed) {
+  Tensor t = Tensor::zeros(DType::BF16, {N, K});
+  std::vector<float> v = random_vector(N * K, seed, 0.05f);
+  v[3] = 0.9f;  // an outlier: its block's step is large, the others' are not
+  for (int64_t i = 0; i < N * K; ++i) t.mutable_data_as<uint16_t>()[i] = f32_to_bf16(v[i]);
+  return t;
+}
+
+TEST(Quantize, EveryWeightWithinItsBlockStep) {
+  const int64_t N = 7, K = 192;
+  Tensor W = bf16_weight(N, K, 1);
+  for (DType t : {DType::Q8_0, DType::Q4_0}) {
+    Tensor Q = quantize(W, t);
+    EXPECT_EQ(Q.dtype(), t);
+    EXPECT_EQ(Q.shape(), W.shape());
+    EXPECT_EQ(Q.nbytes(), size_t(N * K / 32 * (t == DType::Q8_0 ? 34 : 18)));
+    std::vector<float> orig(K), deq(K);
+    for (int64_t n = 0; n < N; ++n) {
+      dequantize_row(W, n, orig.data());
+      dequantize_row(Q, n, deq.data());
+      for (int64_t b = 0; b < K / 32; ++b) {
+        float amax = 0;
+        for (int64_t i = 0; i < 32; ++i) amax = std::max(amax, std::abs(orig[b * 32 + i]));
+        // Q8_0: half a step of amax / 127. Q4_0: the largest magnitude maps to -8 (exact up to the
+        // f16 scale); the opposite side may clip at +7, a whole step.
+        const float step = t == DType::Q8_0 ? amax / 127 : amax / 8;
+        const float bound = (t == DType::Q8_0 ? 0.5f : 1.0f) * step * 1.002f + 1e-7f;
+        for (int64_t i = 0; i < 32; ++i)
+          ASSERT_LE(std::abs(orig[b * 32 + i] - deq[b * 32 + i]), bound)
+              << dtype_name(t) << " row " << n << " element " << b * 32 + i;
+      }
+    }
+  }
+}
+
+TEST(Quantize, RejectsRowsNotAMultipleOf64AndNonQuantizedTypes) {
+  Tensor W = bf16_weight(3, 96, 2);
+  EXPECT_FALSE(can_quantize(W));
+  EXPECT_THROW(quantize(W, DType::Q8_0), Error);
+  EXPECT_THROW(quantize(bf16_weight(3, 64, 2), DType::BF16), Error);
+}
+
+TEST(Quantize, EmbeddingRowsAreTheDequantizedRows) {
+  Tensor Q = quantize(bf16_weight(10, 128, 3), DType::Q4_0);
+  const int32_t ids[] = {9, 0, 4};
+  std::vector<float> out(3 * 128), row(128);
+  embedding(Q, ids, 3, out.data());
+  for (int i = 0; i < 3; ++i) {
+    dequantize_row(Q, ids[i], row.data());
+    for (int k = 0; k < 128; ++k) ASSERT_EQ(out[i * 128 + k], row[k]);
+  }
+  const int32_t bad = 10;
+  EXPECT_THROW(embedding(Q, &bad, 1, out.data()), InputError);
+}
+
+// Relative error of a against b in the 2-norm.
+double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    num += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
+    den += double(b[i]) * b[i];
+  }
+  return std::sqrt(num / den);
+}
+
+struct Shape {
+  int64_t M, K, N;
+};
+
+// Every target (VNNI, AVX-512, AVX2, the plain loop) against the scalar twin, shapes that leave
+// remainders in both tile dimensions, with and without bias.
+TEST(QuantizedMatmul, EveryTargetMatchesReference) {
+  std::string targets;
+  for_each_simd_target([&](const char* target) {
+    targets += std::string(target) + " ";
+    for (DType t : {DType::Q8_0, DType::Q4_0})
+      for (Shape s : {Shape{1, 64, 1}, Shape{1, 192, 13}, Shape{3, 128, 8}, Shape{9, 256, 6}, Shape{5, 64, 17}}) {
+        Tensor Q = quantize(bf16_weight(s.N, s.K, 4), t);
+        auto x = random_vector(s.M * s.K, 5, 2.0f), bias = random_vector(s.N, 6);
+        for (const float* b : {static_cast<const float*>(nullptr), static_cast<const float*>(bias.data())}) {
+          std::vector<float> y(s.M * s.N), ref(s.M * s.N);
+          matmul(x.data(), s.M, s.K, Q, b, y.data());
+          reference::matmul(x.data(), s.M, s.K, Q, b, ref.data());
+          for (size_t i = 0; i < y.size(); ++i)
+            ASSERT_NEAR(y[i], ref[i], 1e-5f * (1 + std::abs(ref[i])))
+                << target << " " << dtype_name(t) << " M" << s.M << " K" << s.K << " N" << s.N << " at " << i;
+        }
+      }
+  });
+  EXPECT_NE(targets, "");
+  std::printf("quantized matmul checked on: %s\n", targets.c_str());
+}
+
+// The quantized product approximates the float product of the original weights: the error is
+// that of 8-bit (resp. 4-bit) weights and 8-bit activations, no more.
+TEST(QuantizedMatmul, ApproximatesTheFloatProduct) {
+  const int64_t M = 4, K = 512, N = 64;
+  Tensor W = bf16_weight(N, K, 7);
+  auto x = random_vector(M * K, 8);
+  std::vector<float> exact(M * N), q8(M * N), q4(M * N);
+  reference::matmul(x.data(), M, K, W, nullptr, exact.data());
+  matmul(x.data(), M, K, quantize(W, DType::Q8_0), nullptr, q8.data());
+  matmul(x.data(), M, K, quantize(W, DType::Q4_0), nullptr, q4.data());
+  EXPECT_LT(relative_error(q8, exact), 0.01);
+  EXPECT_LT(relative_error(q4, exact), 0.12);
+  EXPECT_GT(relative_error(q4, exact), relative_error(q8, exact));  // the test can tell them apart
+}
+
+TEST(QuantizedMatmul, GroupWithStridesMixesQuantizedAndFloatOutputs) {
+  const int64_t M = 6, K = 128, ldx = 140;
+  Tensor Wq = quantize(bf16_weight(12, K, 9), DType::Q8_0), Wf = bf16_weight(5, K, 10);
+  auto x = random_vector(M * ldx, 11);
+  std::vector<float> yq(M * 12), yf(M * 5), rq(M * 12), rf(M * 5);
+  const MatmulOutput outs[] = {{&Wq, nullptr, yq.data()}, {&Wf, nullptr, yf.data()}};
+  matmul_group(x.data(), M, K, outs, ldx);
+  reference::matmul(x.data(), M, K, Wq, nullptr, rq.data(), ldx);
+  reference::matmul(x.data(), M, K, Wf, nullptr, rf.data(), ldx);
+  for (size_t i = 0; i < yq.size(); ++i) ASSERT_NEAR(yq[i], rq[i], 1e-5f * (1 + std::abs(rq[i])));
+  for (size_t i = 0; i < yf.size(); ++i) ASSERT_NEAR(yf[i], rf[i], 1e-4f * (1 + std::abs(rf[i])));
+}
+
+}  // namespace
+}  // namespace hf::kernels
