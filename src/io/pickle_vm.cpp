@@ -1,5 +1,6 @@
 #include "io/pickle_vm.h"
 
+#include <algorithm>
 #include <cstring>
 #include <unordered_map>
 
@@ -31,10 +32,11 @@ using K = PickleValue::Kind;
 
 class Machine {
  public:
-  Machine(std::span<const unsigned char> bytes, const PickleHooks& hooks, const std::string& origin)
-      : b_(bytes), hooks_(hooks), origin_(origin) {}
+  Machine(std::span<const unsigned char> bytes, const PickleHooks& hooks, const std::string& origin,
+          PickleArena& arena)
+      : b_(bytes), hooks_(hooks), origin_(origin), arena_(arena) {}
 
-  PickleRef run(size_t* consumed);
+  PickleValue* run(size_t* consumed);
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
@@ -58,45 +60,65 @@ class Machine {
     if (pos_ >= b_.size()) fail("truncated text argument");
     return std::string(reinterpret_cast<const char*>(b_.data() + start), pos_++ - start);
   }
-  PickleRef pop() {
+  PickleValue* make(K kind) {
+    if (arena_.size() >= kPickleMaxValues)
+      fail("more than " + std::to_string(kPickleMaxValues) + " values (not a state dict; the file is corrupt)");
+    return arena_.make(kind);
+  }
+  // A container holding `items` is one level deeper than the deepest of them.
+  void nest(PickleValue& container, std::span<PickleValue* const> items) {
+    for (const PickleValue* v : items) container.depth = std::max(container.depth, v->depth + 1);
+    if (container.depth > kPickleMaxDepth)
+      fail("values nested more than " + std::to_string(kPickleMaxDepth) + " deep (not a state dict; the file is corrupt)");
+  }
+  PickleValue* pop() {
     if (stack_.size() <= (marks_.empty() ? 0 : marks_.back())) fail("stack underflow");
-    PickleRef v = std::move(stack_.back());
+    PickleValue* v = stack_.back();
     stack_.pop_back();
     return v;
   }
-  PickleRef& top() {
+  PickleValue* top() {
     if (stack_.size() <= (marks_.empty() ? 0 : marks_.back())) fail("stack underflow");
     return stack_.back();
   }
-  std::vector<PickleRef> pop_mark() {
+  std::vector<PickleValue*> pop_mark() {
     if (marks_.empty()) fail("no MARK on the stack");
     size_t m = marks_.back();
     marks_.pop_back();
-    std::vector<PickleRef> items(std::make_move_iterator(stack_.begin() + m), std::make_move_iterator(stack_.end()));
+    std::vector<PickleValue*> items(stack_.begin() + m, stack_.end());
     stack_.resize(m);
     return items;
   }
-  void push(PickleRef v) { stack_.push_back(std::move(v)); }
-  PickleRef str(K kind, size_t n) {
-    auto v = PickleValue::make(kind);
+  void mark() {
+    if (marks_.size() >= kPickleMaxStack) fail("more than " + std::to_string(kPickleMaxStack) + " MARKs");
+    marks_.push_back(stack_.size());
+  }
+  void push(PickleValue* v) {
+    if (stack_.size() >= kPickleMaxStack) fail("stack deeper than " + std::to_string(kPickleMaxStack) + " values");
+    stack_.push_back(v);
+  }
+  PickleValue* str(K kind, size_t n) {
+    auto v = make(kind);
     const unsigned char* p = take(n);
     v->s.assign(reinterpret_cast<const char*>(p), n);
     return v;
   }
-  PickleRef integer(int64_t i) { auto v = PickleValue::make(K::Int); v->i = i; return v; }
-  PickleRef tuple(std::vector<PickleRef> items) {
-    auto v = PickleValue::make(K::Tuple);
+  PickleValue* integer(int64_t i) { auto v = make(K::Int); v->i = i; return v; }
+  PickleValue* sequence(K kind, std::vector<PickleValue*> items) {
+    auto v = make(kind);
+    nest(*v, items);
     v->items = std::move(items);
     return v;
   }
-  PickleRef global(const std::string& module, const std::string& name) {
+  PickleValue* tuple(std::vector<PickleValue*> items) { return sequence(K::Tuple, std::move(items)); }
+  PickleValue* global(const std::string& module, const std::string& name) {
     if (!hooks_.allow_global || !hooks_.allow_global(module, name))
       fail("refusing global '" + module + "." + name + "': only tensor data may be loaded");
-    auto v = PickleValue::make(K::Global);
+    auto v = make(K::Global);
     v->s = module + "." + name;
     return v;
   }
-  PickleRef big_int(size_t n) {
+  PickleValue* big_int(size_t n) {
     const unsigned char* p = take(n);
     if (n <= 8) {
       uint64_t u = 0;
@@ -104,13 +126,14 @@ class Machine {
       if (n > 0 && n < 8 && (p[n - 1] & 0x80)) u |= ~uint64_t{0} << (8 * n);  // sign-extend
       return integer(static_cast<int64_t>(u));
     }
-    auto v = PickleValue::make(K::BigInt);
+    auto v = make(K::BigInt);
     v->s.assign(reinterpret_cast<const char*>(p), n);
     return v;
   }
-  void set_items(PickleValue& d, std::vector<PickleRef>& kv) {
+  void set_items(PickleValue& d, const std::vector<PickleValue*>& kv) {
     if (d.kind != K::Dict) fail(std::string("SETITEM(S) on a ") + pickle_kind_name(d.kind));
     if (kv.size() % 2) fail("SETITEMS with an odd number of items");
+    nest(d, kv);
     for (size_t i = 0; i < kv.size(); i += 2) {
       bool replaced = false;
       if (kv[i]->kind == K::String)  // dict semantics: a repeated string key replaces the value
@@ -119,18 +142,23 @@ class Machine {
       if (!replaced) d.dict.emplace_back(kv[i], kv[i + 1]);
     }
   }
-  void append(PickleValue& l, std::vector<PickleRef>& items) {
+  void append(PickleValue& l, const std::vector<PickleValue*>& items) {
     if (l.kind != K::List) fail(std::string("APPEND(S) on a ") + pickle_kind_name(l.kind));
-    for (auto& it : items) l.items.push_back(std::move(it));
+    nest(l, items);
+    l.items.insert(l.items.end(), items.begin(), items.end());
   }
-  PickleRef call(const PickleRef& callable, const PickleRef& args) {
+  PickleValue* call(const PickleValue* callable, const PickleValue* args) {
     if (callable->kind != K::Global) fail(std::string("REDUCE on a ") + pickle_kind_name(callable->kind));
     if (args->kind != K::Tuple) fail("REDUCE arguments are not a tuple");
     if (!hooks_.reduce) fail("no reducer for '" + callable->s + "'");
     return hooks_.reduce(*callable, *args);
   }
-  void memo_put(uint64_t key) { memo_[key] = top(); }
-  PickleRef memo_get(uint64_t key) {
+  void memo_put(uint64_t key) {
+    if (memo_.size() >= kPickleMaxMemo && !memo_.count(key))
+      fail("more than " + std::to_string(kPickleMaxMemo) + " memo entries");
+    memo_[key] = top();
+  }
+  PickleValue* memo_get(uint64_t key) {
     auto it = memo_.find(key);
     if (it == memo_.end()) fail("memo key " + std::to_string(key) + " not defined");
     return it->second;
@@ -139,13 +167,14 @@ class Machine {
   std::span<const unsigned char> b_;
   const PickleHooks& hooks_;
   const std::string& origin_;
+  PickleArena& arena_;
   size_t pos_ = 0, op_pos_ = 0;
-  std::vector<PickleRef> stack_;
+  std::vector<PickleValue*> stack_;
   std::vector<size_t> marks_;
-  std::unordered_map<uint64_t, PickleRef> memo_;
+  std::unordered_map<uint64_t, PickleValue*> memo_;
 };
 
-PickleRef Machine::run(size_t* consumed) {
+PickleValue* Machine::run(size_t* consumed) {
   for (;;) {
     op_pos_ = pos_;
     unsigned char op = *take(1);
@@ -153,17 +182,17 @@ PickleRef Machine::run(size_t* consumed) {
       case 0x80: le(1); break;              // PROTO
       case 0x95: le(8); break;              // FRAME: framing is only a read-ahead hint
       case '.': {                           // STOP
-        PickleRef v = pop();
+        PickleValue* v = pop();
         if (consumed) *consumed = pos_;
         return v;
       }
-      case '(': marks_.push_back(stack_.size()); break;  // MARK
+      case '(': mark(); break;                           // MARK
       case '0': pop(); break;                            // POP
       case '1': pop_mark(); break;                       // POP_MARK
       case '2': push(top()); break;                      // DUP
-      case 'N': push(PickleValue::make(K::None)); break;
+      case 'N': push(make(K::None)); break;
       case 0x88: case 0x89: {                            // NEWTRUE / NEWFALSE
-        auto v = PickleValue::make(K::Bool);
+        auto v = make(K::Bool);
         v->i = op == 0x88;
         push(v);
         break;
@@ -181,7 +210,7 @@ PickleRef Machine::run(size_t* consumed) {
       case 'I': {                                                     // INT (text; I00/I01 = bool)
         std::string t = line();
         if (t == "00" || t == "01") {
-          auto v = PickleValue::make(K::Bool);
+          auto v = make(K::Bool);
           v->i = t == "01";
           push(v);
         } else {
@@ -193,7 +222,7 @@ PickleRef Machine::run(size_t* consumed) {
         const unsigned char* p = take(8);
         uint64_t u = 0;
         for (int i = 0; i < 8; ++i) u = (u << 8) | p[i];
-        auto v = PickleValue::make(K::Float);
+        auto v = make(K::Float);
         std::memcpy(&v->f, &u, 8);
         push(v);
         break;
@@ -211,27 +240,21 @@ PickleRef Machine::run(size_t* consumed) {
       case 0x85: { auto a = pop(); push(tuple({a})); break; }
       case 0x86: { auto b = pop(), a = pop(); push(tuple({a, b})); break; }
       case 0x87: { auto c = pop(), b = pop(), a = pop(); push(tuple({a, b, c})); break; }
-      case ']': push(PickleValue::make(K::List)); break;  // EMPTY_LIST
-      case 'l': {                                          // LIST
-        auto v = PickleValue::make(K::List);
-        v->items = pop_mark();
-        push(v);
-        break;
-      }
-      case 'a': { std::vector<PickleRef> one{pop()}; append(*top(), one); break; }  // APPEND
+      case ']': push(make(K::List)); break;                // EMPTY_LIST
+      case 'l': push(sequence(K::List, pop_mark())); break;  // LIST
+      case 'a': { auto v = pop(); append(*top(), {v}); break; }  // APPEND
       case 'e': { auto items = pop_mark(); append(*top(), items); break; }         // APPENDS
-      case '}': push(PickleValue::make(K::Dict)); break;   // EMPTY_DICT
+      case '}': push(make(K::Dict)); break;                // EMPTY_DICT
       case 'd': {                                          // DICT
         auto kv = pop_mark();
-        auto v = PickleValue::make(K::Dict);
+        auto v = make(K::Dict);
         set_items(*v, kv);
         push(v);
         break;
       }
       case 's': {                                          // SETITEM
         auto val = pop(), key = pop();
-        std::vector<PickleRef> kv{key, val};
-        set_items(*top(), kv);
+        set_items(*top(), {key, val});
         break;
       }
       case 'u': { auto kv = pop_mark(); set_items(*top(), kv); break; }  // SETITEMS
@@ -257,7 +280,7 @@ PickleRef Machine::run(size_t* consumed) {
         break;
       }
       case 'P': {                                          // PERSID (text)
-        auto pid = PickleValue::make(K::String);
+        auto pid = make(K::String);
         pid->s = line();
         if (!hooks_.persistent_load) fail("persistent id without a loader");
         push(hooks_.persistent_load(*pid));
@@ -280,9 +303,9 @@ PickleRef Machine::run(size_t* consumed) {
 
 }  // namespace
 
-PickleRef unpickle(std::span<const unsigned char> bytes, const PickleHooks& hooks, const std::string& origin,
-                   size_t* consumed) {
-  return Machine(bytes, hooks, origin).run(consumed);
+PickleValue* unpickle(std::span<const unsigned char> bytes, const PickleHooks& hooks, const std::string& origin,
+                      PickleArena& arena, size_t* consumed) {
+  return Machine(bytes, hooks, origin, arena).run(consumed);
 }
 
 }  // namespace hf

@@ -4,7 +4,9 @@
 #include <cstring>
 #include <set>
 
+#include "core/checked_math.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "hf/error.h"
 
 namespace hf {
@@ -82,14 +84,14 @@ std::unique_ptr<SafetensorsFile> SafetensorsFile::open(const std::filesystem::pa
       throw FileError(at + ": unknown or unsupported dtype '" + dt +
                       "' (supported: F32 F16 BF16 F64 I64 I32 I16 I8 U8 BOOL)");
     if (!v.contains("shape") || !v["shape"].is_array()) throw FileError(at + ": missing shape");
-    uint64_t numel = 1;
     for (auto& d : v["shape"]) {
       if (!non_negative_int(d)) throw FileError(at + ": shape " + v["shape"].dump() + " has a non-integer or negative dimension");
-      uint64_t dim = d.get<uint64_t>();
-      if (dim != 0 && numel > (uint64_t(1) << 62) / dim) throw FileError(at + ": shape " + v["shape"].dump() + " is too large");
-      numel *= dim;
-      e.shape.push_back(static_cast<int64_t>(dim));
+      if (d.get<uint64_t>() > uint64_t(INT64_MAX)) throw FileError(at + ": shape " + v["shape"].dump() + " has a dimension of 2^63 or more");
+      e.shape.push_back(d.get<int64_t>());
     }
+    const auto numel = checked_numel(e.shape);
+    const auto nbytes = numel ? checked_mul<int64_t>(*numel, dtype_size(e.dtype)) : std::nullopt;
+    if (!nbytes) throw FileError(at + ": shape " + v["shape"].dump() + " of " + dt + " is more than 2^63 bytes");
     const json& off = v.contains("data_offsets") ? v["data_offsets"] : json();
     if (!off.is_array() || off.size() != 2 || !non_negative_int(off[0]) || !non_negative_int(off[1]))
       throw FileError(at + ": data_offsets must be [begin, end] with non-negative integers");
@@ -97,9 +99,9 @@ std::unique_ptr<SafetensorsFile> SafetensorsFile::open(const std::filesystem::pa
     if (b > en || en > data_size)
       throw FileError(at + ": data_offsets [" + std::to_string(b) + ", " + std::to_string(en) +
                       "] lie outside the data section (" + std::to_string(data_size) + " bytes; truncated file?)");
-    if (en - b != numel * dtype_size(e.dtype))
+    if (en - b != static_cast<uint64_t>(*nbytes))
       throw FileError(at + ": " + std::to_string(en - b) + " bytes of data but dtype " + dt + " × shape " +
-                      v["shape"].dump() + " needs " + std::to_string(numel * dtype_size(e.dtype)));
+                      v["shape"].dump() + " needs " + std::to_string(*nbytes));
     e.begin = data_start + b;
     e.end = data_start + en;
     if (en > b) spans.emplace_back(e.begin, name);
@@ -121,6 +123,17 @@ Tensor SafetensorsFile::get(const std::string& name) const {
   auto it = entries_.find(name);
   if (it == entries_.end()) throw ModelError(describe() + ": no tensor '" + name + "'");
   const Entry& e = it->second;
+  const unsigned char* data = file_->data() + e.begin;
+  if (reinterpret_cast<uintptr_t>(data) % dtype_size(e.dtype) != 0) {
+    // The format does not require aligned data: a header of odd length is valid, and Hub files
+    // have them (DeepSeek-R1-Distill-Qwen-1.5B's data starts at an odd offset). Loading a
+    // misaligned float is undefined behaviour, so such a tensor is copied into an aligned buffer.
+    warn(describe() + ": tensors are not aligned to their element size; they are copied into memory instead of "
+                      "mapped (re-saving the file with safetensors' padded header avoids the copy)");
+    Tensor t = Tensor::zeros(e.dtype, e.shape);
+    std::memcpy(t.mutable_data(), data, e.end - e.begin);
+    return t;
+  }
   // The tensor keeps the mapping alive (aliasing constructor: owner = file_, pointer = the data).
   std::shared_ptr<const void> keep(file_, file_->data() + e.begin);
   return Tensor(e.dtype, e.shape, file_->data() + e.begin, std::move(keep));

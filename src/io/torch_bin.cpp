@@ -4,6 +4,7 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "core/checked_math.h"
 #include "core/json.h"
 #include "hf/error.h"
 #include "io/pickle_vm.h"
@@ -18,7 +19,9 @@ using K = PickleValue::Kind;
 struct StorageRef {
   std::string key;
   DType dtype;
-  int64_t view_offset = 0;  // legacy storage views: (view_key, offset, size)
+  // Legacy storage views (view_key, offset, size): elements [view_offset, view_offset + view_size)
+  // of the root storage `key`; view_size < 0 when the storage is not a view.
+  int64_t view_offset = 0, view_size = -1;
 };
 
 // A tensor as _rebuild_tensor_v2 describes it.
@@ -71,22 +74,22 @@ class StateDictReader {
 
   [[noreturn]] void fail(const std::string& what) const { throw FileError(origin_ + ": " + what); }
 
-  int64_t as_int(const PickleValue& v, const char* what) const {
+  // Sizes, offsets and strides: an int >= 0 (a BigInt is always out of range).
+  int64_t as_index(const PickleValue& v, const char* what) const {
     if (v.kind != K::Int) fail(std::string(what) + " is a " + pickle_kind_name(v.kind) + ", expected an int");
+    if (v.i < 0) fail(std::string(what) + " is negative (" + std::to_string(v.i) + ")");
     return v.i;
   }
-  std::vector<int64_t> as_ints(const PickleValue& v, const char* what) const {
+  std::vector<int64_t> as_indices(const PickleValue& v, const char* what) const {
     if (v.kind != K::Tuple && v.kind != K::List) fail(std::string(what) + " is not a tuple");
     std::vector<int64_t> out;
-    for (const auto& x : v.items) {
-      out.push_back(as_int(*x, what));
-      if (out.back() < 0) fail(std::string(what) + " has a negative entry");
-    }
+    for (const PickleValue* x : v.items) out.push_back(as_index(*x, what));
     return out;
   }
+  PickleArena& arena() { return arena_; }
 
  private:
-  PickleRef persistent_load(const PickleValue& pid) {
+  PickleValue* persistent_load(const PickleValue& pid) {
     if (pid.kind != K::Tuple || pid.items.size() < 5 || pid.items[0]->kind != K::String ||
         pid.items[0]->s != "storage")
       fail("unsupported persistent id (expected ('storage', type, key, location, size))");
@@ -96,29 +99,30 @@ class StateDictReader {
     if (type.kind != K::Global || type.s.rfind("torch.", 0) != 0 || !storage_dtype(type.s.substr(6), &dtype))
       fail("persistent id names no torch storage type");
     if (key.kind != K::String) fail("storage key is not a string");
-    auto st = std::make_shared<StorageRef>(StorageRef{key.s, dtype, 0});
+    auto st = std::make_shared<StorageRef>(StorageRef{key.s, dtype});
     if (pid.items.size() > 5 && pid.items[5]->kind == K::Tuple) {  // legacy view of a root storage
       const auto& view = pid.items[5]->items;
       if (view.size() != 3) fail("bad storage view metadata");
-      st->view_offset = as_int(*view[1], "storage view offset");
+      st->view_offset = as_index(*view[1], "storage view offset");
+      st->view_size = as_index(*view[2], "storage view size");
     }
     auto known = storage_types_.emplace(key.s, dtype);
     if (known.first->second != dtype) fail("storage '" + key.s + "' is used with two different dtypes");
-    auto v = PickleValue::make(K::Object);
+    auto v = arena_.make(K::Object);
     v->object = st;
     v->object_type = "storage";
     return v;
   }
 
-  PickleRef reduce(const PickleValue& fn, const PickleValue& args) {
+  PickleValue* reduce(const PickleValue& fn, const PickleValue& args) {
     const auto& a = args.items;
     if (fn.s == "collections.OrderedDict") {
       if (!a.empty()) fail("OrderedDict with constructor arguments is not supported");
-      return PickleValue::make(K::Dict);
+      return arena_.make(K::Dict);
     }
     if (fn.s == "torch.Size") {
       if (a.size() != 1) fail("torch.Size expects one tuple");
-      auto v = PickleValue::make(K::Tuple);
+      auto v = arena_.make(K::Tuple);
       v->items = a[0]->items;
       return v;
     }
@@ -133,12 +137,11 @@ class StateDictReader {
       if (a[0]->kind != K::Object || a[0]->object_type != "storage") fail(fn.s + " without a storage");
       auto t = std::make_shared<TensorRef>();
       t->storage = std::static_pointer_cast<StorageRef>(a[0]->object);
-      t->offset = as_int(*a[1], "storage_offset");
-      t->shape = as_ints(*a[2], "tensor size");
-      t->stride = as_ints(*a[3], "tensor stride");
-      if (t->offset < 0) fail("negative storage_offset");
+      t->offset = as_index(*a[1], "storage_offset");
+      t->shape = as_indices(*a[2], "tensor size");
+      t->stride = as_indices(*a[3], "tensor stride");
       if (t->shape.size() != t->stride.size()) fail("tensor size and stride differ in length");
-      auto v = PickleValue::make(K::Object);
+      auto v = arena_.make(K::Object);
       v->object = t;
       v->object_type = "tensor";
       return v;
@@ -148,36 +151,60 @@ class StateDictReader {
 
   std::string origin_;
   PickleHooks hooks_;
+  PickleArena arena_;
   std::unordered_map<std::string, DType> storage_types_;
 };
 
-// Builds the hf::Tensor of `t` from its storage bytes, checking every element lies inside.
+std::string dims(const std::vector<int64_t>& v) {
+  std::string out = "(";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + std::to_string(v[i]);
+  return out + (v.size() == 1 ? ",)" : ")");
+}
+
+// Builds the hf::Tensor of `t` from its storage bytes, proving first (in checked arithmetic) that
+// every element it reads lies inside the storage, or inside the legacy view of it.
 Tensor materialize(const std::string& origin, const std::string& name, const TensorRef& t,
                    std::span<const unsigned char> storage, const std::shared_ptr<const MappedFile>& file) {
+  const std::string at = origin + ": tensor '" + name + "'";
   const DType dt = t.storage->dtype;
-  const size_t es = dtype_size(dt);
-  const int64_t storage_numel = static_cast<int64_t>(storage.size() / es);
-  int64_t numel = 1, last = t.storage->view_offset + t.offset;
-  bool contiguous = true;
-  int64_t expect = 1;
-  for (size_t d = t.shape.size(); d-- > 0;) {
-    numel *= t.shape[d];
-    if (t.shape[d] > 1 && t.stride[d] != expect) contiguous = false;
-    expect *= t.shape[d];
-    if (t.shape[d] > 0) last += (t.shape[d] - 1) * t.stride[d];
+  const int64_t es = static_cast<int64_t>(dtype_size(dt));
+  int64_t storage_numel = static_cast<int64_t>(storage.size()) / es;
+  if (const StorageRef& st = *t.storage; st.view_size >= 0) {
+    auto end = checked_add(st.view_offset, st.view_size);
+    if (!end || *end > storage_numel)
+      throw FileError(at + ": storage view [" + std::to_string(st.view_offset) + ", +" + std::to_string(st.view_size) +
+                      ") lies outside its storage of " + std::to_string(storage_numel) + " elements (the file is corrupt)");
+    storage = storage.subspan(st.view_offset * es, st.view_size * es);
+    storage_numel = st.view_size;
   }
-  if (numel == 0) return Tensor::zeros(dt, t.shape);
-  if (last >= storage_numel)
-    throw FileError(origin + ": tensor '" + name + "' reads element " + std::to_string(last) +
+  auto numel = checked_numel(t.shape);
+  if (!numel) throw FileError(at + ": size " + dims(t.shape) + " has more than 2^63 elements (the file is corrupt)");
+  if (*numel == 0) return Tensor::zeros(dt, t.shape);
+  // The last element read: offset + sum of (size - 1) * stride, every term non-negative.
+  std::optional<int64_t> last = t.offset;
+  for (size_t d = 0; d < t.shape.size() && last; ++d)
+    if (auto step = checked_mul(t.shape[d] - 1, t.stride[d])) last = checked_add(*last, *step);
+    else last.reset();
+  if (!last || *last >= storage_numel)
+    throw FileError(at + ": size " + dims(t.shape) + ", stride " + dims(t.stride) + " from offset " +
+                    std::to_string(t.offset) + " reads " +
+                    (last ? "element " + std::to_string(*last) : std::string("past element 2^63")) +
                     " of a storage of " + std::to_string(storage_numel) + " (the file is corrupt)");
-  const unsigned char* base = storage.data() + (t.storage->view_offset + t.offset) * es;
-  if (contiguous && reinterpret_cast<uintptr_t>(base) % es == 0)
-    return Tensor(dt, t.shape, base, file);
-  // Strided (or misaligned) view: gather into a contiguous row-major copy.
+  bool contiguous = true;
+  int64_t expect = 1;  // row-major stride of dimension d (cannot wrap: the size's product fits)
+  for (size_t d = t.shape.size(); d-- > 0; expect *= t.shape[d])
+    if (t.shape[d] > 1 && t.stride[d] != expect) contiguous = false;
+  const unsigned char* base = storage.data() + t.offset * es;
+  if (contiguous && reinterpret_cast<uintptr_t>(base) % es == 0) return Tensor(dt, t.shape, base, file);
+  // Strided (or misaligned) view: gather into a contiguous row-major copy. A stride of 0 repeats
+  // elements, so the copy is bounded by the size of the file, which a genuine view never exceeds.
+  if (*numel > static_cast<int64_t>(file->size()) / es)
+    throw FileError(at + ": size " + dims(t.shape) + " expands a storage of " + std::to_string(storage_numel) +
+                    " elements beyond the size of the file (the file is corrupt)");
   Tensor out = Tensor::zeros(dt, t.shape);
   auto* dst = static_cast<unsigned char*>(out.mutable_data());
   std::vector<int64_t> index(t.shape.size(), 0);
-  for (int64_t i = 0; i < numel; ++i) {
+  for (int64_t i = 0; i < *numel; ++i) {
     int64_t off = 0;
     for (size_t d = 0; d < index.size(); ++d) off += index[d] * t.stride[d];
     std::memcpy(dst + i * es, base + off * es, es);
@@ -190,7 +217,7 @@ Tensor materialize(const std::string& origin, const std::string& name, const Ten
 }
 
 // The state dict: a dict of name → tensor (non-tensor entries, e.g. metadata, are skipped).
-const PickleValue& state_dict_of(const StateDictReader& r, const PickleRef& root) {
+const PickleValue& state_dict_of(const StateDictReader& r, const PickleValue* root) {
   if (root->kind != K::Dict) r.fail(std::string("the pickle holds a ") + pickle_kind_name(root->kind) +
                                     ", not a state dict");
   return *root;
@@ -204,7 +231,7 @@ std::unique_ptr<TorchBinFile> TorchBinFile::open(const std::filesystem::path& pa
   const std::string origin = path.string();
   std::span<const unsigned char> bytes(self->file_->data(), self->file_->size());
   StateDictReader reader(origin);
-  PickleRef root;
+  PickleValue* root = nullptr;
   std::unordered_map<std::string, std::span<const unsigned char>> storages;
 
   if (ZipReader::looks_like_zip(bytes)) {
@@ -219,7 +246,7 @@ std::unique_ptr<TorchBinFile> TorchBinFile::open(const std::filesystem::path& pa
       if (std::string(reinterpret_cast<const char*>(d.data()), d.size()) != "little")
         throw FileError(origin + ": big-endian checkpoint; only little-endian files are supported");
     }
-    root = unpickle(zip.data(*pkl), reader.hooks(), origin + " (" + pkl->name + ")");
+    root = unpickle(zip.data(*pkl), reader.hooks(), origin + " (" + pkl->name + ")", reader.arena());
     for (const auto& [key, dtype] : reader.storage_types()) {
       const auto* e = zip.find(prefix + "data/" + key);
       if (!e) throw FileError(origin + ": storage '" + key + "' is missing from the archive (the file is corrupt)");
@@ -229,24 +256,24 @@ std::unique_ptr<TorchBinFile> TorchBinFile::open(const std::filesystem::path& pa
     // Legacy: magic number, protocol version, sys info, the objects, the storage keys, the data.
     size_t pos = 0, used = 0;
     auto next = [&](const char* what) {
-      PickleRef v = unpickle(bytes.subspan(pos), reader.hooks(), origin + " (" + what + ")", &used);
+      PickleValue* v = unpickle(bytes.subspan(pos), reader.hooks(), origin + " (" + what + ")", reader.arena(), &used);
       pos += used;
       return v;
     };
-    PickleRef magic = next("magic number");
+    PickleValue* magic = next("magic number");
     static const std::string kMagic("\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 10);
     if (magic->kind != K::BigInt || magic->s != kMagic)
       throw FileError(origin + ": not a PyTorch checkpoint (bad magic number)");
-    PickleRef protocol = next("protocol version");
+    PickleValue* protocol = next("protocol version");
     if (protocol->kind != K::Int || protocol->i != 1001)
       throw FileError(origin + ": unsupported legacy checkpoint protocol version");
-    PickleRef sys_info = next("system info");
+    PickleValue* sys_info = next("system info");
     if (sys_info->kind == K::Dict)
       for (const auto& [k, v] : sys_info->dict)
         if (k->kind == K::String && k->s == "little_endian" && v->kind == K::Bool && !v->i)
           throw FileError(origin + ": big-endian checkpoint; only little-endian files are supported");
     root = next("state dict");
-    PickleRef keys = next("storage keys");
+    PickleValue* keys = next("storage keys");
     if (keys->kind != K::List) throw FileError(origin + ": legacy checkpoint without its storage key list");
     for (const auto& k : keys->items) {
       if (k->kind != K::String) throw FileError(origin + ": storage key is not a string");

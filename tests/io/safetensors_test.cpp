@@ -190,6 +190,27 @@ TEST_F(SafetensorsTest, FolderWithoutWeights) {
   EXPECT_THROW(SafetensorsModel::open(dir_), FileError);
 }
 
+TEST_F(SafetensorsTest, ByteCountThatWrapsSixtyFourBitsIsRefused) {
+  // [2^62] floats are 2^64 bytes, which wraps to 0: the empty data range must not match it.
+  auto p = write("wrap.safetensors", R"({"t":{"dtype":"F32","shape":[4611686018427387904],"data_offsets":[0,0]}})", "");
+  expect_error(p, {"tensor 't'", "shape [4611686018427387904] of F32 is more than 2^63 bytes"});
+  p = write("wrap2.safetensors", R"({"t":{"dtype":"BF16","shape":[4294967296,4294967296,0],"data_offsets":[0,0]}})", "");
+  expect_error(p, {"tensor 't'", "is more than 2^63 bytes"});
+  p = write("wrap3.safetensors", R"({"t":{"dtype":"U8","shape":[18446744073709551615],"data_offsets":[0,0]}})", "");
+  expect_error(p, {"tensor 't'", "has a dimension of 2^63 or more"});
+}
+
+TEST_F(SafetensorsTest, MisalignedDataIsCopiedIntoAnAlignedTensor) {
+  // A 57-byte header puts the data at file offset 65: every float is misaligned in the map.
+  const std::string header = R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,12]}}  )";
+  ASSERT_EQ(header.size() % 4, 1u);
+  auto st = SafetensorsFile::open(write("odd.safetensors", header, floats({1.5f, -2, 3})));
+  Tensor t = st->get("t");
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(t.data()) % alignof(float), 0u);
+  EXPECT_EQ(t.data_as<float>()[0], 1.5f);
+  EXPECT_EQ(t.to_f32(), (std::vector<float>{1.5f, -2, 3}));
+}
+
 TEST(SafetensorsFixture, TinyQwen2LoadsEveryTensor) {
   auto m = SafetensorsModel::open(HF_FIXTURES "/tiny-qwen2");
   Tensor emb = m->get("model.embed_tokens.weight");

@@ -78,6 +78,16 @@ std::string unicode(const std::string& s) {
   return "X" + std::string(reinterpret_cast<const char*>(&n), 4) + s;
 }
 std::string small_int(int v) { return std::string("K") + char(v); }
+std::string long1(int64_t v) { return std::string("\x8a\x08") + std::string(reinterpret_cast<const char*>(&v), 8); }
+std::string bin_int(int32_t v) { return "J" + std::string(reinterpret_cast<const char*>(&v), 4); }
+
+// data.pkl for {"w": _rebuild_tensor_v2(storage '0' of `n` floats, offset, size, stride)} with
+// each argument spelled as pickle opcodes, so that any 64-bit value can be written.
+std::string tensor_pickle_ops(int n, const std::string& offset, const std::string& size, const std::string& stride) {
+  return "\x80\x02}(" + unicode("w") + "ctorch._utils\n_rebuild_tensor_v2\n((" + unicode("storage") +
+         "ctorch\nFloatStorage\n" + unicode("0") + unicode("cpu") + small_int(n) + "tQ" + offset + "(" + size + "t(" +
+         stride + "t\x89" "ccollections\nOrderedDict\n)RtRu.";
+}
 
 // data.pkl for {"w": _rebuild_tensor_v2(storage '0' of n floats, offset, size, stride)}.
 std::string tensor_pickle(int n, int offset, std::vector<int> size, std::vector<int> stride) {
@@ -189,7 +199,8 @@ TEST(TorchBin, OutOfBoundsViewIsRefused) {
   fs::path p = write_temp("oob.bin", make_zip({{"archive/data.pkl", tensor_pickle(4, 2, {2, 2}, {2, 1})},
                                                {"archive/data/0", floats(data)}}));
   std::string e = error_of(p);
-  EXPECT_NE(e.find("tensor 'w' reads element 5 of a storage of 4"), std::string::npos) << e;
+  EXPECT_NE(e.find("tensor 'w': size (2, 2), stride (2, 1) from offset 2 reads element 5 of a storage of 4"),
+            std::string::npos) << e;
   fs::remove(p);
 }
 
@@ -268,4 +279,105 @@ TEST(TorchBin, ShardedIndex) {
   std::ofstream(dir / "pytorch_model.bin.index.json") << index.dump();
   EXPECT_THROW(TorchBinModel::open(dir), FileError);
   fs::remove_all(dir);
+}
+
+// Hostile files found by probing: each is a clear FileError within bounded time and memory.
+
+TEST(TorchBinHostile, NestingAMillionDeepIsRefusedWithoutRecursion) {
+  // (((...None,),),) a million levels deep: destroying it recursively overflows the stack.
+  std::string pkl = "\x80\x02N" + std::string(1000000, '\x85') + ".";
+  fs::path p = write_temp("deep.bin", make_zip({{"archive/data.pkl", pkl}}));
+  std::string e = error_of(p);
+  EXPECT_NE(e.find("values nested more than 1000 deep"), std::string::npos) << e;
+  EXPECT_NE(e.find("pickle byte 1003"), std::string::npos) << e;  // the 1001st tuple
+  fs::remove(p);
+}
+
+TEST(TorchBinHostile, SelfReferencingListIsFreed) {
+  // l = []; l.append(l): memo + APPEND make a cycle, which reference counting leaks (the
+  // sanitizer build's leak checker fails this test if it does).
+  fs::path p = write_temp("cycle.bin", make_zip({{"archive/data.pkl", std::string("\x80\x02]q\x00h\x00" "a.", 9)}}));
+  EXPECT_NE(error_of(p).find("the pickle holds a list, not a state dict"), std::string::npos) << error_of(p);
+  fs::remove(p);
+}
+
+TEST(TorchBinHostile, ValueCountIsBounded) {
+  std::string pkl = "\x80\x02" + std::string((1 << 20) + 1, 'N') + ".";
+  fs::path p = write_temp("many.bin", make_zip({{"archive/data.pkl", pkl}}));
+  EXPECT_NE(error_of(p).find("more than 1048576 values"), std::string::npos) << error_of(p);
+  fs::remove(p);
+  pkl = "\x80\x02N" + std::string((1 << 20) + 1, '2') + ".";  // DUP: a stack of references
+  p = write_temp("stack.bin", make_zip({{"archive/data.pkl", pkl}}));
+  EXPECT_NE(error_of(p).find("stack deeper than 1048576"), std::string::npos) << error_of(p);
+  fs::remove(p);
+}
+
+TEST(TorchBinHostile, StrideNearTwoToTheSixtyThreeIsRefused) {
+  // size (3,), stride (2^62,): the last element, 2 * 2^62, wraps a 64-bit sum to a negative
+  // number that passes an unchecked bound and reads far outside the storage.
+  const std::string stride = long1(int64_t{1} << 62);
+  fs::path p = write_temp("stride.bin", make_zip({{"archive/data.pkl", tensor_pickle_ops(4, small_int(0), small_int(3), stride)},
+                                                  {"archive/data/0", floats({1, 2, 3, 4})}}));
+  std::string e = error_of(p);
+  EXPECT_NE(e.find("tensor 'w': size (3,), stride (4611686018427387904,) from offset 0 reads past element 2^63"),
+            std::string::npos) << e;
+  fs::remove(p);
+  // An offset near 2^63 plus a small extent wraps the same way.
+  p = write_temp("offset.bin", make_zip({{"archive/data.pkl", tensor_pickle_ops(4, long1(INT64_MAX - 1), small_int(4), small_int(1))},
+                                         {"archive/data/0", floats({1, 2, 3, 4})}}));
+  EXPECT_NE(error_of(p).find("reads past element 2^63"), std::string::npos) << error_of(p);
+  fs::remove(p);
+}
+
+TEST(TorchBinHostile, SizeWhoseProductOverflowsIsRefused) {
+  const std::string big = long1(int64_t{1} << 32);
+  fs::path p = write_temp("numel.bin", make_zip({{"archive/data.pkl", tensor_pickle_ops(4, small_int(0), big + big, small_int(0) + small_int(0))},
+                                                 {"archive/data/0", floats({1, 2, 3, 4})}}));
+  EXPECT_NE(error_of(p).find("has more than 2^63 elements"), std::string::npos) << error_of(p);
+  fs::remove(p);
+}
+
+TEST(TorchBinHostile, BroadcastLargerThanTheFileIsRefused) {
+  // stride 0 repeats one element: 2^40 floats would be copied out of a 4-element storage.
+  fs::path p = write_temp("expand.bin", make_zip({{"archive/data.pkl", tensor_pickle_ops(4, small_int(0), long1(int64_t{1} << 40), small_int(0))},
+                                                  {"archive/data/0", floats({1, 2, 3, 4})}}));
+  EXPECT_NE(error_of(p).find("beyond the size of the file"), std::string::npos) << error_of(p);
+  fs::remove(p);
+}
+
+// A legacy (pre-zip) checkpoint of one tensor "w" = storage '0' of 4 floats, seen through the
+// view (view_key, view_offset, view_size) of the root storage, with `size` elements.
+std::string legacy_with_view(int32_t view_offset, int32_t view_size, int size) {
+  const std::string magic = "\x80\x02\x8a\x0a" + std::string("\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19", 10) + ".";
+  const std::string protocol = "\x80\x02M\xe9\x03.";
+  const std::string sys_info = "\x80\x02}.";
+  const std::string pid = "(" + unicode("storage") + "ctorch\nFloatStorage\n" + unicode("0") + unicode("cpu") + small_int(4) +
+                          "(" + unicode("v") + bin_int(view_offset) + bin_int(view_size) + "tt";
+  const std::string state = "\x80\x02}(" + unicode("w") + "ctorch._utils\n_rebuild_tensor_v2\n(" + pid + "Q" + small_int(0) +
+                            "(" + small_int(size) + "t(" + small_int(1) + "t\x89" "ccollections\nOrderedDict\n)RtRu.";
+  const std::string keys = "\x80\x02(" + unicode("0") + "l.";
+  int64_t numel = 4;
+  return magic + protocol + sys_info + state + keys + std::string(reinterpret_cast<const char*>(&numel), 8) +
+         floats({1, 2, 3, 4});
+}
+
+TEST(TorchBinHostile, LegacyViewIsReadInsideItsRootStorage) {
+  fs::path p = write_temp("view.bin", legacy_with_view(1, 2, 2));
+  EXPECT_EQ(TorchBinFile::open(p)->get("w").to_f32(), (std::vector<float>{2, 3}));
+  fs::remove(p);
+}
+
+TEST(TorchBinHostile, LegacyViewWithNegativeOffsetIsRefused) {
+  fs::path p = write_temp("negview.bin", legacy_with_view(-2, 2, 2));
+  EXPECT_NE(error_of(p).find("storage view offset is negative (-2)"), std::string::npos) << error_of(p);
+  fs::remove(p);
+}
+
+TEST(TorchBinHostile, LegacyViewOutsideItsStorageIsRefused) {
+  fs::path p = write_temp("bigview.bin", legacy_with_view(3, 2, 2));
+  EXPECT_NE(error_of(p).find("storage view [3, +2) lies outside its storage of 4 elements"), std::string::npos) << error_of(p);
+  fs::remove(p);
+  p = write_temp("viewext.bin", legacy_with_view(1, 2, 3));  // inside the storage, past the view
+  EXPECT_NE(error_of(p).find("reads element 2 of a storage of 2"), std::string::npos) << error_of(p);
+  fs::remove(p);
 }
