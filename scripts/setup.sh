@@ -10,6 +10,7 @@ PACKAGES=(
   libutf8proc-dev         # Unicode normalization (NFC/NFD/NFKC/NFKD)
   libsentencepiece-dev    # Marian's source.spm / target.spm
   libcurl4-openssl-dev    # Hub downloads
+  libssl-dev              # SHA-256 of downloads (OpenSSL's libcrypto, EVP)
   libhwy-dev              # SIMD kernels with run-time dispatch
   libcli11-dev            # the hfcpp command line
   libgtest-dev libgmock-dev libbenchmark-dev
