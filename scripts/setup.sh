@@ -13,6 +13,7 @@ PACKAGES=(
   libssl-dev              # SHA-256 of downloads (OpenSSL's libcrypto, EVP)
   libhwy-dev              # SIMD kernels with run-time dispatch
   libcli11-dev            # the hfcpp command line
+  libedit-dev             # the chat REPL: line editing and history
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy   # the tests' local Hub server; randmodel.py for benchmarks
 )
