@@ -12,87 +12,48 @@
 
 namespace hf {
 
-namespace {
-std::string shape_str(const std::vector<int64_t>& s) { return Tensor(DType::F32, s, nullptr, nullptr).shape_string(); }
-}  // namespace
-
-Tensor DecoderLM::bind(const std::string& name, std::vector<int64_t> shape) {
-  Tensor t = weights_->get(name);
-  if (t.shape() != shape)
-    throw ModelError(weights_->describe() + ": tensor '" + name + "' has shape " + t.shape_string() + ", config.json implies " +
-                     shape_str(shape));
-  if (t.dtype() != DType::F32 && t.dtype() != DType::F16 && t.dtype() != DType::BF16)
-    throw ModelError(weights_->describe() + ": tensor '" + name + "' has dtype " + dtype_name(t.dtype()) +
-                     " (weights must be F32, F16 or BF16)");
-  weight_bytes_ += static_cast<int64_t>(t.nbytes());
-  num_parameters_ += t.numel();
-  return t;
-}
-
-std::vector<float> DecoderLM::bind_vector(const std::string& name, int64_t size) { return bind(name, {size}).to_f32(); }
-
-DecoderLM::DecoderLM(ModelConfig config, std::shared_ptr<const WeightSource> weights)
-    : config_(std::move(config)), weights_(std::move(weights)) {
-  const ModelConfig& c = config_;
-  const int64_t H = c.hidden_size, I = c.intermediate_size, hd = c.head_dim;
-  const int64_t qdim = c.num_attention_heads * hd, kvdim = c.num_key_value_heads * hd;
-  embed_tokens_ = bind("model.embed_tokens.weight", {c.vocab_size, H});
-  for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
-    const std::string p = "model.layers." + std::to_string(l) + ".";
-    Layer L;
-    L.input_norm = bind_vector(p + "input_layernorm.weight", H);
-    L.post_attention_norm = bind_vector(p + "post_attention_layernorm.weight", H);
-    L.q = bind(p + "self_attn.q_proj.weight", {qdim, H});
-    L.k = bind(p + "self_attn.k_proj.weight", {kvdim, H});
-    L.v = bind(p + "self_attn.v_proj.weight", {kvdim, H});
-    L.o = bind(p + "self_attn.o_proj.weight", {H, qdim});
-    if (c.attention_bias) {
-      L.q_bias = bind_vector(p + "self_attn.q_proj.bias", qdim);
-      L.k_bias = bind_vector(p + "self_attn.k_proj.bias", kvdim);
-      L.v_bias = bind_vector(p + "self_attn.v_proj.bias", kvdim);
-    }
-    if (c.o_proj_bias) L.o_bias = bind_vector(p + "self_attn.o_proj.bias", H);
-    if (c.qk_norm) {
-      L.q_norm = bind_vector(p + "self_attn.q_norm.weight", hd);
-      L.k_norm = bind_vector(p + "self_attn.k_norm.weight", hd);
-    }
-    L.gate = bind(p + "mlp.gate_proj.weight", {I, H});
-    L.up = bind(p + "mlp.up_proj.weight", {I, H});
-    L.down = bind(p + "mlp.down_proj.weight", {H, I});
-    if (c.mlp_bias) {
-      L.gate_bias = bind_vector(p + "mlp.gate_proj.bias", I);
-      L.up_bias = bind_vector(p + "mlp.up_proj.bias", I);
-      L.down_bias = bind_vector(p + "mlp.down_proj.bias", H);
-    }
-    layers_.push_back(std::move(L));
-  }
-  final_norm_ = bind_vector("model.norm.weight", H);
-  // A tied head is the embedding matrix itself (no copy); some tied checkpoints still ship an
-  // lm_head.weight, which transformers ignores in favour of the embedding.
-  if (c.tie_word_embeddings) {
-    lm_head_ = embed_tokens_;
-  } else if (weights_->has("lm_head.weight")) {
-    lm_head_ = bind("lm_head.weight", {c.vocab_size, H});
-  } else {
-    throw ModelError(weights_->describe() + ": no tensor 'lm_head.weight' and tie_word_embeddings is false in config.json");
-  }
-}
-
 std::unique_ptr<KVCache> DecoderLM::new_cache(int batch, int64_t capacity) const {
   return std::make_unique<DecoderKVCache>(batch, capacity, config_.num_hidden_layers, config_.num_key_value_heads,
                                           config_.head_dim);
 }
 
-void DecoderLM::mlp_activation(float* gate, const float* up, int64_t n) const {
-  const std::string& act = config_.hidden_act;
-  if (act == "silu") {
-    kernels::silu_mul(gate, up, gate, n);
+void DecoderLM::norm(const Norm& n, const float* x, int64_t rows, float* y) const {
+  const float eps = static_cast<float>(config_.rms_norm_eps);
+  if (config_.norm_type == "layer_norm") kernels::layer_norm(x, n.weight.data(), n.bias.data(), eps, rows, config_.hidden_size, y);
+  else kernels::rms_norm(x, n.weight.data(), eps, rows, config_.hidden_size, y);
+}
+
+namespace {
+const float* bias(const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); }
+
+void activation(const std::string& act, float* x, int64_t n) {
+  if (act == "silu") kernels::silu(x, n);
+  else if (act == "gelu") kernels::gelu(x, n);
+  else if (act == "relu") kernels::relu(x, n);
+  else kernels::gelu_tanh(x, n);  // gelu_new, gelu_pytorch_tanh
+}
+}  // namespace
+
+// y = down(act(gate(x)) * up(x)), or down(act(up(x))) without a gate (GPT-2).
+void DecoderLM::mlp_forward(const Mlp& m, const float* x, int64_t rows, float* y) const {
+  const int64_t H = config_.hidden_size, I = m.up.dim(0);
+  std::vector<float> up(rows * I);
+  if (m.gate.empty()) {
+    kernels::matmul(x, rows, H, m.up, bias(m.up_bias), up.data());
+    activation(config_.hidden_act, up.data(), rows * I);
+    kernels::matmul(up.data(), rows, I, m.down, bias(m.down_bias), y);
     return;
   }
-  if (act == "gelu") kernels::gelu(gate, n);
-  else if (act == "relu") kernels::relu(gate, n);
-  else kernels::gelu_tanh(gate, n);
-  kernels::mul(gate, up, gate, n);
+  std::vector<float> gate(rows * I);
+  const kernels::MatmulOutput gate_up[] = {{&m.gate, bias(m.gate_bias), gate.data()}, {&m.up, bias(m.up_bias), up.data()}};
+  kernels::matmul_group(x, rows, H, gate_up);
+  if (config_.hidden_act == "silu") {
+    kernels::silu_mul(gate.data(), up.data(), gate.data(), rows * I);
+  } else {
+    activation(config_.hidden_act, gate.data(), rows * I);
+    kernels::mul(gate.data(), up.data(), gate.data(), rows * I);
+  }
+  kernels::matmul(gate.data(), rows, I, m.down, bias(m.down_bias), y);
 }
 
 namespace {
@@ -204,28 +165,53 @@ Tensor DecoderLM::forward_sequences(std::span<const SequenceInput> sequences) co
 // attention work per segment.
 Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Segment> segments, bool all_positions) const {
   const ModelConfig& c = config_;
-  const int64_t H = c.hidden_size, I = c.intermediate_size, hd = c.head_dim;
+  const int64_t H = c.hidden_size, hd = c.head_dim, rd = c.rotary_dim();
   const int64_t nH = c.num_attention_heads, nKV = c.num_key_value_heads, qdim = nH * hd, kvdim = nKV * hd;
   int64_t N = 0;  // token rows in this pass
   for (const Segment& s : segments) N += s.n;
 
-  // RoPE angles per row; each segment scales (dynamic) by the largest position of its call.
-  std::vector<float> cos(N * hd / 2), sin(N * hd / 2);
-  for (int64_t r0 = 0; const Segment& s : segments) {
-    rope_tables(rope_inv_freq(c, s.rope_max_position), s.positions, s.n, cos.data() + r0 * hd / 2, sin.data() + r0 * hd / 2);
-    r0 += s.n;
+  std::vector<float> x(N * H), h(N * H), normed(N * H), q(N * qdim), k(N * kvdim), v(N * kvdim), att(N * qdim);
+  kernels::embedding(embed_tokens_, input_ids, N, x.data());
+  if (embed_scale_ != 1.0f) kernels::scale(x.data(), embed_scale_, N * H);
+  if (!embed_positions_.empty()) {  // learned absolute positions, bounded by the table
+    std::vector<int32_t> pos;
+    for (const Segment& s : segments) pos.insert(pos.end(), s.positions, s.positions + s.n);
+    for (int32_t p : pos)
+      if (p < 0 || p >= embed_positions_.dim(0))
+        throw InputError("forward: position " + std::to_string(p) + " is beyond the model's " +
+                         std::to_string(embed_positions_.dim(0)) + " learned positions (n_positions)");
+    kernels::embedding(embed_positions_, pos.data(), N, h.data());
+    kernels::add(x.data(), h.data(), x.data(), N * H);
   }
 
-  std::vector<float> x(N * H), h(N * H), q(N * qdim), k(N * kvdim), v(N * kvdim), att(N * qdim);
-  std::vector<float> gate(N * I), up(N * I);
-  kernels::embedding(embed_tokens_, input_ids, N, x.data());
+  // RoPE angles per row, for global layers and (Gemma 3) local ones; each segment scales
+  // (dynamic, longrope) by the largest position of its call.
+  std::vector<float> cos[2], sin[2];
+  const int kinds = c.learned_positions ? 0 : c.rope_local_base_freq > 0 ? 2 : 1;
+  for (int local = 0; local < kinds; ++local) {
+    cos[local].resize(N * rd / 2);
+    sin[local].resize(N * rd / 2);
+    for (int64_t r0 = 0; const Segment& s : segments) {
+      rope_tables(rope_inv_freq(c, s.rope_max_position, local), s.positions, s.n, cos[local].data() + r0 * rd / 2,
+                  sin[local].data() + r0 * rd / 2, rope_attention_factor(c, local));
+      r0 += s.n;
+    }
+  }
+  // Rotates the first rotary_dim dims of every head (all of them unless partial rotary).
+  auto rotate = [&](float* t, int64_t heads, int64_t stride, int local) {
+    if (rd == hd) {
+      kernels::rope(t, N, heads, hd, stride, cos[local].data(), sin[local].data());
+      return;
+    }
+    for (int64_t g = 0; g < heads; ++g) kernels::rope(t + g * hd, N, 1, rd, stride, cos[local].data(), sin[local].data());
+  };
   const float eps = static_cast<float>(c.rms_norm_eps);
-  auto bias = [](const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); };
 
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
     const Layer& W = layers_[l];
+    const bool sliding = c.sliding_window > 0 && c.is_sliding_layer(l);
     // Attention block.
-    kernels::rms_norm(x.data(), W.input_norm.data(), eps, N, H, h.data());
+    norm(W.attn_norm, x.data(), N, h.data());
     const kernels::MatmulOutput qkv[] = {{&W.q, bias(W.q_bias), q.data()}, {&W.k, bias(W.k_bias), k.data()},
                                          {&W.v, bias(W.v_bias), v.data()}};
     kernels::matmul_group(h.data(), N, H, qkv);
@@ -233,9 +219,11 @@ Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Seg
       kernels::rms_norm(q.data(), W.q_norm.data(), eps, N * nH, hd, q.data());
       kernels::rms_norm(k.data(), W.k_norm.data(), eps, N * nKV, hd, k.data());
     }
-    kernels::rope(q.data(), N, nH, hd, qdim, cos.data(), sin.data());
-    kernels::rope(k.data(), N, nKV, hd, kvdim, cos.data(), sin.data());
-    const bool windowed = c.sliding_window > 0 && l >= c.max_window_layers;
+    if (kinds > 0) {
+      const int local = kinds == 2 && sliding ? 1 : 0;
+      rotate(q.data(), nH, qdim, local);
+      rotate(k.data(), nKV, kvdim, local);
+    }
     for (int64_t r0 = 0; const Segment& s : segments) {
       DecoderKVCache& cache = *s.cache;
       const int64_t L0 = cache.length(), L = L0 + s.n;
@@ -261,21 +249,21 @@ Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Seg
       a.n_heads = static_cast<int>(nH);
       a.n_kv_heads = static_cast<int>(nKV);
       a.head_dim = static_cast<int>(hd);
-      a.scale = static_cast<float>(1.0 / std::sqrt(double(hd)));
+      a.scale = static_cast<float>(c.attention_scale / (c.scale_attn_by_inverse_layer_idx ? double(l + 1) : 1.0));
       a.causal = true;
-      a.window = windowed ? c.sliding_window : 0;
+      a.window = sliding ? c.sliding_window : 0;
       a.key_mask = s.key_mask;
       kernels::attention(a);
       r0 += s.n;
     }
     kernels::matmul(att.data(), N, qdim, W.o, bias(W.o_bias), h.data());
+    if (!W.attn_out_norm.weight.empty()) norm(W.attn_out_norm, h.data(), N, h.data());
     kernels::add(x.data(), h.data(), x.data(), N * H);
     // MLP block.
-    kernels::rms_norm(x.data(), W.post_attention_norm.data(), eps, N, H, h.data());
-    const kernels::MatmulOutput gate_up[] = {{&W.gate, bias(W.gate_bias), gate.data()}, {&W.up, bias(W.up_bias), up.data()}};
-    kernels::matmul_group(h.data(), N, H, gate_up);
-    mlp_activation(gate.data(), up.data(), N * I);
-    kernels::matmul(gate.data(), N, I, W.down, bias(W.down_bias), h.data());
+    norm(W.mlp_norm, x.data(), N, normed.data());
+    if (W.router.empty()) mlp_forward(W.mlp, normed.data(), N, h.data());
+    else moe_forward(W, normed.data(), N, h.data());
+    if (!W.mlp_out_norm.weight.empty()) norm(W.mlp_out_norm, h.data(), N, h.data());
     kernels::add(x.data(), h.data(), x.data(), N * H);
   }
   std::vector<int64_t> ends;  // a batched forward's segments share one cache: read every end first
@@ -290,9 +278,14 @@ Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Seg
       r0 += s.n;
       ++i;
     }
-  kernels::rms_norm(x.data(), final_norm_.data(), eps, rows, H, h.data());
+  norm(final_norm_, x.data(), rows, h.data());
   Tensor logits = Tensor::zeros(DType::F32, {rows, c.vocab_size});
-  kernels::matmul(h.data(), rows, H, lm_head_, nullptr, logits.mutable_data_as<float>());
+  float* out = logits.mutable_data_as<float>();
+  kernels::matmul(h.data(), rows, H, lm_head_, nullptr, out);
+  if (c.final_logit_softcapping > 0) {
+    const float cap = static_cast<float>(c.final_logit_softcapping);
+    for (int64_t i = 0; i < rows * c.vocab_size; ++i) out[i] = cap * std::tanh(out[i] / cap);
+  }
   return logits;
 }
 

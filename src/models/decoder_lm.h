@@ -1,8 +1,9 @@
 #pragma once
-// The decoder-only transformer of Llama, Qwen2, Qwen3 and Mistral: one implementation, the
-// differences are config values (biases, q/k norms, sliding window, rope scaling, tied head).
-// Reads like transformers' modeling_qwen2.py: embed → N × (RMSNorm → attention → residual →
-// RMSNorm → SwiGLU MLP → residual) → RMSNorm → lm_head.
+// The one decoder-only transformer: Llama, Mistral, Qwen2/3, GPT-2, Gemma 2/3, Phi-3 and the
+// mixture-of-experts Mixtral / Qwen-MoE. Their differences are ModelConfig values (norm kind,
+// activation, positions, RoPE kind, soft-caps, window pattern, experts), read here; the tensor
+// names of each family are mapped once, at load (decoder_weights.cpp). Reads like transformers'
+// modeling_llama.py: embed → N × (norm → attention → residual → norm → MLP → residual) → norm → head.
 #include <memory>
 #include <vector>
 
@@ -41,19 +42,38 @@ class DecoderLM : public CausalLM {
   };
   // Logits [segments, vocab] of each segment's last token, or [all rows, vocab].
   Tensor forward_segments(const int32_t* input_ids, std::span<const Segment> segments, bool all_positions) const;
-  struct Layer {
-    std::vector<float> input_norm, post_attention_norm, q_norm, k_norm;  // small: kept as f32
-    Tensor q, k, v, o, gate, up, down;                                  // stored dtype, [out, in]
-    std::vector<float> q_bias, k_bias, v_bias, o_bias, gate_bias, up_bias, down_bias;  // empty = none
+
+  // Weights. Norm and bias vectors are small and kept as f32 (a Gemma norm already holds 1 + w);
+  // matrices stay in their stored dtype, [out, in] (GPT-2's Conv1D is transposed once at load).
+  struct Norm {
+    std::vector<float> weight, bias;  // bias: LayerNorm only; empty weight = no such norm
   };
-  Tensor bind(const std::string& name, std::vector<int64_t> shape);
-  std::vector<float> bind_vector(const std::string& name, int64_t size);
-  void mlp_activation(float* gate, const float* up, int64_t n) const;
+  struct Mlp {
+    Tensor gate, up, down;            // gate empty: down(act(up(x))) (GPT-2)
+    std::vector<float> gate_bias, up_bias, down_bias;
+  };
+  struct Layer {
+    Norm attn_norm, attn_out_norm, mlp_norm, mlp_out_norm;  // *_out_norm: Gemma's sandwich norms
+    std::vector<float> q_norm, k_norm;                      // per-head RMSNorm before RoPE (qwen3, gemma3)
+    Tensor q, k, v, o;
+    std::vector<float> q_bias, k_bias, v_bias, o_bias;      // empty = none
+    Mlp mlp;                                                // dense layers
+    Tensor router;                                          // MoE layers: [experts, hidden]
+    std::vector<Mlp> experts;
+    Mlp shared_expert;                                      // qwen2_moe: always on, gated by
+    Tensor shared_expert_gate;                              //   sigmoid(shared_expert_gate · x)
+  };
+  friend class DecoderWeights;
+
+  void norm(const Norm& n, const float* x, int64_t rows, float* y) const;
+  void mlp_forward(const Mlp& m, const float* x, int64_t rows, float* y) const;
+  void moe_forward(const Layer& L, const float* x, int64_t rows, float* y) const;
 
   ModelConfig config_;
   std::shared_ptr<const WeightSource> weights_;
-  Tensor embed_tokens_, lm_head_;
-  std::vector<float> final_norm_;
+  Tensor embed_tokens_, embed_positions_, lm_head_;  // embed_positions_: learned positions (GPT-2)
+  float embed_scale_ = 1.0f;
+  Norm final_norm_;
   std::vector<Layer> layers_;
   int64_t weight_bytes_ = 0, num_parameters_ = 0;
 };

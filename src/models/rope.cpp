@@ -4,8 +4,13 @@
 
 namespace hf {
 
-std::vector<double> rope_inv_freq(const ModelConfig& c, int64_t max_position) {
-  const int64_t dim = c.head_dim, half = dim / 2;
+std::vector<double> rope_inv_freq(const ModelConfig& c, int64_t max_position, bool local) {
+  const int64_t dim = c.rotary_dim(), half = dim / 2;
+  if (local && c.rope_local_base_freq > 0) {
+    std::vector<double> inv(half);
+    for (int64_t i = 0; i < half; ++i) inv[i] = 1.0 / std::pow(c.rope_local_base_freq, double(2 * i) / double(dim));
+    return inv;
+  }
   const RopeScaling& rs = c.rope_scaling;
   double base = c.rope_theta;
   if (rs.rope_type == "dynamic") {
@@ -17,7 +22,11 @@ std::vector<double> rope_inv_freq(const ModelConfig& c, int64_t max_position) {
   }
   std::vector<double> inv(half);
   for (int64_t i = 0; i < half; ++i) inv[i] = 1.0 / std::pow(base, double(2 * i) / double(dim));
-  if (rs.rope_type == "linear") {
+  if (rs.rope_type == "longrope") {
+    // The long factors once the forward's sequence (largest position + 1) outgrows the original context.
+    const auto& ext = max_position + 1 > rs.original_max_position_embeddings ? rs.long_factor : rs.short_factor;
+    for (int64_t i = 0; i < half; ++i) inv[i] /= ext[i];
+  } else if (rs.rope_type == "linear") {
     for (double& f : inv) f /= rs.factor;
   } else if (rs.rope_type == "llama3") {
     // Long wavelengths are slowed by `factor`, short ones kept, the band between interpolated.
@@ -36,13 +45,19 @@ std::vector<double> rope_inv_freq(const ModelConfig& c, int64_t max_position) {
   return inv;
 }
 
-void rope_tables(const std::vector<double>& inv_freq, const int32_t* positions, int64_t n, float* cos, float* sin) {
+double rope_attention_factor(const ModelConfig& c, bool local) {
+  const bool own_local = local && c.rope_local_base_freq > 0;
+  return !own_local && c.rope_scaling.rope_type == "longrope" ? c.rope_scaling.attention_factor : 1.0;
+}
+
+void rope_tables(const std::vector<double>& inv_freq, const int32_t* positions, int64_t n, float* cos, float* sin,
+                 double factor) {
   const int64_t half = static_cast<int64_t>(inv_freq.size());
   for (int64_t t = 0; t < n; ++t)
     for (int64_t i = 0; i < half; ++i) {
       const double angle = double(positions[t]) * inv_freq[i];
-      cos[t * half + i] = static_cast<float>(std::cos(angle));
-      sin[t * half + i] = static_cast<float>(std::sin(angle));
+      cos[t * half + i] = static_cast<float>(std::cos(angle) * factor);
+      sin[t * half + i] = static_cast<float>(std::sin(angle) * factor);
     }
 }
 

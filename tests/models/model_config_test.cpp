@@ -83,10 +83,11 @@ TEST(ModelConfig, RopeScalingTypes) {
 }
 
 TEST(ModelConfig, ErrorsNameTheFileAndKey) {
-  std::string e = error_of(R"({"model_type": "gpt2"})");
+  std::string e = error_of(R"({"model_type": "bloom"})");
   EXPECT_NE(e.find("cfg.json"), std::string::npos) << e;
-  EXPECT_NE(e.find("'gpt2'"), std::string::npos) << e;
-  EXPECT_NE(e.find("llama, mistral, qwen2, qwen3"), std::string::npos) << e;
+  EXPECT_NE(e.find("'bloom'"), std::string::npos) << e;
+  EXPECT_NE(e.find("gemma2, gemma3, gemma3_text, gpt2, llama, mistral, mixtral, phi3, qwen2, qwen2_moe, qwen3, qwen3_moe"),
+            std::string::npos) << e;
   EXPECT_NE(error_of(R"({"vocab_size": 3})").find("model_type is missing"), std::string::npos);
   EXPECT_NE(error_of(R"({"model_type": "llama", "vocab_size": 3})").find("hidden_size is missing"), std::string::npos);
   EXPECT_NE(error_of("{" + kDims + R"(, "model_type": "llama", "hidden_size": "64"})").find("positive integer"), std::string::npos);
