@@ -16,19 +16,29 @@ PACKAGES=(
   libedit-dev             # the chat REPL: line editing and history
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy   # the tests' local Hub server; randmodel.py for benchmarks
+  libcpp-httplib-dev      # hfcpp serve: the HTTP server (and the server tests' client)
+  nodejs                  # the server tests drive it with the official OpenAI npm client
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "setup: all ${#PACKAGES[@]} packages present"
-  exit 0
-fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+else
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The server tests' OpenAI client, exactly the version pinned in tests/server/package-lock.json
+# (npm's registry is the only network use, and only for this test client).
+server_tests="$(dirname "$0")/../tests/server"
+if [ ! -f "$server_tests/node_modules/openai/package.json" ]; then
+  command -v npm >/dev/null || $SUDO apt-get install -y -qq --no-install-recommends npm
+  (cd "$server_tests" && npm ci --no-audit --no-fund)
+fi
