@@ -42,6 +42,7 @@ void AttendRange(const AttentionArgs& a, int64_t item0, int64_t item1, float* sc
         continue;
       }
       scores[j] = Dot(q, kbase + j * a.kv_pos_stride, a.head_dim) * a.scale;
+      if (a.softcap > 0) scores[j] = a.softcap * std::tanh(scores[j] / a.softcap);
       mx = std::max(mx, scores[j]);
     }
     std::fill(out, out + a.head_dim, 0.0f);

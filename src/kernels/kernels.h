@@ -108,6 +108,7 @@ struct AttentionArgs {
   bool causal = true;             // query t sees keys j ≤ L - T + t
   int64_t window = 0;             // > 0: query t also sees only keys j > (L - T + t) - window
   const uint8_t* key_mask = nullptr;  // [L], 0 = never attend (padding); null = all keys
+  float softcap = 0;              // > 0: each score s becomes softcap · tanh(s / softcap) (Gemma 2)
 };
 // A query row that may attend no key at all (all masked) gets zeros, as a fully padded row must
 // not produce NaNs that later leak into other rows.

@@ -144,6 +144,7 @@ void attention(const AttentionArgs& a) {
         double s = 0;
         for (int d = 0; d < a.head_dim; ++d) s += double(q[d]) * k[d];
         scores[j] = s * a.scale;
+        if (a.softcap > 0) scores[j] = a.softcap * std::tanh(scores[j] / a.softcap);
         mx = std::max(mx, scores[j]);
       }
       float* out = a.out + t * a.out_stride + int64_t(h) * a.head_dim;
