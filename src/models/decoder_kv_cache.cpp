@@ -11,8 +11,14 @@ namespace hf {
 
 DecoderKVCache::DecoderKVCache(int batch, int64_t capacity, int64_t layers, int64_t kv_heads, int64_t head_dim)
     : batch_(batch), capacity_(capacity), layers_(layers), kv_heads_(kv_heads), head_dim_(head_dim),
-      k_(layers), v_(layers) {
+      k_(layers), v_(layers), tokens_(batch), positions_(batch) {
   if (batch < 1 || capacity < 1) throw InputError("KV cache needs batch >= 1 and capacity >= 1");
+}
+
+void DecoderKVCache::record(int64_t b, int64_t start, const int32_t* ids, const int32_t* positions, int64_t n) {
+  for (auto* store : {&tokens_[b], &positions_[b]}) store->resize(start + n);
+  std::copy_n(ids, n, tokens_[b].begin() + start);
+  std::copy_n(positions, n, positions_[b].begin() + start);
 }
 
 // Copies the first length_ positions of every (row, head) into storage of a new shape; new row
@@ -32,6 +38,12 @@ void DecoderKVCache::resize_storage(int batch, int64_t allocated, std::span<cons
         }
       (*store)[l] = std::move(fresh);
     }
+  if (!row_map.empty()) {
+    std::vector<std::vector<int32_t>> tokens(batch), positions(batch);
+    for (int b = 0; b < batch; ++b) tokens[b] = tokens_[row_map[b]], positions[b] = positions_[row_map[b]];
+    tokens_ = std::move(tokens);
+    positions_ = std::move(positions);
+  }
   batch_ = batch;
   allocated_ = allocated;
 }
@@ -57,6 +69,7 @@ void DecoderKVCache::truncate(int64_t length) {
   if (length < 0 || length > length_)
     throw InputError("KV cache truncate to " + std::to_string(length) + " but it holds " + std::to_string(length_));
   length_ = length;
+  if (length == 0) rope_max_position_ = -1;
 }
 
 }  // namespace hf

@@ -28,6 +28,15 @@ class DecoderKVCache : public KVCache {
   int64_t allocated() const { return allocated_; }
   void set_length(int64_t length) { length_ = length; }
 
+  // The token ids and position ids behind row `b`'s keys, kept so that a model whose RoPE changes
+  // with the sequence length (longrope) can re-encode the whole sequence when it must.
+  void record(int64_t b, int64_t start, const int32_t* ids, const int32_t* positions, int64_t n);
+  std::span<const int32_t> tokens(int64_t b) const { return {tokens_[b].data(), size_t(length_)}; }
+  std::span<const int32_t> positions(int64_t b) const { return {positions_[b].data(), size_t(length_)}; }
+  // The largest position of any forward call whose keys the cache holds (-1: none).
+  int32_t rope_max_position() const { return rope_max_position_; }
+  void set_rope_max_position(int32_t p) { rope_max_position_ = p; }
+
  private:
   float* at(std::vector<std::vector<float>>& s, int64_t layer, int64_t b, int64_t g) {
     return s[layer].data() + ((b * kv_heads_ + g) * allocated_) * head_dim_;
@@ -38,6 +47,8 @@ class DecoderKVCache : public KVCache {
   int64_t capacity_, layers_, kv_heads_, head_dim_;
   int64_t allocated_ = 0, length_ = 0;
   std::vector<std::vector<float>> k_, v_;  // per layer
+  std::vector<std::vector<int32_t>> tokens_, positions_;  // per row
+  int32_t rope_max_position_ = -1;
 };
 
 }  // namespace hf

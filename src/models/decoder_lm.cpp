@@ -78,13 +78,48 @@ Tensor DecoderLM::forward(const ForwardInput& in, KVCache& cache_base) const {
     throw InputError("forward: attention_mask has " + std::to_string(in.attention_mask.size()) +
                      " entries, batch × (cache length + seq) = " + std::to_string(B * L));
   cache->reserve(L);
-  if (S > kPrefillChunk) return forward_in_chunks(in, *cache);
-  return forward_chunk(in, *cache);
+  int32_t max_pos = int32_t(L - 1);
+  if (!in.position_ids.empty()) max_pos = *std::max_element(in.position_ids.begin(), in.position_ids.end());
+  if (rope_outgrows_cache(*cache, max_pos)) return reencode(in, *cache);
+  if (S > kPrefillChunk) return forward_in_chunks(in, *cache, max_pos);
+  return forward_chunk(in, *cache, max_pos);
+}
+
+// longrope (Phi-3) switches every frequency to its long factors once a forward call reaches past
+// the original context; transformers' Phi3ForCausalLM.prepare_inputs_for_generation then drops
+// the cache and re-encodes the whole sequence, so that every key uses the long factors. The
+// result is what one forward over the whole sequence gives, which is the rule kept here.
+bool DecoderLM::rope_outgrows_cache(const DecoderKVCache& cache, int32_t max_position) const {
+  const RopeScaling& rs = config_.rope_scaling;
+  if (rs.rope_type != "longrope" || cache.length() == 0) return false;
+  const int64_t original = rs.original_max_position_embeddings;
+  return max_position + 1 > original && cache.rope_max_position() + 1 <= original;
+}
+
+// The cached tokens and the new ones as one forward from an empty cache; returns the new tokens' logits.
+Tensor DecoderLM::reencode(const ForwardInput& in, DecoderKVCache& cache) const {
+  const int64_t B = in.batch, S = in.seq, L0 = cache.length(), L = L0 + S, V = config_.vocab_size;
+  std::vector<int32_t> ids, pos;
+  for (int64_t b = 0; b < B; ++b) {
+    const auto old_ids = cache.tokens(b), old_pos = cache.positions(b);
+    ids.insert(ids.end(), old_ids.begin(), old_ids.end());
+    ids.insert(ids.end(), in.input_ids.begin() + b * S, in.input_ids.begin() + (b + 1) * S);
+    pos.insert(pos.end(), old_pos.begin(), old_pos.end());
+    for (int64_t s = 0; s < S; ++s) pos.push_back(in.position_ids.empty() ? int32_t(L0 + s) : in.position_ids[b * S + s]);
+  }
+  cache.truncate(0);
+  ForwardInput whole{static_cast<int>(B), static_cast<int>(L), ids, pos, in.attention_mask, in.all_positions};
+  Tensor all = forward(whole, cache);
+  if (!in.all_positions) return all;
+  Tensor out = Tensor::zeros(DType::F32, {B, S, V});
+  for (int64_t b = 0; b < B; ++b)
+    std::copy_n(all.data_as<float>() + (b * L + L0) * V, S * V, out.mutable_data_as<float>() + b * S * V);
+  return out;
 }
 
 // A long prompt runs as consecutive chunks through the cache: the activations (intermediate_size
 // floats per token) then stay bounded however long the prompt is, and the results are the same.
-Tensor DecoderLM::forward_in_chunks(const ForwardInput& in, DecoderKVCache& cache) const {
+Tensor DecoderLM::forward_in_chunks(const ForwardInput& in, DecoderKVCache& cache, int32_t rope_max_position) const {
   const int64_t B = in.batch, S = in.seq, L0 = cache.length(), L = L0 + S, V = config_.vocab_size;
   Tensor all = in.all_positions ? Tensor::zeros(DType::F32, {B, S, V}) : Tensor();
   Tensor last;
@@ -99,7 +134,7 @@ Tensor DecoderLM::forward_in_chunks(const ForwardInput& in, DecoderKVCache& cach
         mask.insert(mask.end(), in.attention_mask.begin() + b * L, in.attention_mask.begin() + b * L + L0 + c0 + n);
     }
     ForwardInput part{static_cast<int>(B), static_cast<int>(n), ids, pos, mask, in.all_positions};
-    last = forward_chunk(part, cache);
+    last = forward_chunk(part, cache, rope_max_position);
     if (in.all_positions)
       for (int64_t b = 0; b < B; ++b)
         std::copy_n(last.data_as<float>() + b * n * V, n * V, all.mutable_data_as<float>() + (b * S + c0) * V);
@@ -107,16 +142,16 @@ Tensor DecoderLM::forward_in_chunks(const ForwardInput& in, DecoderKVCache& cach
   return in.all_positions ? all : last;
 }
 
-// A batched forward is one segment per batch row, all at the same cache depth.
-Tensor DecoderLM::forward_chunk(const ForwardInput& in, DecoderKVCache& cache) const {
+// A batched forward is one segment per batch row, all at the same cache depth; RoPE scales by
+// the largest position of the whole call (transformers' dynamic / longrope update).
+Tensor DecoderLM::forward_chunk(const ForwardInput& in, DecoderKVCache& cache, int32_t rope_max_position) const {
   const int64_t B = in.batch, S = in.seq, L0 = cache.length(), L = L0 + S;
   std::vector<int32_t> positions(B * S);
   for (int64_t i = 0; i < B * S; ++i) positions[i] = in.position_ids.empty() ? int32_t(L0 + i % S) : in.position_ids[i];
-  const int32_t max_pos = *std::max_element(positions.begin(), positions.end());
   std::vector<Segment> segments;
   for (int64_t b = 0; b < B; ++b)
     segments.push_back({&cache, b, S, positions.data() + b * S,
-                        in.attention_mask.empty() ? nullptr : in.attention_mask.data() + b * L, max_pos});
+                        in.attention_mask.empty() ? nullptr : in.attention_mask.data() + b * L, rope_max_position});
   Tensor logits = forward_segments(in.input_ids.data(), segments, in.all_positions);
   return in.all_positions ? logits.reshaped({B, S, config_.vocab_size}) : logits;
 }
@@ -135,17 +170,28 @@ Tensor DecoderLM::forward_sequences(std::span<const SequenceInput> sequences) co
       if (caches[j] == caches[i]) throw InputError(where + " shares its cache with sequence " + std::to_string(j));
     caches[i]->reserve(caches[i]->length() + int64_t(s.input_ids.size()));
   }
+  // A sequence whose RoPE outgrows its cache re-encodes alone (longrope; once per sequence).
+  std::vector<Tensor> alone(K);
+  for (int64_t i = 0; i < K; ++i) {
+    const int64_t n = int64_t(sequences[i].input_ids.size());
+    if (!rope_outgrows_cache(*caches[i], int32_t(caches[i]->length() + n - 1))) continue;
+    ForwardInput in;
+    in.seq = static_cast<int>(n);
+    in.input_ids = sequences[i].input_ids;
+    alone[i] = reencode(in, *caches[i]);
+  }
   // A long prefill first runs alone up to its last chunk, so that one pass never holds more than
   // a chunk of any sequence's tokens.
   std::vector<std::span<const int32_t>> tails(K);
   for (int64_t i = 0; i < K; ++i) {
+    if (!alone[i].empty()) continue;
     std::span<const int32_t> ids = sequences[i].input_ids;
     const int64_t head = (int64_t(ids.size()) - 1) / kPrefillChunk * kPrefillChunk;
     if (head > 0) {
       ForwardInput in;
       in.seq = static_cast<int>(head);
       in.input_ids = ids.first(head);
-      forward_in_chunks(in, *caches[i]);
+      forward_in_chunks(in, *caches[i], int32_t(caches[i]->length() + ids.size() - 1));
     }
     tails[i] = ids.subspan(head);
   }
@@ -156,8 +202,16 @@ Tensor DecoderLM::forward_sequences(std::span<const SequenceInput> sequences) co
   }
   std::vector<Segment> segments;
   for (int64_t i = 0, row = 0; i < K; row += int64_t(tails[i].size()), ++i)
-    segments.push_back({caches[i], 0, int64_t(tails[i].size()), positions.data() + row, nullptr, positions[row + tails[i].size() - 1]});
-  return forward_segments(ids.data(), segments, false);
+    if (!tails[i].empty())
+      segments.push_back({caches[i], 0, int64_t(tails[i].size()), positions.data() + row, nullptr, positions[row + tails[i].size() - 1]});
+  const int64_t V = config_.vocab_size;
+  Tensor together = segments.empty() ? Tensor() : forward_segments(ids.data(), segments, false);
+  Tensor logits = Tensor::zeros(DType::F32, {K, V});
+  for (int64_t i = 0, j = 0; i < K; ++i) {
+    const float* row = alone[i].empty() ? together.data_as<float>() + (j++) * V : alone[i].data_as<float>();
+    std::copy_n(row, V, logits.mutable_data_as<float>() + i * V);
+  }
+  return logits;
 }
 
 // The layers over the token rows of every segment at once: projections, MLP and head read each
@@ -253,6 +307,7 @@ Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Seg
       a.causal = true;
       a.window = sliding ? c.sliding_window : 0;
       a.key_mask = s.key_mask;
+      a.softcap = static_cast<float>(c.attn_logit_softcapping);
       kernels::attention(a);
       r0 += s.n;
     }
@@ -267,8 +322,15 @@ Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Seg
     kernels::add(x.data(), h.data(), x.data(), N * H);
   }
   std::vector<int64_t> ends;  // a batched forward's segments share one cache: read every end first
-  for (const Segment& s : segments) ends.push_back(s.cache->length() + s.n);
-  for (size_t i = 0; i < segments.size(); ++i) segments[i].cache->set_length(ends[i]);
+  for (int64_t r0 = 0; const Segment& s : segments) {
+    ends.push_back(s.cache->length() + s.n);
+    s.cache->record(s.row, s.cache->length(), input_ids + r0, s.positions, s.n);
+    r0 += s.n;
+  }
+  for (size_t i = 0; i < segments.size(); ++i) {
+    segments[i].cache->set_length(ends[i]);
+    segments[i].cache->set_rope_max_position(std::max(segments[i].cache->rope_max_position(), segments[i].rope_max_position));
+  }
 
   // Final norm and head, on every row or only each segment's last.
   const int64_t rows = all_positions ? N : int64_t(segments.size());

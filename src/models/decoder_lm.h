@@ -28,8 +28,10 @@ class DecoderLM : public CausalLM {
 
  private:
   static constexpr int64_t kPrefillChunk = 512;  // prompt tokens per pass through the layers
-  Tensor forward_in_chunks(const ForwardInput& input, DecoderKVCache& cache) const;
-  Tensor forward_chunk(const ForwardInput& input, DecoderKVCache& cache) const;
+  Tensor forward_in_chunks(const ForwardInput& input, DecoderKVCache& cache, int32_t rope_max_position) const;
+  Tensor forward_chunk(const ForwardInput& input, DecoderKVCache& cache, int32_t rope_max_position) const;
+  bool rope_outgrows_cache(const DecoderKVCache& cache, int32_t max_position) const;
+  Tensor reencode(const ForwardInput& input, DecoderKVCache& cache) const;
   // A run of consecutive new tokens of one cache row, the unit of RoPE, cache writes and
   // attention: a batched forward has one per batch row, forward_sequences one per sequence.
   struct Segment {
