@@ -1,19 +1,29 @@
 #include "core/json.h"
 
-#include <fstream>
-#include <sstream>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
+#include "core/regular_file.h"
 #include "hf/error.h"
 
 namespace hf {
 
 std::string read_text_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw FileError(path.string() + ": cannot open (missing or unreadable)");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw FileError(path.string() + ": read error");
-  return ss.str();
+  const RegularFile file = RegularFile::open(path);
+  std::string text(file.size(), '\0');
+  size_t got = 0;
+  for (;;) {
+    if (got == text.size()) text.resize(text.size() + 4096);  // the file grew since it was opened
+    ssize_t n = ::read(file.fd(), text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw FileError(path.string() + ": read error: " + std::strerror(errno));
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  text.resize(got);
+  return text;
 }
 
 json read_json_file(const std::filesystem::path& path) {

@@ -1,19 +1,19 @@
 #pragma once
-// JSON through nlohmann::json. `ordered_json` keeps key order as written, which Python's dicts
-// do too: chat templates that print dicts (tojson) and tokenizer configs depend on it.
+// Reading JSON files, and JSON paths for error messages. The type itself, hf::json, is public
+// (hf/json.h).
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include "hf/json.h"
 
 namespace hf {
 
-using json = nlohmann::ordered_json;
-
-// Reads and parses a JSON file; errors (missing file, syntax error with its byte offset) are
-// hf::FileError naming the path.
+// Reads and parses a JSON file; errors (missing file, not a regular file, syntax error with its
+// byte offset) are hf::FileError naming the path.
 json read_json_file(const std::filesystem::path& path);
 
-// Reads a whole file into a string; hf::FileError naming the path if it cannot.
+// Reads a whole regular file (core/regular_file.h) into a string; hf::FileError naming the path
+// if it cannot.
 std::string read_text_file(const std::filesystem::path& path);
 
 // "a.b[3].c"-style JSON paths for error messages.
