@@ -1,12 +1,13 @@
 #pragma once
-// Reading JSON files, and JSON paths for error messages. The type itself, hf::json, is public
-// (hf/json.h).
+// JSON through nlohmann::json. `ordered_json` keeps key order as written, which Python's dicts
+// do too: chat templates that print dicts (tojson) and tokenizer configs depend on it.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include "hf/json.h"
-
 namespace hf {
+
+using json = nlohmann::ordered_json;
 
 // Reads and parses a JSON file; errors (missing file, not a regular file, syntax error with its
 // byte offset) are hf::FileError naming the path.
