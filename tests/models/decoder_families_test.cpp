@@ -1,5 +1,6 @@
 // The one decoder against every family fixture in tests/fixtures/tiny-<family>/expected.json (a
-// float64 reference of transformers' modeling code per family; each README states the maths), with
+// float64 reference of transformers' modeling code per family; each README states the maths; the
+// MoE ones are made by tests/fixtures/reference/make_moe_fixtures.py), with
 // the READMEs' tolerance: tol = 1e-3 × std of the case's logits. Per case: last-position logits,
 // the full logits file where one is given, and the greedy continuation through the KV cache; per
 // family: the left-padded batch equals the singles and continues greedily in step.
@@ -18,7 +19,8 @@
 namespace hf {
 namespace {
 
-const std::vector<std::string> kFamilies = {"qwen2", "qwen3", "mistral", "gpt2", "gemma2", "gemma3", "phi3"};
+const std::vector<std::string> kFamilies = {"qwen2", "qwen3",  "mistral",   "gpt2",   "gemma2",
+                                            "gemma3", "phi3", "qwen3-moe", "mixtral"};
 
 std::string dir_of(const std::string& family) { return HF_FIXTURES "/tiny-" + family; }
 const json& expected(const std::string& family) {
@@ -142,7 +144,11 @@ TEST_P(FamilyCase, LastLogitsAndGreedyContinuation) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FamilyCase, ::testing::ValuesIn(all_cases()),
-                         [](const ::testing::TestParamInfo<Case>& i) { return i.param.family + "_" + i.param.name; });
+                         [](const ::testing::TestParamInfo<Case>& i) {
+                           std::string name = i.param.family + "_" + i.param.name;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 class FamilyBatch : public ::testing::TestWithParam<std::string> {};
 
@@ -199,7 +205,11 @@ TEST_P(FamilyBatch, LeftPaddedBatchMatchesEachRowAndGreedy) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, FamilyBatch, ::testing::ValuesIn(kFamilies),
-                         [](const ::testing::TestParamInfo<std::string>& i) { return i.param; });
+                         [](const ::testing::TestParamInfo<std::string>& i) {
+                           std::string name = i.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
 
 TEST(FamilyConfig, TinyQwen2SizeCountsTheTiedEmbeddingOnce) {
   auto m = model("qwen2");

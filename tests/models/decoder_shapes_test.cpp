@@ -1,5 +1,5 @@
 // Small random decoder-only models of shapes the fixture does not cover (llama, untied head,
-// head_dim 64/128, several KV-head ratios, qwen3 q/k norms, sliding window, rope scalings),
+// head_dim 64/128, several KV-head ratios, qwen3 q/k norms, sliding window, rope scalings, experts),
 // built in memory. The KV-cache path (prefill + one token at a time, or uneven chunks) must
 // give the logits of a full recompute of the same sequence, and a left-padded batch must give
 // each row's logits alone.
@@ -37,6 +37,7 @@ class MemoryWeights : public WeightSource {
   std::vector<std::string> names() const override { return order_; }
   std::string describe() const override { return "memory"; }
   void erase(const std::string& n) { tensors_.erase(n); }
+  void put(const std::string& n, Tensor t) { tensors_[n] = t; }
 
  private:
   std::map<std::string, Tensor> tensors_;
@@ -57,7 +58,13 @@ ModelConfig make_config(const std::string& type, int64_t hidden, int heads, int 
   c.rope_theta = 10000;
   c.rms_norm_eps = 1e-5;
   c.attention_bias = type == "qwen2";
-  c.qk_norm = type == "qwen3";
+  c.qk_norm = type == "qwen3" || type == "qwen3_moe";
+  if (type == "qwen3_moe") {  // 6 experts, top-2, layer 1 dense
+    c.num_experts = 6;
+    c.num_experts_per_tok = 2;
+    c.moe_intermediate_size = hidden / 2 + 4;
+    c.moe_layers = {true, false};
+  }
   return c;
 }
 
@@ -85,6 +92,17 @@ std::shared_ptr<MemoryWeights> random_weights(const ModelConfig& c, DType dtype,
     if (c.qk_norm) {
       w->add(p + "self_attn.q_norm.weight", {hd}, dtype, rng, 0.1f, 1.0f);
       w->add(p + "self_attn.k_norm.weight", {hd}, dtype, rng, 0.1f, 1.0f);
+    }
+    if (!c.moe_layers.empty() && c.moe_layers[l]) {  // Qwen-MoE names
+      const int64_t E = c.num_experts, Ie = c.moe_intermediate_size;
+      w->add(p + "mlp.gate.weight", {E, H}, dtype, rng, 4 * s);
+      for (int64_t e = 0; e < E; ++e) {
+        const std::string x = p + "mlp.experts." + std::to_string(e) + ".";
+        w->add(x + "gate_proj.weight", {Ie, H}, dtype, rng, s);
+        w->add(x + "up_proj.weight", {Ie, H}, dtype, rng, s);
+        w->add(x + "down_proj.weight", {H, Ie}, dtype, rng, 1.0f / std::sqrt(float(Ie)));
+      }
+      continue;
     }
     w->add(p + "mlp.gate_proj.weight", {I, H}, dtype, rng, s);
     w->add(p + "mlp.up_proj.weight", {I, H}, dtype, rng, s);
@@ -177,7 +195,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Shape{"qwen3_qk_norm_hd128", "qwen3", 64, 4, 2, 128, true, DType::BF16},
                       Shape{"mistral_window5", "mistral", 64, 4, 1, 32, false, DType::BF16, "default", 5},
                       Shape{"llama3_rope", "llama", 64, 2, 1, 32, false, DType::BF16, "llama3"},
-                      Shape{"linear_rope", "llama", 64, 2, 2, 32, false, DType::BF16, "linear"}),
+                      Shape{"linear_rope", "llama", 64, 2, 2, 32, false, DType::BF16, "linear"},
+                      Shape{"qwen3_moe_top2_of_6", "qwen3_moe", 64, 4, 2, 16, true, DType::BF16}),
     [](const ::testing::TestParamInfo<Shape>& i) { return i.param.name; });
 
 TEST(DecoderBatch, LeftPaddedRowsMatchEachPromptAlone) {
@@ -253,6 +272,36 @@ TEST(DecoderBatch, LongLeftPaddedPromptsRunInChunks) {
   }
   // Logits of every position of a chunked prompt, against passes shorter than a chunk.
   expect_close(full_recompute(model, a), incremental(model, a, {300, 300, 100}), "all positions, chunked");
+}
+
+// Decoding reads only the chosen experts: router rows e · u send every token to the experts at
+// one end (u · x > 0: the highest, else the lowest), so the middle expert is never chosen. Its
+// weights are NaN, which would poison any output that touched them.
+TEST(DecoderMoe, UnchosenExpertsAreNeverRead) {
+  ModelConfig c = make_config("qwen3_moe", 64, 4, 2, 16);
+  c.num_experts = 5;
+  auto w = random_weights(c, DType::F32, 21);
+  const int64_t H = c.hidden_size, Ie = c.moe_intermediate_size;
+  Tensor router = Tensor::zeros(DType::F32, {5, H});
+  std::mt19937 rng(4);
+  std::normal_distribution<float> d(0, 1);
+  std::vector<float> u(H);
+  for (float& x : u) x = d(rng);
+  for (int64_t e = 0; e < 5; ++e)
+    for (int64_t i = 0; i < H; ++i) router.mutable_data_as<float>()[e * H + i] = float(e - 2) * u[i];
+  w->erase("model.layers.0.mlp.gate.weight");
+  w->put("model.layers.0.mlp.gate.weight", router);
+  for (const char* m : {"gate_proj", "up_proj", "down_proj"}) {
+    const std::string name = std::string("model.layers.0.mlp.experts.2.") + m + ".weight";
+    Tensor nan = Tensor::zeros(DType::F32, std::string(m) == "down_proj" ? std::vector<int64_t>{H, Ie} : std::vector<int64_t>{Ie, H});
+    std::fill_n(nan.mutable_data_as<float>(), nan.numel(), std::nanf(""));
+    w->put(name, nan);
+  }
+  DecoderLM model(c, w);
+  const auto ids = random_ids(12, c.vocab_size, 5);
+  const auto logits = incremental(model, ids, {6});
+  for (float x : logits) ASSERT_TRUE(std::isfinite(x));
+  expect_close(logits, full_recompute(model, ids), "moe: prefill 6 then one at a time");
 }
 
 TEST(DecoderErrors, MissingAndMisshapenTensorsAreNamed) {
