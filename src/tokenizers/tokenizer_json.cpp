@@ -241,24 +241,6 @@ class TokenizerJsonImpl : public TokenizerImpl {
   size_t vocab_size_ = 0;
 };
 
-std::string read_file(const std::filesystem::path& p) {
-  std::FILE* f = std::fopen(p.c_str(), "rb");
-  if (!f) throw FileError(p.string() + ": cannot open (missing or unreadable)");
-  std::string s;
-  std::fseek(f, 0, SEEK_END);
-  long n = std::ftell(f);
-  std::fseek(f, 0, SEEK_SET);
-  if (n > 0) {
-    s.resize(static_cast<size_t>(n));
-    size_t got = std::fread(s.data(), 1, s.size(), f);
-    s.resize(got);
-  }
-  bool err = std::ferror(f);
-  std::fclose(f);
-  if (err) throw FileError(p.string() + ": read error");
-  return s;
-}
-
 std::shared_ptr<const TokenizerImpl> build(std::string text, const json& config, const std::string& name) {
   TokenizerJson tj = parse_tokenizer_json(std::move(text), name);
   TokenizerConfig cfg = parse_tokenizer_config(config);
@@ -284,12 +266,12 @@ std::shared_ptr<const TokenizerImpl> load_tokenizer_json(const std::filesystem::
   json config = json::object();
   if (!config_path.empty() && std::filesystem::exists(config_path)) {
     try {
-      config = json::parse(read_file(config_path));
+      config = json::parse(read_text_file(config_path));
     } catch (const json::parse_error& e) {
       throw ConfigError(config_path.string() + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
     }
   }
-  return build(read_file(tokenizer_json), config, tokenizer_json.string());
+  return build(read_text_file(tokenizer_json), config, tokenizer_json.string());
 }
 
 }  // namespace hf::tok

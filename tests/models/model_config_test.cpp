@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
 
 #include "hf/error.h"
 #include "models/rope.h"
@@ -99,6 +102,21 @@ TEST(ModelConfig, ErrorsNameTheFileAndKey) {
   EXPECT_NE(error_of("{" + kDims + R"(, "model_type": "llama", "hidden_act": "swish2"})").find("hidden_act"), std::string::npos);
   EXPECT_NE(error_of(R"({"model_type": )").find("malformed JSON"), std::string::npos);
   EXPECT_THROW(ModelConfig::from_file("/nonexistent/config.json"), FileError);
+}
+
+TEST(ModelConfig, DirectoryNamedConfigJsonIsNamedOnce) {
+  // Once reported as ".../config.json/config.json: cannot open".
+  const auto dir = std::filesystem::temp_directory_path() / ("hf_cfg_dir_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "config.json");
+  for (const auto& path : {dir, dir / "config.json"}) {
+    try {
+      ModelConfig::from_file(path);
+      ADD_FAILURE() << "no error for " << path;
+    } catch (const FileError& e) {
+      EXPECT_EQ(std::string(e.what()), (dir / "config.json").string() + ": is a directory, not a file");
+    }
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // inv_freq for head_dim 8 and theta 10000 is [1, 0.1, 0.01, 0.001] before scaling.

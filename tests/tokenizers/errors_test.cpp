@@ -3,6 +3,9 @@
 // (decided: replaced by U+FFFD, as a decode does), an id out of range in decode.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <string>
 
 #include "hf/tokenizer.h"
@@ -119,6 +122,19 @@ TEST(TokenizerErrors, IdOutOfRangeInDecode) {
   EXPECT_EQ(t.id_to_token(7), "");
   hf::DecodeStream s(t);
   EXPECT_THROW(s.put(99), hf::TokenizerError);
+}
+
+TEST(TokenizerErrors, DirectoryNamedTokenizerJsonIsAFileError) {
+  // Read as a file, a directory once gave std::bad_alloc (its "size" from ftell is LONG_MAX).
+  const auto dir = std::filesystem::temp_directory_path() / ("hf_tok_dir_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir / "tokenizer.json");
+  try {
+    hf::Tokenizer::from_file((dir / "tokenizer.json").string());
+    ADD_FAILURE() << "no error";
+  } catch (const hf::FileError& e) {
+    EXPECT_EQ(std::string(e.what()), (dir / "tokenizer.json").string() + ": is a directory, not a file");
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST(TokenizerErrors, MissingFiles) {

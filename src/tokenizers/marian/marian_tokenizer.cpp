@@ -24,8 +24,14 @@ std::string token_string(const json& v) {
 std::unique_ptr<sentencepiece::SentencePieceProcessor> load_spm(const fs::path& path) {
   if (!fs::exists(path))
     throw TokenizerError(path.string() + ": missing (a Marian tokenizer needs source.spm and target.spm)");
+  std::string proto;
+  try {
+    proto = read_text_file(path);  // checked to be a regular file (SentencePiece would block on a FIFO)
+  } catch (const FileError& e) {
+    throw TokenizerError(e.what());
+  }
   auto spm = std::make_unique<sentencepiece::SentencePieceProcessor>();
-  auto status = spm->Load(path.string());
+  auto status = spm->LoadFromSerializedProto(proto);
   if (!status.ok()) throw TokenizerError(path.string() + ": not a SentencePiece model: " + status.ToString());
   return spm;
 }
