@@ -19,6 +19,11 @@ PACKAGES=(
   libcpp-httplib-dev      # hfcpp serve: the HTTP server (and the server tests' client)
   nodejs                  # the server tests drive it with the official OpenAI npm client
 )
+# `make fuzz` only (setup.sh --fuzz), not needed to build or test: clang with its libFuzzer and
+# sanitizer runtimes.
+if [ "${1:-}" = "--fuzz" ]; then
+  PACKAGES=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
