@@ -53,6 +53,36 @@ struct EncodeOptions {
   std::string padding_side{};  // "" = the tokenizer's (tokenizer_config.json), "left", "right"
 };
 
+// One text, or a pair of texts, encoded with what token-level pipelines need (the Rust
+// tokenizers' Encoding): type ids, the offsets mapping, word and sequence ids.
+struct Encoding {
+  std::vector<int32_t> input_ids, token_type_ids, attention_mask, special_tokens_mask;
+  // [start, end) in characters (code points) of the token's own text; (0, 0) for special tokens.
+  std::vector<std::pair<int64_t, int64_t>> offsets;
+  std::vector<int32_t> word_ids;      // the word of the text each token comes from; -1: special
+  std::vector<int32_t> sequence_ids;  // 0: the text, 1: the second text of a pair, -1: special
+  size_t size() const { return input_ids.size(); }
+  // transformers' word_to_chars(word, sequence_index): the characters the word's tokens span
+  // in this encoding; (-1, -1) when none of them is here.
+  std::pair<int64_t, int64_t> word_to_chars(int32_t word, int sequence = 0) const;
+};
+
+struct EncodePlusOptions {
+  bool add_special_tokens = true;
+  std::string truncation{};   // "" (none), "longest_first", "only_first", "only_second"
+  int max_length = 0;         // 0 = the tokenizer's model_max_length
+  int stride = 0;             // tokens shared by consecutive overflowing windows
+  bool return_overflowing_tokens = false;
+};
+
+// A post-processor's template: runs of special tokens (sequence -1) around the first (0) and
+// second (1) text, with their type ids.
+struct TemplatePart {
+  int sequence = 0;
+  std::vector<int32_t> ids;  // sequence -1 only
+  int32_t type_id = 0;
+};
+
 struct DecodeOptions {
   bool skip_special_tokens = false;
   // unset = tokenizer_config.json's clean_up_tokenization_spaces
@@ -105,6 +135,18 @@ class TokenizerImpl {
   // Whether decode(skip_special_tokens=true) drops this id.
   virtual bool is_special_id(int32_t id) const = 0;
   virtual const TokenizerConfig& config() const = 0;
+  // For the offsets mapping: one text's tokens without special tokens, each with the byte range
+  // of `text` it came from and its word index. Default: hf::TokenizerError (not available).
+  struct TokenSpan {
+    int32_t id;
+    uint32_t begin, end;
+    int32_t word;
+  };
+  virtual std::vector<TokenSpan> encode_with_offsets(std::string_view text) const;
+  // The special tokens around one text (pair = false) or two. Default: none.
+  virtual std::vector<TemplatePart> special_tokens_layout(bool pair) const;
+  // Whether offsets leave out the spaces a token carries (ByteLevel trim_offsets).
+  virtual bool trims_offsets() const { return false; }
 };
 
 class Tokenizer {
@@ -119,6 +161,16 @@ class Tokenizer {
   // One text, truncated when asked, never padded.
   std::vector<int32_t> encode(std::string_view text, const EncodeOptions& options = {}) const;
   std::vector<int32_t> encode(std::string_view text, bool add_special_tokens) const;
+
+  // transformers' tokenizer(text[, text_pair], truncation=..., max_length=..., stride=...,
+  // return_overflowing_tokens=..., return_offsets_mapping=True) for one input: one Encoding, or
+  // one per window when the text overflows and return_overflowing_tokens is set.
+  // hf::InputError when truncation cannot fit max_length (the Rust tokenizers' errors).
+  std::vector<Encoding> encode_plus(std::string_view text, const EncodePlusOptions& options = {}) const;
+  std::vector<Encoding> encode_plus(std::string_view text, std::string_view text_pair, const EncodePlusOptions& options = {}) const;
+  // Whether "token_type_ids" is among the tokenizer class's model_input_names (BERT yes;
+  // DistilBERT, RoBERTa, XLM-R no): only then do pipelines pass them to the model.
+  bool returns_token_type_ids() const;
 
   std::string decode(std::span<const int32_t> ids, const DecodeOptions& options = {}) const;
   std::vector<std::string> batch_decode(const std::vector<std::vector<int32_t>>& ids,

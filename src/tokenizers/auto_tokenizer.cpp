@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/json.h"
 #include "hf/tokenizer.h"
 #include "tokenizers/marian/marian_tokenizer.h"
 #include "tokenizers/tokenizer_json.h"

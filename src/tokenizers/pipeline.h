@@ -3,7 +3,8 @@
 //   normalizer → pre-tokenizer → model → post-processor on encode; decoder on decode.
 // Each component is one small class in normalizers/, pre_tokenizers/, models/, post_processors/,
 // decoders/, built from its JSON object by make_*() (null JSON → nullptr, i.e. none).
-// Offsets are not tracked (the public API has no offset mapping), so components work on strings.
+// Components work on strings; the offsets mapping (TokenizerImpl::encode_with_offsets) is
+// recovered afterwards by aligning each stage's output with its input (offsets.cpp).
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "hf/tokenizer.h"
 
 namespace hf::tok {
 
@@ -43,12 +45,25 @@ class Model {
   virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
   virtual const std::string* id_to_token(int32_t id) const = 0;  // nullptr: no such id
   virtual size_t vocab_size() const = 0;                         // ids are < vocab_size()
+  // What a token adds to the text it covers (WordPiece's "##" on later pieces, BPE's
+  // continuing_subword_prefix / end_of_word_suffix), stripped when aligning tokens to offsets.
+  virtual std::string_view continuing_prefix() const { return {}; }
+  virtual std::string_view end_of_word_suffix() const { return {}; }
 };
+
+using TemplatePiece = TemplatePart;  // hf/tokenizer.h
 
 class PostProcessor {
  public:
   virtual ~PostProcessor() = default;
   virtual void process(std::vector<int32_t>& ids) const = 0;  // a single sequence
+  // The template around one text (pair = false) or two; default: the texts alone.
+  virtual std::vector<TemplatePiece> layout(bool pair) const {
+    if (!pair) return {TemplatePiece{0, {}, 0}};
+    return {TemplatePiece{0, {}, 0}, TemplatePiece{1, {}, 1}};
+  }
+  // ByteLevel / RobertaProcessing trim_offsets: offsets leave out the spaces a token carries.
+  virtual bool trims_offsets() const { return false; }
 };
 
 class Decoder {

@@ -14,6 +14,7 @@
 #include "tokenizers/added_vocabulary.h"
 #include "tokenizers/json_loader.h"
 #include "tokenizers/json_util.h"
+#include "tokenizers/offsets.h"
 #include "tokenizers/pipeline.h"
 #include "tokenizers/unicode.h"
 
@@ -101,6 +102,73 @@ class TokenizerJsonImpl : public TokenizerImpl {
     return id >= 0 && static_cast<size_t>(id) < special_.size() && special_[id];
   }
   const TokenizerConfig& config() const override { return config_; }
+
+  // encode_into's steps again, with every stage aligned to its input (offsets.h).
+  std::vector<TokenSpan> encode_with_offsets(std::string_view input) const override {
+    std::string sanitized;
+    std::string_view text = input;
+    if (!is_valid_utf8(input)) {
+      sanitized = utf8_lossy(input);
+      text = sanitized;
+    }
+    std::vector<TokenSpan> out;
+    int32_t word = 0;
+    std::vector<AddedVocabulary::Segment> raw_segments, norm_segments;
+    std::vector<Piece> pieces;
+    std::vector<int32_t> ids;
+    added_.split(text, false, raw_segments);
+    for (const auto& seg : raw_segments) {
+      if (seg.id >= 0) {
+        out.push_back({seg.id, static_cast<uint32_t>(seg.begin), static_cast<uint32_t>(seg.end), word++});
+        continue;
+      }
+      const AlignedText norm =
+          normalize_aligned(normalizer_.get(), text.substr(seg.begin, seg.end - seg.begin), static_cast<uint32_t>(seg.begin));
+      auto source = [&](ByteSpan s) -> ByteSpan {  // a normalized byte range → original bytes
+        if (norm.source.empty()) return {static_cast<uint32_t>(seg.begin), static_cast<uint32_t>(seg.begin)};
+        if (s.first >= s.second) {
+          const uint32_t at = s.first < norm.source.size() ? norm.source[s.first].first : norm.source.back().second;
+          return {at, at};
+        }
+        return {norm.source[s.first].first, norm.source[s.second - 1].second};
+      };
+      added_.split(norm.text, true, norm_segments);
+      for (const auto& sub : norm_segments) {
+        if (sub.id >= 0) {
+          const ByteSpan o = source({static_cast<uint32_t>(sub.begin), static_cast<uint32_t>(sub.end)});
+          out.push_back({sub.id, o.first, o.second, word++});
+          continue;
+        }
+        pieces.clear();
+        pieces.push_back(Piece{norm.text.substr(sub.begin, sub.end - sub.begin), seg.begin == 0 && sub.begin == 0});
+        if (pre_tokenizer_) pre_tokenizer_->pre_tokenize(pieces);
+        size_t cursor = sub.begin;
+        for (const Piece& p : pieces) {
+          if (p.text.empty()) continue;
+          const std::vector<ByteSpan> chars = align_piece(p.text, norm.text, cursor);
+          ids.clear();
+          model_->tokenize(p.text, ids);
+          const std::vector<ByteSpan> spans = align_tokens(*model_, p.text, ids);
+          for (size_t k = 0; k < ids.size(); ++k) {
+            const auto [b, e] = spans[k];
+            const ByteSpan n = b < e ? ByteSpan{chars[b].first, chars[e - 1].second}
+                                     : ByteSpan{b < chars.size() ? chars[b].first : chars.back().second,
+                                                b < chars.size() ? chars[b].first : chars.back().second};
+            const ByteSpan o = source(n);
+            out.push_back({ids[k], o.first, o.second, word});
+          }
+          ++word;
+        }
+      }
+    }
+    return out;
+  }
+
+  std::vector<TemplatePart> special_tokens_layout(bool pair) const override {
+    if (post_processor_) return post_processor_->layout(pair);
+    return TokenizerImpl::special_tokens_layout(pair);
+  }
+  bool trims_offsets() const override { return post_processor_ && post_processor_->trims_offsets(); }
 
  private:
   const std::string* token(int32_t id) const {

@@ -61,6 +61,8 @@ class BPE : public Model {
   std::optional<int32_t> token_to_id(std::string_view t) const override { return vocab_.find(t); }
   const std::string* id_to_token(int32_t id) const override { return vocab_.token(id); }
   size_t vocab_size() const override { return vocab_.size(); }
+  std::string_view continuing_prefix() const override { return prefix_; }
+  std::string_view end_of_word_suffix() const override { return suffix_; }
 
  private:
   static uint64_t key(int32_t a, int32_t b) { return (uint64_t(uint32_t(a)) << 32) | uint32_t(b); }

@@ -56,6 +56,7 @@ class WordPiece : public Model {
   std::optional<int32_t> token_to_id(std::string_view t) const override { return vocab_.find(t); }
   const std::string* id_to_token(int32_t id) const override { return vocab_.token(id); }
   size_t vocab_size() const override { return vocab_.size(); }
+  std::string_view continuing_prefix() const override { return prefix_; }
 
  private:
   int32_t unk_id() const {
