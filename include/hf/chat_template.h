@@ -7,6 +7,7 @@
 //   std::string text = tmpl.render(context);        // context: {"messages": [...], ...}
 //
 // A compiled template is immutable: render() may be called from several threads at once.
+#include <cstdint>
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -21,6 +22,15 @@ namespace templates { struct Program; }
 
 struct RenderOptions {
   std::optional<std::time_t> now;   // the clock strftime_now() reads (local time); unset = now
+
+  // Budgets of one render. Templates are untrusted input: one that exceeds a budget fails with
+  // hf::TemplateError naming it ("work budget", "memory budget", ...) instead of running away.
+  // The defaults are far above what real chat templates use (a long conversation renders in
+  // well under 1% of each).
+  int64_t max_steps = 20'000'000;          // work: expressions, statements, loop iterations, items visited
+  int64_t max_memory_bytes = 256LL << 20;  // bytes of strings and lists built (cumulative)
+  int max_recursion_depth = 100;           // nested macro calls and recursive loops
+  int64_t max_output_bytes = 64LL << 20;   // bytes of rendered text
 };
 
 class ChatTemplate {

@@ -23,7 +23,7 @@ std::string ChatTemplate::render(const json& context, const RenderOptions& optio
   for (auto it = context.begin(); it != context.end(); ++it)
     globals->vars.emplace_back(it.key(), templates::Value::from_json(it.value()));
   std::time_t now = options.now ? *options.now : std::time(nullptr);
-  templates::Evaluator evaluator(*program_, std::move(globals), now);
+  templates::Evaluator evaluator(*program_, std::move(globals), now, options);
   return evaluator.render();
 }
 

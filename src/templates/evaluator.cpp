@@ -50,15 +50,49 @@ bool cmp(CmpOp op, const Value& a, const Value& b) {
 
 }  // namespace
 
-Evaluator::Evaluator(const Program& program, std::shared_ptr<Frame> globals, std::time_t now, Limits limits)
-    : program_(program), frame_(std::move(globals)), now_(now), limits_(limits) {}
+namespace {
 
-void Evaluator::count_iterations(size_t n) {
-  iterations_ += static_cast<int64_t>(n);
-  if (iterations_ > limits_.max_loop_iterations)
-    throw RenderError("SandboxError", "more than " + std::to_string(limits_.max_loop_iterations) +
-                                          " loop iterations; the template does not terminate");
+// Builtins take time in proportion to their input (a 64 MB string's length, a sort): one step
+// per 64 bytes of it. What they build is charged to the memory budget.
+void charge_input(const Value& v) { Budget::steps(shallow_bytes(v) / 64); }
+
+Value built(Value result) {
+  Budget::bytes(shallow_bytes(result));
+  return result;
 }
+
+// Python's slice object, for `x[a:b, c]`: the tuple key (slice(a, b, None), c) fits no list or
+// dict, so Jinja2's getitem gives Undefined.
+struct SliceObject : Object {
+  std::string text;
+  Value attr(std::string_view) const override { return Value(); }
+  std::string type_name() const override { return "slice"; }
+  std::string repr() const override { return text; }
+};
+
+}  // namespace
+
+Evaluator::Evaluator(const Program& program, std::shared_ptr<Frame> globals, std::time_t now,
+                     const RenderOptions& options)
+    : budget_(options), program_(program), frame_(std::move(globals)), now_(now) {}
+
+Evaluator::~Evaluator() {
+  // Break the cycles; the values die when `dropped` does, after the loops.
+  std::vector<Value> dropped;
+  for (const auto& weak : closures_)
+    if (auto frame = weak.lock()) {
+      for (auto& [name, value] : frame->vars) dropped.push_back(std::move(value));
+      frame->vars.clear();
+    }
+  for (const auto& weak : objects_)
+    if (auto object = weak.lock()) object->release();
+}
+
+void Evaluator::track_closure(const std::shared_ptr<Frame>& frame) {
+  if (closures_.empty() || closures_.back().lock() != frame) closures_.push_back(frame);
+}
+
+void Evaluator::track_object(const ObjectPtr& object) { objects_.push_back(object); }
 
 Value Evaluator::lookup(const std::string& name) {
   for (Frame* f = frame_.get(); f; f = f->parent.get())
@@ -144,6 +178,7 @@ Value Evaluator::eval_call(const Expr& e) {
     Value obj = eval(*callee.a[0]);
     CallArgs args;
     eval_args(e, 1, args);
+    charge_input(obj);
     if (obj.kind() == Kind::String || obj.kind() == Kind::List || obj.kind() == Kind::Dict) {
       bool found = false;
       Value result = call_method(obj, callee.name, args, found);
@@ -165,7 +200,9 @@ Value Evaluator::apply_filter_chain(const Expr* chain, Value input) {
   return chain->filter(*this, inner, args);
 }
 
+
 Value Evaluator::eval(const Expr& e) {
+  Budget::steps(1);
   switch (e.kind) {
     case ExprKind::Literal: return e.value;
     case ExprKind::Name: return lookup(e.name);
@@ -175,19 +212,26 @@ Value Evaluator::eval(const Expr& e) {
       return get_item(obj, eval(*e.a[1]));
     }
     case ExprKind::Slice: {
-      Value obj = eval(*e.a[0]);
       auto part = [&](size_t i) { return e.a[i] ? eval(*e.a[i]) : Value::none(); };
+      if (!e.a[0]) {   // a slice inside a tuple subscript
+        auto slice = std::make_shared<SliceObject>();
+        slice->text = "slice(" + repr(part(1)) + ", " + repr(part(2)) + ", " + repr(part(3)) + ")";
+        return ObjectPtr(slice);
+      }
+      Value obj = eval(*e.a[0]);
       return slice(obj, part(1), part(2), part(3));
     }
-    case ExprKind::Call: return eval_call(e);
+    case ExprKind::Call: return built(eval_call(e));
     case ExprKind::Filter: {
       Value input = e.a[0] ? eval(*e.a[0]) : Value();
       CallArgs args;
       eval_args(e, 1, args);
-      return e.filter(*this, input, args);
+      charge_input(input);
+      return built(e.filter(*this, input, args));
     }
     case ExprKind::Test: {
       Value input = eval(*e.a[0]);
+      charge_input(input);
       CallArgs args;
       eval_args(e, 1, args);
       return e.test(*this, input, args) != e.negated;
@@ -224,6 +268,7 @@ Value Evaluator::eval(const Expr& e) {
     case ExprKind::Concat: {
       std::string s;
       for (const auto& part : e.a) append_str(s, eval(*part));
+      Budget::bytes(static_cast<int64_t>(s.size()));
       return s;
     }
     case ExprKind::CondExpr: {
@@ -240,7 +285,7 @@ Value Evaluator::eval(const Expr& e) {
       l->is_tuple = e.kind == ExprKind::TupleLit;
       l->items.reserve(e.a.size());
       for (const auto& item : e.a) l->items.push_back(eval(*item));
-      return l;
+      return built(l);
     }
     case ExprKind::DictLit: {
       auto d = Dict::make();
@@ -276,10 +321,11 @@ CallablePtr make_macro(const Stmt* def, std::shared_ptr<Frame> closure, std::str
 
 Value Evaluator::call_macro(const Stmt& def, const std::shared_ptr<Frame>& closure, CallArgs& args,
                             const std::string& name) {
-  if (call_depth_ >= limits_.max_call_depth)
+  if (call_depth_ >= Budget::max_recursion_depth())
     throw RenderError("RecursionError", "maximum recursion depth exceeded (" +
-                                            std::to_string(limits_.max_call_depth) +
-                                            " nested macro calls) in macro '" + name + "'");
+                                            std::to_string(Budget::max_recursion_depth()) +
+                                            " nested macro calls) in macro '" + name +
+                                            "' (RenderOptions::max_recursion_depth)");
   auto frame = std::make_shared<Frame>();
   frame->parent = closure;
   std::swap(frame_, frame);   // frame_ = the macro's frame; `frame` = the caller's

@@ -9,17 +9,12 @@
 #include <utility>
 #include <vector>
 
+#include "hf/chat_template.h"
 #include "templates/ast.h"
+#include "templates/budget.h"
 #include "templates/value.h"
 
 namespace hf::templates {
-
-// Sandbox bounds: a template that exceeds one fails with a clear error instead of hanging.
-struct Limits {
-  size_t max_output_bytes = 64u << 20;
-  int64_t max_loop_iterations = 1'000'000;
-  int max_call_depth = 100;
-};
 
 struct Frame {
   std::vector<std::pair<std::string, Value>> vars;
@@ -38,7 +33,12 @@ struct Frame {
 
 class Evaluator {
  public:
-  Evaluator(const Program& program, std::shared_ptr<Frame> globals, std::time_t now, Limits limits = {});
+  // The budgets of `options` hold for this thread while the evaluator lives (budget.h).
+  Evaluator(const Program& program, std::shared_ptr<Frame> globals, std::time_t now,
+            const RenderOptions& options = {});
+  ~Evaluator();
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
 
   std::string render();
 
@@ -47,7 +47,11 @@ class Evaluator {
   Value get_attr(const Value& obj, std::string_view name);
   Value get_item(const Value& obj, const Value& key);
   std::time_t now() const { return now_; }
-  void count_iterations(size_t n);
+  void count_iterations(size_t n) { Budget::steps(static_cast<int64_t>(n)); }
+  // Frames that macros close over and namespaces may form reference cycles (a macro stored in
+  // the frame it closes over, a namespace holding itself); the evaluator breaks them at the end.
+  void track_closure(const std::shared_ptr<Frame>& frame);
+  void track_object(const ObjectPtr& object);
 
   // Called by macro values (see evaluator.cpp).
   Value call_macro(const Stmt& def, const std::shared_ptr<Frame>& closure, CallArgs& args,
@@ -68,13 +72,14 @@ class Evaluator {
   void emit(const Value& v);
   void check_output();
 
+  Budget budget_;   // first: installed before, and removed after, everything below
   const Program& program_;
   std::shared_ptr<Frame> frame_;
   std::string* out_ = nullptr;
   std::time_t now_;
-  Limits limits_;
-  int64_t iterations_ = 0;
   int call_depth_ = 0;
+  std::vector<std::weak_ptr<Frame>> closures_;
+  std::vector<std::weak_ptr<Object>> objects_;
 };
 
 // A macro value: calling it renders `def`'s body in a frame whose parent is `closure`.

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "templates/args.h"
+#include "templates/budget.h"
 #include "templates/builtins.h"
 #include "templates/filters.h"
 #include "templates/operators.h"
@@ -79,7 +80,10 @@ Value f_tojson(Evaluator&, const Value& v, const CallArgs& a) {
   JsonDumpOptions opt;
   opt.ensure_ascii = bool_arg(a, 0, "ensure_ascii", false);
   Value indent = arg(a, 1, "indent");
-  if (indent.is_integer()) opt.indent = std::string(static_cast<size_t>(std::max<int64_t>(0, indent.as_int())), ' ');
+  if (indent.is_integer()) {
+    Budget::bytes(indent.as_int());
+    opt.indent = std::string(static_cast<size_t>(std::max<int64_t>(0, indent.as_int())), ' ');
+  }
   else if (indent.is_string()) opt.indent = indent.as_string();
   else if (!indent.is_none()) throw_type_error("indent must be an int or a str, not " + type_name(indent));
   if (opt.indent) opt.item_separator = ",";
@@ -96,6 +100,7 @@ Value f_tojson(Evaluator&, const Value& v, const CallArgs& a) {
 
 Value f_indent(Evaluator&, const Value& v, const CallArgs& a) {
   Value width = arg(a, 0, "width", Value(4));
+  if (width.is_integer()) Budget::bytes(width.as_int());
   std::string indention = width.is_string() ? width.as_string() : std::string(static_cast<size_t>(std::max<int64_t>(0, width.as_int())), ' ');
   bool first = bool_arg(a, 1, "first", false);
   bool blank = bool_arg(a, 2, "blank", false);
@@ -110,6 +115,7 @@ Value f_indent(Evaluator&, const Value& v, const CallArgs& a) {
   }
   std::string s = v.as_string() + "\n";   // jinja2 appends a newline so splitlines() keeps a trailing empty line
   auto lines = text::splitlines(s, false);
+  Budget::bytes(static_cast<int64_t>(lines.size()), static_cast<int64_t>(indention.size()));
   std::string rv;
   if (blank) {
     for (size_t i = 0; i < lines.size(); ++i) rv += (i ? "\n" + indention : "") + lines[i];
@@ -199,7 +205,7 @@ Value f_round(Evaluator&, const Value& v, const CallArgs& a) {
 
 Value f_abs(Evaluator&, const Value& v, const CallArgs&) {
   if (v.kind() == Kind::Float) return std::fabs(v.as_float());
-  if (v.is_integer()) return v.as_int() < 0 ? -v.as_int() : v.as_int();
+  if (v.is_integer()) return v.as_int() < 0 ? negate(v) : Value(v.as_int());   // negate: OverflowError for -2**63
   throw_type_error("bad operand type for abs(): '" + type_name(v) + "'");
 }
 
@@ -208,6 +214,7 @@ Value f_center(Evaluator&, const Value& v, const CallArgs& a) {
   int64_t width = int_arg(a, 0, "width", 80);
   int64_t len = static_cast<int64_t>(text::length(s));
   if (width <= len) return s;
+  Budget::bytes(width);
   int64_t total = width - len, left = total / 2 + (total & width & 1);
   return std::string(static_cast<size_t>(left), ' ') + s + std::string(static_cast<size_t>(total - left), ' ');
 }
@@ -225,7 +232,7 @@ Value f_truncate(Evaluator&, const Value& v, const CallArgs& a) {
   int64_t leeway = int_arg(a, 3, "leeway", 5);
   auto cps = text::code_points(s);
   int64_t n = static_cast<int64_t>(cps.size()), end_len = static_cast<int64_t>(text::length(end));
-  if (n <= length + leeway) return s;
+  if (static_cast<__int128>(n) <= static_cast<__int128>(length) + leeway) return s;
   int64_t keep = std::clamp<int64_t>(length - end_len, 0, n);
   std::string head = text::from_code_points(cps.data(), cps.data() + keep);
   if (killwords) return head + end;

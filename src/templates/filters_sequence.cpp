@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "templates/args.h"
+#include "templates/budget.h"
 #include "templates/builtins.h"
 #include "templates/filters.h"
 #include "templates/operators.h"
@@ -25,7 +26,9 @@ Value f_join(Evaluator& ev, const Value& v, const CallArgs& a) {
   Value attribute = arg(a, 1, "attribute");
   std::string out;
   bool first = true;
-  for (const Value& item : iterate(v)) {
+  std::vector<Value> items = iterate(v);
+  Budget::bytes(static_cast<int64_t>(items.size()), static_cast<int64_t>(sep.size()));
+  for (const Value& item : items) {
     if (!first) out += sep;
     first = false;
     append_str(out, attribute.is_none() ? item : lookup_path(ev, item, attribute));
@@ -231,6 +234,7 @@ Value f_batch(Evaluator&, const Value& v, const CallArgs& a) {
     }
   }
   if (!current->items.empty()) {
+    if (!fill.is_none()) Budget::bytes(count - static_cast<int64_t>(current->items.size()), sizeof(Value));
     if (!fill.is_none())
       while (static_cast<int64_t>(current->items.size()) < count) current->items.push_back(fill);
     out.emplace_back(current);

@@ -27,6 +27,7 @@ struct Namespace : Object {
     attrs.set(Value(name), std::move(value));
     return true;
   }
+  void release() override { attrs.items.clear(); }
   std::string type_name() const override { return "Namespace"; }
   std::string repr() const override {
     std::string out = "<Namespace ";
@@ -35,13 +36,13 @@ struct Namespace : Object {
   }
 };
 
-struct Cycler : Object {
+struct Cycler : Object, std::enable_shared_from_this<Cycler> {
   std::vector<Value> items;
   size_t pos = 0;
   struct Method : Callable {
-    Cycler* owner;
+    std::shared_ptr<Cycler> owner;   // shared: `ns.next = cycler(1, 2).next` outlives the expression
     bool is_next;
-    Method(Cycler* o, bool n) : owner(o), is_next(n) {}
+    Method(std::shared_ptr<Cycler> o, bool n) : owner(std::move(o)), is_next(n) {}
     Value call(Evaluator&, CallArgs&) const override {
       if (!is_next) {
         owner->pos = 0;
@@ -54,12 +55,13 @@ struct Cycler : Object {
     std::string repr() const override { return "<bound method Cycler>"; }
   };
   Value attr(std::string_view name) const override {
-    auto self = const_cast<Cycler*>(this);
+    auto self = std::const_pointer_cast<Cycler>(shared_from_this());
     if (name == "current") return items[pos];
     if (name == "next") return CallablePtr(std::make_shared<Method>(self, true));
     if (name == "reset") return CallablePtr(std::make_shared<Method>(self, false));
     return Value();
   }
+  void release() override { items.assign(1, Value::none()), pos = 0; }
   std::string type_name() const override { return "Cycler"; }
 };
 
@@ -85,8 +87,10 @@ Value g_range(Evaluator& ev, CallArgs& a) {
     if (a.positional.size() == 3) step = a.positional[2].as_int();
   }
   if (step == 0) throw_value_error("range() arg 3 must not be zero");
-  int64_t n = step > 0 ? (stop > start ? (stop - start + step - 1) / step : 0)
-                       : (start > stop ? (start - stop - step - 1) / -step : 0);
+  // Python's range length, in 128 bits: stop - start overflows 64 bits for range(-2**63, 2**63-1).
+  __int128 span = step > 0 ? static_cast<__int128>(stop) - start : static_cast<__int128>(start) - stop;
+  __int128 stride = step > 0 ? static_cast<__int128>(step) : -static_cast<__int128>(step);
+  __int128 n = span > 0 ? (span + stride - 1) / stride : 0;
   if (n > kMaxRange)
     throw RenderError("OverflowError", "Range too big. The sandbox blocks ranges larger than MAX_RANGE (100000).");
   ev.count_iterations(static_cast<size_t>(n));
@@ -103,16 +107,18 @@ Value g_dict(Evaluator&, CallArgs& a) {
   return d;
 }
 
-Value g_namespace(Evaluator&, CallArgs& a) {
+Value g_namespace(Evaluator& ev, CallArgs& a) {
   auto ns = std::make_shared<Namespace>();
+  ev.track_object(ns);
   if (!a.positional.empty() && a.positional[0].kind() == Kind::Dict) ns->attrs = *a.positional[0].as_dict();
   for (const auto& [k, v] : a.keyword) ns->attrs.set(Value(k), v);
   return ObjectPtr(ns);
 }
 
-Value g_cycler(Evaluator&, CallArgs& a) {
+Value g_cycler(Evaluator& ev, CallArgs& a) {
   if (a.positional.empty()) throw_type_error("cycler needs at least one item");
   auto c = std::make_shared<Cycler>();
+  ev.track_object(c);
   c->items = a.positional;
   return ObjectPtr(c);
 }

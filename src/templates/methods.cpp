@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "templates/args.h"
+#include "templates/budget.h"
 #include "templates/builtins.h"
 #include "templates/text.h"
 
@@ -113,6 +114,7 @@ std::string pad(const std::string& s, int64_t width, const std::string& fill, in
   int64_t len = static_cast<int64_t>(text::length(s));
   if (width <= len) return s;
   int64_t total = width - len, left = where < 0 ? 0 : where > 0 ? total : total / 2 + (total & width & 1);
+  Budget::bytes(total, static_cast<int64_t>(fill.size()));
   std::string out;
   for (int64_t i = 0; i < left; ++i) out += fill;
   out += s;
@@ -209,7 +211,9 @@ Value string_method(const std::string& s, std::string_view name, const CallArgs&
   if (name == "join") {
     std::string out;
     bool first = true;
-    for (const Value& item : iterate(arg(a, 0, "iterable"))) {
+    std::vector<Value> items = iterate(arg(a, 0, "iterable"));
+    Budget::bytes(static_cast<int64_t>(items.size()), static_cast<int64_t>(s.size()));
+    for (const Value& item : items) {
       if (!item.is_string())
         throw_type_error("sequence item: expected str instance, " + type_name(item) + " found");
       if (!first) out += s;
@@ -242,6 +246,7 @@ Value string_method(const std::string& s, std::string_view name, const CallArgs&
     int64_t width = int_arg(a, 0, "width", 0);
     int64_t len = static_cast<int64_t>(text::length(s));
     if (width <= len) return s;
+    Budget::bytes(width);
     size_t sign = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
     return s.substr(0, sign) + std::string(static_cast<size_t>(width - len), '0') + s.substr(sign);
   }

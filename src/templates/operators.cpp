@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "templates/budget.h"
 #include "templates/errors.h"
 #include "templates/pyformat.h"
 #include "templates/text.h"
@@ -30,19 +31,22 @@ const char* symbol(BinOp op) {
 
 [[noreturn]] void overflow() { throw RenderError("OverflowError", "integer result too large"); }
 
+// seq * times, charged to the memory budget before anything is built (times may be 2**62).
 Value repeat(const Value& seq, int64_t times) {
+  times = std::max<int64_t>(times, 0);
   if (seq.is_string()) {
+    const std::string& s = seq.as_string();
+    Budget::bytes(times, static_cast<int64_t>(s.size()));
     std::string out;
-    if (times > 0 && seq.as_string().size() * static_cast<size_t>(times) > (64u << 20))
-      throw RenderError("MemoryError", "string repetition too large");
-    for (int64_t i = 0; i < times; ++i) out += seq.as_string();
+    out.reserve(s.size() * static_cast<size_t>(times));
+    for (int64_t i = 0; i < times; ++i) out += s;
     return out;
   }
   const List& l = *seq.as_list();
+  Budget::bytes(times, shallow_bytes(seq) + 1);
   auto r = List::make();
   r->is_tuple = l.is_tuple;
-  if (times > 0 && l.items.size() * static_cast<size_t>(times) > (1u << 24))
-    throw RenderError("MemoryError", "list repetition too large");
+  r->items.reserve(l.items.size() * static_cast<size_t>(times));
   for (int64_t i = 0; i < times; ++i) r->items.insert(r->items.end(), l.items.begin(), l.items.end());
   return r;
 }
@@ -65,6 +69,11 @@ Value int_arith(BinOp op, int64_t x, int64_t y) {
     case BinOp::FloorDiv:
     case BinOp::Mod: {
       if (y == 0) throw RenderError("ZeroDivisionError", "integer division or modulo by zero");
+      if (y == -1) {   // x / -1 traps (SIGFPE) for INT64_MIN, whose quotient 2**63 does not fit
+        if (op == BinOp::Mod) return int64_t{0};
+        if (x == INT64_MIN) overflow();
+        return -x;
+      }
       int64_t q = x / y, m = x % y;
       if (m != 0 && ((m < 0) != (y < 0))) {   // Python rounds toward negative infinity
         --q;
@@ -132,6 +141,7 @@ Value binary_op(BinOp op, const Value& a, const Value& b) {
     if (a.is_string()) {
       if (!b.is_string())
         throw_type_error("can only concatenate str (not \"" + type_name(b) + "\") to str");
+      Budget::bytes(static_cast<int64_t>(a.as_string().size() + b.as_string().size()));
       return a.as_string() + b.as_string();
     }
     if (a.kind() == Kind::List && !a.as_list()->is_generator) {
@@ -139,6 +149,7 @@ Value binary_op(BinOp op, const Value& a, const Value& b) {
       if (b.kind() != Kind::List || b.as_list()->is_generator || b.as_list()->is_tuple != x.is_tuple)
         throw_type_error("can only concatenate " + type_name(a) + " (not \"" + type_name(b) + "\") to " +
                          type_name(a));
+      Budget::bytes(shallow_bytes(a) + shallow_bytes(b));
       auto r = List::make(x.items);
       r->is_tuple = x.is_tuple;
       const auto& more = b.as_list()->items;
@@ -224,7 +235,10 @@ Value slice(const Value& obj, const Value& start, const Value& stop, const Value
   auto pick = [&](int64_t length, auto&& take) {
     int64_t b = slice_bound(start, length, step, true);
     int64_t e = slice_bound(stop, length, step, false);
-    for (int64_t i = b; step > 0 ? i < e : i > e; i += step) take(static_cast<size_t>(i));
+    for (int64_t i = b; step > 0 ? i < e : i > e;) {
+      take(static_cast<size_t>(i));
+      if (__builtin_add_overflow(i, step, &i)) break;   // a step near 2**63 leaves the sequence
+    }
   };
   if (obj.is_string()) {
     auto cps = text::code_points(obj.as_string());

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "templates/budget.h"
 #include "templates/errors.h"
 #include "templates/text.h"
 
@@ -208,24 +209,42 @@ std::string json_dumps(const Value& v, const JsonDumpOptions& options) {
 
 namespace {
 
-std::string format_number(char conv, const std::string& flags, int width, int precision,
+std::string format_number(char conv, const std::string& flags, int64_t width, int64_t precision,
                           const Value& v) {
+  // The template chooses width and precision: charge them before snprintf builds the text.
+  Budget::bytes(std::max<int64_t>(width, 0));
+  Budget::bytes(std::max<int64_t>(precision, 0));
   std::string spec = "%" + flags;
   if (width >= 0) spec += std::to_string(width);
   if (precision >= 0) spec += "." + std::to_string(precision);
-  char buf[512];
+  auto print = [](const char* format, auto value) {
+    int n = std::snprintf(nullptr, 0, format, value);
+    if (n < 0) throw_value_error("width too big");   // beyond INT_MAX characters
+    std::string out(static_cast<size_t>(n) + 1, '\0');
+    std::snprintf(out.data(), out.size(), format, value);
+    out.resize(static_cast<size_t>(n));
+    return out;
+  };
   if (conv == 'd' || conv == 'i' || conv == 'x' || conv == 'X' || conv == 'o') {
     if (!v.is_number()) throw_type_error(std::string("%") + conv + " format: a real number is required, not " + type_name(v));
     int64_t i = v.kind() == Kind::Float ? static_cast<int64_t>(v.as_float()) : v.as_int();
     spec += "ll";
     spec += (conv == 'i' ? 'd' : conv);
-    std::snprintf(buf, sizeof buf, spec.c_str(), static_cast<long long>(i));
-    return buf;
+    return print(spec.c_str(), static_cast<long long>(i));
   }
   if (!v.is_number()) throw_type_error("must be real number, not " + type_name(v));
   spec += conv;
-  std::snprintf(buf, sizeof buf, spec.c_str(), v.as_float());
-  return buf;
+  return print(spec.c_str(), v.as_float());
+}
+
+// A run of digits in a format spec, as CPython reads it ("width too big" past 64 bits).
+int64_t parse_count(const std::string& format, size_t& i, const char* too_big, int64_t limit) {
+  int64_t n = 0;
+  while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i]))) {
+    if (__builtin_mul_overflow(n, 10, &n) || __builtin_add_overflow(n, format[i++] - '0', &n) || n > limit)
+      throw_value_error(too_big);
+  }
+  return n;
 }
 
 }  // namespace
@@ -250,18 +269,22 @@ std::string percent_format(const std::string& format, const Value& args) {
     std::string flags;
     while (i < format.size() && std::string_view("-+ #0").find(format[i]) != std::string_view::npos)
       flags += format[i++];
-    int width = -1, precision = -1;
+    int64_t width = -1, precision = -1;
     if (i < format.size() && format[i] == '*') {
-      width = static_cast<int>(take().as_int());
+      const Value& w = take();
+      if (!w.is_integer()) throw_type_error("* wants int");
+      width = w.as_int();
+      if (width < 0) {   // Python: a negative * width left-justifies
+        flags += '-';
+        width = width == INT64_MIN ? INT64_MAX : -width;
+      }
       ++i;
     }
-    while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i])))
-      width = std::max(width, 0) * 10 + (format[i++] - '0');
+    if (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i])))
+      width = parse_count(format, i, "width too big", INT64_MAX);
     if (i < format.size() && format[i] == '.') {
       ++i;
-      precision = 0;
-      while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i])))
-        precision = precision * 10 + (format[i++] - '0');
+      precision = parse_count(format, i, "precision too big", INT32_MAX);
     }
     if (i >= format.size()) throw_value_error("incomplete format");
     char conv = format[i];
@@ -290,7 +313,8 @@ std::string percent_format(const std::string& format, const Value& args) {
     }
     size_t len = text::length(piece);
     if (width > 0 && len < static_cast<size_t>(width)) {
-      std::string pad(width - len, ' ');
+      Budget::bytes(width);
+      std::string pad(static_cast<size_t>(width) - len, ' ');
       piece = flags.find('-') != std::string::npos ? piece + pad : pad + piece;
     }
     out += piece;

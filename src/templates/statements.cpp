@@ -9,13 +9,13 @@ namespace hf::templates {
 namespace {
 
 // Jinja2's LoopContext for one iteration; the evaluator updates `index0` as the loop advances.
-struct LoopObject : Object {
+struct LoopObject : Object, std::enable_shared_from_this<LoopObject> {
   std::shared_ptr<const std::vector<Value>> items;
   size_t index0 = 0;
 
   struct Cycle : Callable {
-    const LoopObject* loop;
-    explicit Cycle(const LoopObject* l) : loop(l) {}
+    std::shared_ptr<const LoopObject> loop;   // shared: `loop.cycle` may be stored past the loop
+    explicit Cycle(std::shared_ptr<const LoopObject> l) : loop(std::move(l)) {}
     Value call(Evaluator&, CallArgs& args) const override {
       if (args.positional.empty()) throw_type_error("no items for cycling given");
       return args.positional[loop->index0 % args.positional.size()];
@@ -46,7 +46,7 @@ struct LoopObject : Object {
       info.hint = "there is no next item";
       return Value::undefined(info);
     }
-    if (name == "cycle") return CallablePtr(std::make_shared<Cycle>(this));
+    if (name == "cycle") return CallablePtr(std::make_shared<Cycle>(shared_from_this()));
     UndefinedInfo info;
     info.name = std::string(name);
     info.owner = "LoopContext";
@@ -68,8 +68,10 @@ std::string Evaluator::render() {
 }
 
 void Evaluator::check_output() {
-  if (out_->size() > limits_.max_output_bytes)
-    throw RenderError("SandboxError", "output exceeds " + std::to_string(limits_.max_output_bytes) + " bytes");
+  int64_t limit = Budget::max_output_bytes();
+  if (static_cast<int64_t>(out_->size()) > limit)
+    throw RenderError("SandboxError", "output budget exceeded: the output exceeds " + std::to_string(limit) +
+                                          " bytes (RenderOptions::max_output_bytes)");
 }
 
 void Evaluator::emit(const Value& v) {
@@ -172,12 +174,14 @@ void Evaluator::exec_call_block(const Stmt& s) {
   Value callee = eval(*call_expr.a[0]);
   CallArgs args;
   eval_args(call_expr, 1, args);
+  track_closure(frame_);
   args.keyword.emplace_back("caller", Value(make_macro(&s, frame_, "caller")));
   emit(call(callee, args));
 }
 
 Evaluator::Flow Evaluator::exec(const Stmt& s) {
   try {
+    Budget::steps(1);
     switch (s.kind) {
       case StmtKind::Text:
         out_->append(s.text);
@@ -196,7 +200,10 @@ Evaluator::Flow Evaluator::exec(const Stmt& s) {
         assign(s.target, apply_filter_chain(s.expr.get(), Value(capture(s.body, frame))));
         return Flow::Normal;
       }
-      case StmtKind::Macro: frame_->set(s.text, Value(make_macro(&s, frame_, s.text))); return Flow::Normal;
+      case StmtKind::Macro:
+        track_closure(frame_);
+        frame_->set(s.text, Value(make_macro(&s, frame_, s.text)));
+        return Flow::Normal;
       case StmtKind::CallBlock: exec_call_block(s); return Flow::Normal;
       case StmtKind::FilterBlock: {
         auto frame = std::make_shared<Frame>();

@@ -1,5 +1,7 @@
 #include "templates/text.h"
 
+#include "templates/budget.h"
+
 namespace hf::templates::text {
 
 std::vector<char32_t> code_points(std::string_view s) {
@@ -225,6 +227,18 @@ std::vector<std::string> splitlines(std::string_view s, bool keepends) {
 }
 
 std::string replace(std::string_view s, std::string_view old, std::string_view with, int64_t count) {
+  // The result can be far larger than s ('x' * 10**6).replace('', 'y' * 10**6): count the
+  // replacements first and charge the memory budget before building it.
+  int64_t matches = 0;
+  if (old.empty()) {
+    matches = static_cast<int64_t>(length(s)) + 1;
+  } else {
+    for (size_t at = s.find(old); at != std::string_view::npos && (count < 0 || matches < count);
+         at = s.find(old, at + old.size()))
+      ++matches;
+  }
+  if (count >= 0) matches = std::min(matches, count);
+  if (with.size() > old.size()) Budget::bytes(matches, static_cast<int64_t>(with.size() - old.size()));
   std::string out;
   if (old.empty()) {
     // Python inserts `with` before every code point and at the end.

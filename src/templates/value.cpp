@@ -1,5 +1,6 @@
 #include "templates/value.h"
 
+#include "templates/budget.h"
 #include "templates/errors.h"
 #include "templates/pyformat.h"
 #include "templates/text.h"
@@ -12,7 +13,53 @@ Value Value::undefined(UndefinedInfo info) {
   return v;
 }
 
+// ---- iterative destruction ----------------------------------------------------------------
+// Destroying the outermost of a list nested 10^6 deep would recurse once per level. Instead the
+// outermost destructor moves nested values to a worklist and releases them one by one; the
+// destructors that run meanwhile (for values whose last reference that was) only add to it.
+namespace {
+thread_local std::vector<Value>* pending = nullptr;
+
+bool holds_references(const Value& v) { return v.kind() >= Kind::List; }
+
+template <typename Each>
+void release_children(Each&& each_child) {
+  if (pending) {
+    each_child([](Value& v) {
+      if (holds_references(v)) pending->push_back(std::move(v));
+    });
+    return;
+  }
+  std::vector<Value> worklist;
+  pending = &worklist;
+  each_child([&](Value& v) {
+    if (holds_references(v)) worklist.push_back(std::move(v));
+  });
+  while (!worklist.empty()) {
+    Value v = std::move(worklist.back());
+    worklist.pop_back();
+  }   // ~v may append to the worklist
+  pending = nullptr;
+}
+}  // namespace
+
+List::~List() {
+  release_children([this](auto&& take) {
+    for (auto& item : items) take(item);
+  });
+}
+
+Dict::~Dict() {
+  release_children([this](auto&& take) {
+    for (auto& [k, v] : items) {
+      take(k);
+      take(v);
+    }
+  });
+}
+
 Value Value::from_json(const json& j) {
+  ValueDepth depth("while converting the render context");
   switch (j.type()) {
     case json::value_t::null: return none();
     case json::value_t::boolean: return j.get<bool>();
@@ -142,6 +189,8 @@ std::string to_str(const Value& v) {
 
 namespace {
 void append_repr(std::string& out, const Value& v) {
+  ValueDepth depth("while getting the repr of an object");
+  Budget::steps(1);
   switch (v.kind()) {
     case Kind::Undefined: out += "Undefined"; return;
     case Kind::None: out += "None"; return;
@@ -192,6 +241,8 @@ std::string repr(const Value& v) {
 }
 
 bool equal(const Value& a, const Value& b) {
+  ValueDepth depth("in comparison");
+  Budget::steps(1);
   if (a.is_number() && b.is_number()) {
     if (a.kind() == Kind::Float || b.kind() == Kind::Float) return a.as_float() == b.as_float();
     return a.as_int() == b.as_int();
@@ -227,6 +278,8 @@ bool equal(const Value& a, const Value& b) {
 }
 
 int compare(const Value& a, const Value& b, const char* op) {
+  ValueDepth depth("in comparison");
+  Budget::steps(1);
   if (a.is_undefined()) a.fail_undefined();
   if (b.is_undefined()) b.fail_undefined();
   if (a.is_number() && b.is_number()) {
@@ -256,6 +309,13 @@ int compare(const Value& a, const Value& b, const char* op) {
 }
 
 std::vector<Value> iterate(const Value& v) {
+  Budget::steps(1);
+  switch (v.kind()) {
+    case Kind::List: Budget::steps(static_cast<int64_t>(v.as_list()->items.size())); break;
+    case Kind::Dict: Budget::steps(static_cast<int64_t>(v.as_dict()->items.size())); break;
+    case Kind::String: Budget::steps(static_cast<int64_t>(v.as_string().size())); break;
+    default: break;
+  }
   switch (v.kind()) {
     case Kind::Undefined: return {};
     case Kind::List: {

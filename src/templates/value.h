@@ -96,6 +96,7 @@ struct List {
   bool is_generator = false;
   const char* view_name = nullptr;   // "dict_items", "dict_keys", "dict_values": dict.items() etc.
   mutable size_t consumed = 0;
+  ~List();   // iterative: a list nested 10^6 deep must not recurse once per level
 
   static ListPtr make(std::vector<Value> items = {}) {
     auto l = std::make_shared<List>();
@@ -109,6 +110,7 @@ struct Dict {
   const Value* find(const Value& key) const;
   const Value* find(std::string_view key) const;
   void set(Value key, Value value);
+  ~Dict();
   static DictPtr make() { return std::make_shared<Dict>(); }
 };
 
@@ -132,6 +134,8 @@ struct Object {
   virtual bool set_attr(const std::string& name, Value value) { return false; }
   virtual std::string type_name() const = 0;
   virtual std::string repr() const { return "<" + type_name() + " object>"; }
+  // Drops the values the object holds (called when the render ends, to break reference cycles).
+  virtual void release() {}
 };
 
 // Python's view of values.
