@@ -6,13 +6,15 @@
 #include <filesystem>
 #include <memory>
 #include <span>
+#include <string>
 
+#include "hf/export.h"
 #include "hf/model_config.h"
 #include "hf/tensor.h"
 
 namespace hf {
 
-struct ForwardInput {
+struct HF_API ForwardInput {
   int batch = 1, seq = 0;                    // `seq` new tokens in each of `batch` rows
   std::span<const int32_t> input_ids;        // batch * seq, row-major
   std::span<const int32_t> position_ids;     // batch * seq (left padding: cumsum(mask) - 1); empty = cache_len + i
@@ -21,7 +23,7 @@ struct ForwardInput {
 };
 
 // Keys and values of every layer for `batch` rows, up to `capacity` positions per row.
-class KVCache {
+class HF_API KVCache {
  public:
   virtual ~KVCache() = default;
   virtual int batch() const = 0;
@@ -33,19 +35,25 @@ class KVCache {
   virtual void truncate(int64_t length) = 0;
 };
 
-struct LoadOptions {
-  // Reserved for load-time choices (quantization, ...); the default loads the weights as stored.
+struct HF_API LoadOptions {
+  // Weights quantized at load, explicit and never silent: "" = as stored (the default), "int8" =
+  // blocks of 32 int8 weights with one f16 scale (llama.cpp's q8_0), "int4" = the same blocks in
+  // 4 bits (q4_0) for the layers' matrices while the embedding / lm_head stay int8. Matrices whose
+  // rows are not a multiple of 64 stay as stored. Other values: hf::ConfigError.
+  std::string quantization;
+  // transformers' spellings (`load_in_8bit=True` / `load_in_4bit=True`): the same as "int8" / "int4".
+  bool load_in_8bit = false, load_in_4bit = false;
 };
 
 // One step of one sequence in a multi-sequence pass (continuous batching): `input_ids` are the
 // new tokens of that sequence, appended to its own single-row `cache` at positions
 // cache->length() + i. Sequences of one pass may have different lengths and cache depths.
-struct SequenceInput {
+struct HF_API SequenceInput {
   std::span<const int32_t> input_ids;
   KVCache* cache = nullptr;
 };
 
-class CausalLM {
+class HF_API CausalLM {
  public:
   virtual ~CausalLM() = default;
   virtual const ModelConfig& config() const = 0;
@@ -67,6 +75,6 @@ class CausalLM {
 
 // Loads the model in local folder `dir` (config.json + safetensors, single or sharded).
 // hf::ConfigError / hf::ModelError / hf::FileError say what is wrong and where.
-std::shared_ptr<const CausalLM> load_causal_lm(const std::filesystem::path& dir, const LoadOptions& options = {});
+HF_API std::shared_ptr<const CausalLM> load_causal_lm(const std::filesystem::path& dir, const LoadOptions& options = {});
 
 }  // namespace hf

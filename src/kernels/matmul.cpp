@@ -161,15 +161,17 @@ void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOu
   }
   if (ldx == 0) ldx = K;
   // Quantized weights read x as int8 blocks, made once here for every output and thread.
+  // (thread_local: each calling thread has its own; the workers reach it through `act`.)
   thread_local quant::QuantizedActivations qx;
   if (any_quantized) quant::quantize_activations(x, M, K, ldx, qx);
+  const quant::QuantizedActivations& act = qx;
   auto run = [&](int64_t r0, int64_t r1) {
     for (size_t i = 0; i < outputs.size(); ++i) {
       const int64_t b = std::max(r0, starts[i]) - starts[i], e = std::min(r1, starts[i + 1]) - starts[i];
       if (b >= e) continue;
       const Tensor& W = *outputs[i].W;
       const int64_t ld = ldy ? ldy : W.dim(0);
-      if (is_quantized(W.dtype())) quant::quantized_rows(qx, W, outputs[i].bias, outputs[i].y, ld, b, e);
+      if (is_quantized(W.dtype())) quant::quantized_rows(act, W, outputs[i].bias, outputs[i].y, ld, b, e);
       else fns[i](x, M, K, W.data(), outputs[i].bias, outputs[i].y, ldx, ld, b, e);
     }
   };

@@ -1,0 +1,73 @@
+#include "models/quantize.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "hf/error.h"
+#include "kernels/kernels.h"
+
+namespace hf {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// The stored bytes of a tensor that was just quantized are not read again: hand their pages
+// back (for a mapped file this unmaps them from the process, the page cache keeps them), so peak
+// memory holds the quantized model plus one matrix, not the bf16 model as well.
+void release_pages(const Tensor& t) {
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t b = reinterpret_cast<uintptr_t>(t.data()), e = b + t.nbytes();
+  const uintptr_t first = (b + page - 1) / page * page, last = e / page * page;
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
+class QuantizedWeights : public WeightSource {
+ public:
+  QuantizedWeights(std::shared_ptr<const WeightSource> inner, DType type) : inner_(std::move(inner)), type_(type) {}
+  bool has(const std::string& name) const override { return inner_->has(name); }
+  std::vector<std::string> names() const override { return inner_->names(); }
+  std::string describe() const override { return inner_->describe(); }
+  Tensor get(const std::string& name) const override {
+    Tensor t = inner_->get(name);
+    const bool head = ends_with(name, "embed_tokens.weight") || ends_with(name, "lm_head.weight");
+    if (!(head || ends_with(name, "_proj.weight")) || !kernels::can_quantize(t)) return t;
+    Tensor q = kernels::quantize(t, head ? DType::Q8_0 : type_);
+    release_pages(t);
+    return q;
+  }
+
+ private:
+  std::shared_ptr<const WeightSource> inner_;
+  DType type_;
+};
+
+}  // namespace
+
+DType quantization_dtype(const LoadOptions& o) {
+  if (o.load_in_8bit && o.load_in_4bit) throw ConfigError("load options: load_in_8bit and load_in_4bit are both set");
+  const std::string flag = o.load_in_8bit ? "int8" : o.load_in_4bit ? "int4" : "";
+  if (!flag.empty() && !o.quantization.empty() && o.quantization != flag)
+    throw ConfigError("load options: quantization \"" + o.quantization + "\" contradicts load_in_" + flag.substr(3) + "bit");
+  const std::string q = o.quantization.empty() ? flag : o.quantization;
+  if (q.empty() || q == "none") return DType::F32;
+  if (q == "int8") return DType::Q8_0;
+  if (q == "int4") return DType::Q4_0;
+  throw ConfigError("load options: unknown quantization \"" + q + "\" (expected int8 or int4)");
+}
+
+std::shared_ptr<const WeightSource> quantized_weights(std::shared_ptr<const WeightSource> weights,
+                                                      const ModelConfig& config, const LoadOptions& options) {
+  const DType type = quantization_dtype(options);
+  if (type == DType::F32) return weights;
+  // GPT-2 stores its projections transposed (Conv1D [in, out]); the model transposes them itself.
+  if (config.model_type == "gpt2")
+    throw ConfigError("load options: quantization is not supported for model_type gpt2 yet");
+  return std::make_shared<QuantizedWeights>(std::move(weights), type);
+}
+
+}  // namespace hf
