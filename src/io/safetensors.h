@@ -1,7 +1,8 @@
 #pragma once
 // safetensors (https://huggingface.co/docs/safetensors): an 8-byte little-endian header length N,
 // N bytes of JSON {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}},
-// then the data section. The file is memory-mapped and tensors are views into it.
+// then the data section. The file is memory-mapped and tensors are views into it, except tensors
+// not aligned to their element size (the format allows any header length), which get() copies.
 // Every header field is validated before any tensor is handed out (a corrupt or hostile file must
 // produce a clear hf::FileError naming the file and tensor, never a crash or an out-of-range read).
 #include <filesystem>

@@ -11,7 +11,9 @@
 //    storage keys, then each storage as an int64 element count followed by its bytes.
 // Tensors that are row-major views of their storage are views into the mapped file (tied
 // weights share bytes); strided views, or storages not aligned to their element size, are
-// copied into contiguous owned tensors.
+// copied into contiguous owned tensors. Sizes, offsets and strides come from the file, so they
+// are combined in checked arithmetic (core/checked_math.h) and every element a tensor reads is
+// proven to lie inside its storage (or legacy storage view) before any byte is touched.
 #include <filesystem>
 #include <map>
 #include <memory>
