@@ -20,7 +20,7 @@ namespace hf {
 namespace {
 
 const std::vector<std::string> kFamilies = {"qwen2", "qwen3",  "mistral",   "gpt2",   "gemma2",
-                                            "gemma3", "phi3", "qwen3-moe", "mixtral"};
+                                            "gemma3", "phi3", "qwen3-moe", "qwen2-moe", "mixtral"};
 
 std::string dir_of(const std::string& family) { return HF_FIXTURES "/tiny-" + family; }
 const json& expected(const std::string& family) {
