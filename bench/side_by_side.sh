@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# side_by_side.sh - hfcpp against llama.cpp on the same weights, run alternately in the same
+# minutes, printed as ratios (the machine is shared: only ratios taken together mean anything).
+#
+#   LLAMA_BIN=DIR bench/side_by_side.sh [-t THREADS] [--modes bf16,int8,int4] [--no-depth] HF_MODEL_DIR
+#
+# For each mode (hfcpp bf16 / --quantize int8 / --quantize int4 against llama.cpp's bf16 / q8_0 /
+# q4_0 GGUF of the same folder, made by ../shared/tools/llamacpp-anchor.sh) it runs, in turn:
+# membw; hfcpp bench (pp512 + tg128); llama-bench pp512,tg128; hfcpp bench with a 4096-token
+# prompt (its decode is tg128 at depth 4096); llama-bench tg128@d4096; membw. Then one line per
+# test: both speeds, the ratio hfcpp / llama.cpp, the load average and the bandwidth around it.
+# Both sides run under `nice -n -10` when root (as ../shared/tools/README.md advises).
+# Environment: HFCPP (default build/hfcpp), TOOLS (default ../shared/tools beside the repository).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+hfcpp=${HFCPP:-$root/build/hfcpp}
+tools=${TOOLS:-$root/../shared/tools}
+threads=2 modes=bf16,int8,int4 depth=1 model=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -t) threads=$2; shift 2 ;;
+    --modes) modes=$2; shift 2 ;;
+    --no-depth) depth=0; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "side_by_side: unknown option $1" >&2; exit 1 ;;
+    *) model=$1; shift ;;
+  esac
+done
+[ -n "$model" ] || { echo "usage: LLAMA_BIN=DIR side_by_side.sh [options] HF_MODEL_DIR" >&2; exit 1; }
+[ -x "$hfcpp" ] || { echo "side_by_side: no hfcpp at $hfcpp (set HFCPP)" >&2; exit 1; }
+nice=(); [ "$(id -u)" = 0 ] && nice=(nice -n -10)
+
+membw() { "$tools/membw" -t "$threads" | tail -1; }
+hf() {  # mode prompt_tokens
+  local q=(); [ "$1" = bf16 ] || q=(--quantize "$1")
+  "${nice[@]}" "$hfcpp" bench "$model" -t "$threads" --prompt-tokens "$2" --gen-tokens 128 --json "${q[@]}"
+}
+ll() {  # type tests
+  "${nice[@]}" "$tools/llamacpp-anchor.sh" -t "$threads" --types "$1" --tests "$2" "$model" | grep '^{'
+}
+
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+"$tools/llamacpp-anchor.sh" --prepare "$model" > /dev/null  # GGUF files made before any timing
+for mode in ${modes//,/ }; do
+  case $mode in bf16) type=bf16 ;; int8) type=q8_0 ;; int4) type=q4_0 ;; *) echo "bad mode $mode" >&2; exit 1 ;; esac
+  echo "{\"membw\": $(membw), \"mode\": \"$mode\", \"load1\": $(cut -d' ' -f1 /proc/loadavg)}" >> "$out"
+  echo "{\"hfcpp\": $(hf "$mode" 512), \"mode\": \"$mode\", \"load1\": $(cut -d' ' -f1 /proc/loadavg)}" >> "$out"
+  ll "$type" pp512,tg128 | sed "s/^/{\"mode\": \"$mode\", \"llama\": /; s/\$/}/" >> "$out"
+  if [ "$depth" = 1 ]; then
+    echo "{\"hfcpp_d4096\": $(hf "$mode" 4096), \"mode\": \"$mode\"}" >> "$out"
+    ll "$type" tg128@d4096 | sed "s/^/{\"mode\": \"$mode\", \"llama\": /; s/\$/}/" >> "$out"
+  fi
+  echo "{\"membw\": $(membw), \"mode\": \"$mode\", \"load1\": $(cut -d' ' -f1 /proc/loadavg)}" >> "$out"
+done
+
+python3 - "$out" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+by_mode = {}
+for r in rows:
+    by_mode.setdefault(r["mode"], []).append(r)
+print(f"{'mode':5} {'test':12} {'hfcpp tok/s':>12} {'llama tok/s':>12} {'ratio':>6}  load1  membw GB/s (before/after)")
+for mode, rs in by_mode.items():
+    bw = [r["membw"].get("t%s_best" % r["membw"].get("threads", 2), r["membw"].get("t2_best")) for r in rs if "membw" in r]
+    hf = next((r["hfcpp"] for r in rs if "hfcpp" in r), None)
+    hfd = next((r["hfcpp_d4096"] for r in rs if "hfcpp_d4096" in r), None)
+    ll = {r["llama"]["test"]: r["llama"] for r in rs if "llama" in r}
+    pairs = [("pp512", hf and hf["prompt_tok_s"]), ("tg128", hf and hf["decode_tok_s"]),
+             ("tg128@d4096", hfd and hfd["decode_tok_s"])]
+    for test, mine in pairs:
+        theirs = ll.get(test, {}).get("tok_s")
+        if mine is None or theirs is None:
+            continue
+        load = ll[test].get("load1", "")
+        print(f"{mode:5} {test:12} {mine:12.1f} {theirs:12.1f} {mine / theirs:6.2f}  {load!s:5}  {bw}")
+    if hf:
+        print(f"{mode:5} hfcpp load {hf['load_s'] * 1e3:.0f} ms, peak RSS {hf['peak_rss_mb']:.0f} MiB, weights "
+              f"{hf['weights_mb']:.0f} MiB, decode at {100 * hf['bandwidth_fraction']:.0f}% of its own bandwidth bound")
+EOF
