@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/log.h"
 #include "hf/error.h"
 
 namespace hf::pipelines {
@@ -74,7 +75,15 @@ Pipeline pipeline(const std::string& task, const PipelineOptions& options) {
     throw InputError("pipeline: unknown dtype \"" + options.dtype + "\"; use \"auto\", \"float32\", \"bfloat16\" or \"float16\"");
   const auto& entry = pipelines::TaskRegistry::global().find(task);
   PipelineOptions opts = options;
-  if (opts.model.empty()) opts.model = entry.default_model;
+  if (opts.model.empty()) {
+    opts.model = entry.default_model;
+    // A default from transformers' registry: its pinned revision and transformers' notice.
+    if (!entry.default_revision.empty()) {
+      if (opts.hub.revision.empty()) opts.hub.revision = entry.default_revision;
+      warn("No model was supplied, defaulted to " + opts.model + " and revision " + opts.hub.revision + ".\n" +
+           "Using a pipeline without specifying a model name and revision in production is not recommended.");
+    }
+  }
   return Pipeline(entry.make(task, opts));
 }
 

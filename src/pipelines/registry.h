@@ -34,6 +34,9 @@ struct TaskEntry {
   std::string default_model;  // used when PipelineOptions::model is empty
   std::string description;
   std::function<std::shared_ptr<PipelineImpl>(const std::string& task, const PipelineOptions&)> make;
+  // The revision transformers' registry pins for default_model; "" for hfcpp's own defaults
+  // (translation pairs transformers has none for), which get no notice.
+  std::string default_revision;
 };
 
 class TaskRegistry {

@@ -119,8 +119,9 @@ json TextGenerationPipeline::run_one(const json& input, const PipelineCallOption
 }
 
 void register_text_generation_tasks(TaskRegistry& r) {
+  // transformers' default (pipelines/__init__.py SUPPORTED_TASKS: v4.56 and main agree).
   r.add({.task = "text-generation",
-         .default_model = "Qwen/Qwen2.5-0.5B-Instruct",
+         .default_model = "openai-community/gpt2",
          .description = "Continue a text or a chat (decoder-only models)",
          .make = [](const std::string& task, const PipelineOptions& o) -> std::shared_ptr<PipelineImpl> {
            const auto dir = resolve_model(o.model, o.hub);
@@ -130,7 +131,8 @@ void register_text_generation_tasks(TaskRegistry& r) {
            if (o.max_new_tokens) construction.max_new_tokens = o.max_new_tokens;
            return std::make_shared<TextGenerationPipeline>(task, o.model, std::move(tok), std::move(model),
                                                            std::move(construction));
-         }});
+         },
+         .default_revision = "607a30d"});
 }
 
 }  // namespace hf::pipelines
