@@ -26,10 +26,35 @@ std::string read_text_file(const std::filesystem::path& path) {
   return text;
 }
 
+void check_json_depth(std::string_view text) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // the escaped character cannot end the string
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        throw json::parse_error::create(101, i + 1, "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+                                        nullptr);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+}
+
+json parse_json(std::string_view text) {
+  check_json_depth(text);
+  return json::parse(text);
+}
+
 json read_json_file(const std::filesystem::path& path) {
   std::string text = read_text_file(path);
   try {
-    return json::parse(text);
+    return parse_json(text);
   } catch (const json::parse_error& e) {
     throw FileError(path.string() + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
   }

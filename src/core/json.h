@@ -4,10 +4,23 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace hf {
 
 using json = nlohmann::ordered_json;
+
+// How deep model JSON may nest. nlohmann's parser and destructor are iterative, but copying,
+// comparing and printing a value recurse once per level: a safetensors header nested 10^5 deep
+// overflowed the stack. Real files nest a handful of levels (Python's json gives up near 1000).
+inline constexpr int kMaxJsonDepth = 512;
+
+// Throws json::parse_error (at the byte where it happens) when `text` nests arrays and objects
+// deeper than kMaxJsonDepth, so that callers report it as any other malformed JSON.
+void check_json_depth(std::string_view text);
+
+// json::parse(text) after check_json_depth(text): for every JSON that comes from a file.
+json parse_json(std::string_view text);
 
 // Reads and parses a JSON file; errors (missing file, not a regular file, syntax error with its
 // byte offset) are hf::FileError naming the path.

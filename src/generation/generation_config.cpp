@@ -109,7 +109,7 @@ struct Reader {
 GenerationConfig GenerationConfig::from_json_text(const std::string& text, const std::string& where) {
   json j;
   try {
-    j = json::parse(text);
+    j = parse_json(text);
   } catch (const json::parse_error& e) {
     throw ConfigError(where + ": not valid JSON (" + e.what() + ")");
   }

@@ -38,10 +38,11 @@ json parse_header(const std::string& text, const std::string& where) {
   };
   json header;
   try {
+    check_json_depth(text);
     header = json::parse(text, callback);
   } catch (const json::parse_error& e) {
     throw FileError(where + ": malformed JSON header at byte " + std::to_string(e.byte) +
-                    " (the file is corrupt or not safetensors)");
+                    " (the file is corrupt or not safetensors): " + e.what());
   }
   if (!duplicate.empty()) throw FileError(where + ": tensor '" + duplicate + "' appears twice in the header");
   if (!header.is_object()) throw FileError(where + ": the header is not a JSON object");

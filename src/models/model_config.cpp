@@ -240,7 +240,7 @@ void read_family_values(ModelConfig& c, const Reader& r, const std::string& wher
 ModelConfig ModelConfig::from_json_text(const std::string& text, const std::string& where_in) {
   json top;
   try {
-    top = json::parse(text);
+    top = parse_json(text);
   } catch (const json::parse_error& e) {
     throw ConfigError(where_in + ": malformed JSON at byte " + std::to_string(e.byte));
   }

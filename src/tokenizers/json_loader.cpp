@@ -277,7 +277,7 @@ TokenizerJson parse_tokenizer_json(std::string text, const std::string& filename
   std::string_view t = out.text;
   auto full_parse = [&]() {
     try {
-      return json::parse(t);
+      return parse_json(t);
     } catch (const json::parse_error& e) {
       throw TokenizerError(filename + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
     }
@@ -319,7 +319,7 @@ TokenizerJson parse_tokenizer_json(std::string text, const std::string& filename
   }
   rest.append(t.data() + prev, t.size() - prev);
   try {
-    out.doc = json::parse(rest);
+    out.doc = parse_json(rest);
   } catch (const json::parse_error&) {
     out.doc = full_parse();  // reports the error at its offset in the real file
     return out;

@@ -334,7 +334,7 @@ std::shared_ptr<const TokenizerImpl> load_tokenizer_json(const std::filesystem::
   json config = json::object();
   if (!config_path.empty() && std::filesystem::exists(config_path)) {
     try {
-      config = json::parse(read_text_file(config_path));
+      config = parse_json(read_text_file(config_path));
     } catch (const json::parse_error& e) {
       throw ConfigError(config_path.string() + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
     }

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "hf/error.h"
+#include "test_temp.h"
 
 namespace hf {
 namespace {
@@ -17,7 +18,7 @@ namespace fs = std::filesystem;
 class SafetensorsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("hf_st_test_" + std::to_string(std::random_device{}()));
+    dir_ = test_temp_root() / ("hf_st_test_" + std::to_string(std::random_device{}()));
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -198,6 +199,13 @@ TEST_F(SafetensorsTest, ByteCountThatWrapsSixtyFourBitsIsRefused) {
   expect_error(p, {"tensor 't'", "is more than 2^63 bytes"});
   p = write("wrap3.safetensors", R"({"t":{"dtype":"U8","shape":[18446744073709551615],"data_offsets":[0,0]}})", "");
   expect_error(p, {"tensor 't'", "has a dimension of 2^63 or more"});
+}
+
+TEST_F(SafetensorsTest, HeaderNestedTooDeepIsRefused) {
+  // A shape nested 10^5 deep once overflowed the stack (printing it for the error recursed).
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  auto p = write("deep.safetensors", R"({"t":{"dtype":"F32","shape":)" + deep + R"(,"data_offsets":[0,0]}})", "");
+  expect_error(p, {"malformed JSON header at byte 539", "nested deeper than 512 levels"});
 }
 
 TEST_F(SafetensorsTest, MisalignedDataIsCopiedIntoAnAlignedTensor) {

@@ -1,0 +1,31 @@
+// JSON from files: nesting is bounded before parsing (copying, comparing and printing a value
+// recurse once per level, so a value nested 10^5 deep would overflow the stack).
+#include "core/json.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace hf {
+namespace {
+
+std::string nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+TEST(Json, NestingUpToTheBoundParses) {
+  EXPECT_TRUE(parse_json(nested(kMaxJsonDepth)).is_array());
+  EXPECT_EQ(parse_json(R"({"a": [{"b": "[[[[{{{{"}], "c": "\"[[["})")["c"], "\"[[[");
+}
+
+TEST(Json, DeeperNestingIsAParseErrorAtItsByte) {
+  try {
+    parse_json(R"({"shape": )" + nested(100000) + "}");
+    ADD_FAILURE() << "no error";
+  } catch (const json::parse_error& e) {
+    EXPECT_EQ(e.byte, 10u + kMaxJsonDepth);  // the 512th "[" inside the object is level 513
+    EXPECT_NE(std::string(e.what()).find("nested deeper than 512 levels"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(check_json_depth(std::string(100000, '{')), json::parse_error);
+}
+
+}  // namespace
+}  // namespace hf
