@@ -13,14 +13,15 @@
 #include <optional>
 #include <string>
 
-#include "core/json.h"
+#include "hf/export.h"
+#include "hf/json.h"
 #include "hf/error.h"
 
 namespace hf {
 
 namespace templates { struct Program; }
 
-struct RenderOptions {
+struct HF_API RenderOptions {
   std::optional<std::time_t> now;   // the clock strftime_now() reads (local time); unset = now
 
   // Budgets of one render. Templates are untrusted input: one that exceeds a budget fails with
@@ -33,7 +34,7 @@ struct RenderOptions {
   int64_t max_output_bytes = 64LL << 20;   // bytes of rendered text
 };
 
-class ChatTemplate {
+class HF_API ChatTemplate {
  public:
   // Compiles `source`; a syntax error is hf::TemplateError "line L, column C: ...".
   explicit ChatTemplate(const std::string& source);
@@ -60,8 +61,8 @@ class ChatTemplate {
 // Throws hf::TemplateError (transformers raises ValueError) when the rendered text does not
 // contain the final message.
 inline constexpr const char* kContinueFinalMessageTag = "CONTINUE_FINAL_MESSAGE_TAG ";
-void prepare_continue_final_message(json& messages);
-std::string trim_after_final_message(const std::string& rendered, const std::string& final_content);
+HF_API void prepare_continue_final_message(json& messages);
+HF_API std::string trim_after_final_message(const std::string& rendered, const std::string& final_content);
 
 // Renders `tmpl` as transformers' apply_chat_template(tokenize=False) does, from one JSON object
 // with the keys of the fixtures' cases.jsonl (and `hfcpp template --context`):
@@ -69,9 +70,9 @@ std::string trim_after_final_message(const std::string& rendered, const std::str
 //   continue_final_message (default false), bos_token / eos_token (null or absent → not defined),
 //   kwargs (extra variables, overriding the others), now ("2025-01-15T10:30:00", local time).
 // Throws hf::TemplateError from the template, hf::InputError for contradictory options.
-std::string render_chat_inputs(const ChatTemplate& tmpl, const json& inputs);
+HF_API std::string render_chat_inputs(const ChatTemplate& tmpl, const json& inputs);
 
 // "YYYY-MM-DDTHH:MM:SS" (or with a space) as local time; hf::InputError if malformed.
-std::time_t parse_local_time(const std::string& iso);
+HF_API std::time_t parse_local_time(const std::string& iso);
 
 }  // namespace hf

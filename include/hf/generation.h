@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "hf/export.h"
 #include "hf/causal_lm.h"
 #include "hf/generation_config.h"
 #include "hf/hub.h"
@@ -28,7 +29,7 @@
 
 namespace hf {
 
-struct GenerateOutput {
+struct HF_API GenerateOutput {
   // One row per input row × num_return_sequences (row i's copies are adjacent, as transformers'
   // repeat_interleave): the (left-padded) prompt followed by the generated tokens; rows that
   // finished early are right-filled with pad_token_id.
@@ -43,12 +44,12 @@ struct GenerateOutput {
 // may differ in length (they are left-padded with the pad id); an empty attention_mask means
 // all ones. hf::InputError: empty batch or prompt, prompt longer than max_position_embeddings
 // (naming both), invalid config values, stop_strings without a tokenizer.
-GenerateOutput generate(const CausalLM& model, const BatchEncoding& inputs, const GenerationConfig& config,
+HF_API GenerateOutput generate(const CausalLM& model, const BatchEncoding& inputs, const GenerationConfig& config,
                         const GenerationConfig& model_defaults = {});
 
 // A loaded causal LM with its generation config (transformers' model object, for generate()).
 // Cheap to copy: copies share the weights.
-class AutoModelForCausalLM {
+class HF_API AutoModelForCausalLM {
  public:
   AutoModelForCausalLM(std::shared_ptr<const CausalLM> model, GenerationConfig generation_config);
 

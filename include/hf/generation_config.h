@@ -18,12 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "hf/export.h"
+
 namespace hf {
 
 class BaseStreamer;
 class Tokenizer;
 
-struct GenerationConfig {
+struct HF_API GenerationConfig {
   // --- length (§5.3 of hf-semantics: max_new_tokens beats max_length; both count tokens) ---
   std::optional<int> max_new_tokens{};           // default unset
   std::optional<int> max_length{};               // default 20 (total: prompt + new)

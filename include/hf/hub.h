@@ -13,11 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "hf/export.h"
 #include "hf/error.h"
 
 namespace hf {
 
-struct HubOptions {
+struct HF_API HubOptions {
   std::string revision;                    // branch, tag or commit; empty = "main"
   std::optional<bool> offline;             // unset: HF_HUB_OFFLINE / TRANSFORMERS_OFFLINE decide
   std::string token;                       // empty: HF_TOKEN, ..., then the token file
@@ -35,49 +36,49 @@ struct HubOptions {
 
 // Error kinds, as huggingface_hub names them. All are hf::HubError, so one catch fits all.
 // The repository does not exist, or is private and the token cannot see it.
-class RepositoryNotFoundError : public HubError { using HubError::HubError; };
+class HF_API RepositoryNotFoundError : public HubError { using HubError::HubError; };
 // The repository is gated: 401 = no token sent, 403 = the token's user has not been granted access.
-class GatedRepoError : public RepositoryNotFoundError { using RepositoryNotFoundError::RepositoryNotFoundError; };
+class HF_API GatedRepoError : public RepositoryNotFoundError { using RepositoryNotFoundError::RepositoryNotFoundError; };
 // The branch, tag or commit does not exist.
-class RevisionNotFoundError : public HubError { using HubError::HubError; };
+class HF_API RevisionNotFoundError : public HubError { using HubError::HubError; };
 // The file does not exist at that revision.
-class EntryNotFoundError : public HubError { using HubError::HubError; };
+class HF_API EntryNotFoundError : public HubError { using HubError::HubError; };
 // Offline (or the Hub is unreachable) and the cache does not hold the file.
-class LocalEntryNotFoundError : public HubError { using HubError::HubError; };
+class HF_API LocalEntryNotFoundError : public HubError { using HubError::HubError; };
 
 // The folder holding a model's files: `name` itself if it is a local folder, else the snapshot
 // folder of the Hub id in the cache, after downloading the files a model needs (config,
 // generation config, weights single or sharded, tokenizer files, spm/vocab files).
 // With options.allow_patterns set, downloads exactly the matching files instead (snapshot_download).
 // Throws hf::HubError with a message that says what to do next.
-std::filesystem::path resolve_model(const std::string& name_or_path, const HubOptions& options = {});
+HF_API std::filesystem::path resolve_model(const std::string& name_or_path, const HubOptions& options = {});
 
 // One file of a repo, from the cache or downloaded into it; returns snapshots/<commit>/<filename>.
-std::filesystem::path hf_hub_download(const std::string& repo_id, const std::string& filename,
+HF_API std::filesystem::path hf_hub_download(const std::string& repo_id, const std::string& filename,
                                       const HubOptions& options = {});
 // The same, but std::nullopt when the file does not exist in the repo (recorded in .no_exist, so
 // the next call asks nothing), and offline when the cache cannot tell (no snapshot file).
-std::optional<std::filesystem::path> try_hf_hub_download(const std::string& repo_id, const std::string& filename,
+HF_API std::optional<std::filesystem::path> try_hf_hub_download(const std::string& repo_id, const std::string& filename,
                                                          const HubOptions& options = {});
 // Every file of the repo at the revision matching options.allow_patterns (all when empty) and not
 // ignore_patterns (shell globs, `*` also matches `/`); returns the snapshot folder.
-std::filesystem::path snapshot_download(const std::string& repo_id, const HubOptions& options = {});
+HF_API std::filesystem::path snapshot_download(const std::string& repo_id, const HubOptions& options = {});
 // The cached file without any request: nullopt when not cached (or known absent).
-std::optional<std::filesystem::path> try_to_load_from_cache(const std::string& repo_id, const std::string& filename,
+HF_API std::optional<std::filesystem::path> try_to_load_from_cache(const std::string& repo_id, const std::string& filename,
                                                             const HubOptions& options = {});
 
 // The hub cache folder these options use (cache_dir, HF_HUB_CACHE, HF_HOME/hub, ~/.cache/...).
-std::filesystem::path hub_cache_dir(const HubOptions& options = {});
+HF_API std::filesystem::path hub_cache_dir(const HubOptions& options = {});
 
 // `hfcpp cache ls`: what the cache holds, as huggingface_hub's scan_cache_dir reports it.
-struct CachedRevisionInfo {
+struct HF_API CachedRevisionInfo {
   std::string commit_hash;
   std::vector<std::string> refs;       // branch/tag names pointing at this commit
   std::filesystem::path snapshot_path;
   uint64_t size_on_disk = 0;           // distinct blobs of this revision
   size_t nb_files = 0;
 };
-struct CachedRepoInfo {
+struct HF_API CachedRepoInfo {
   std::string repo_id;
   std::string repo_type;               // "model", "dataset", "space"
   std::filesystem::path repo_path;
@@ -85,14 +86,14 @@ struct CachedRepoInfo {
   size_t nb_files = 0;                 // distinct blobs
   std::vector<CachedRevisionInfo> revisions;
 };
-struct HFCacheInfo {
+struct HF_API HFCacheInfo {
   std::filesystem::path cache_dir;
   std::vector<CachedRepoInfo> repos;   // sorted by repo type then id
   uint64_t size_on_disk = 0;
   std::vector<std::string> warnings;   // corrupted entries (folder, reason), as Python's CorruptedCacheException
 };
-HFCacheInfo scan_cache_dir(const std::filesystem::path& cache_dir = {});
+HF_API HFCacheInfo scan_cache_dir(const std::filesystem::path& cache_dir = {});
 // `hfcpp cache rm`: removes a repo's folder (and its lock folder); false if it was not cached.
-bool delete_cached_repo(const std::string& repo_id, const HubOptions& options = {});
+HF_API bool delete_cached_repo(const std::string& repo_id, const HubOptions& options = {});
 
 }  // namespace hf

@@ -28,14 +28,15 @@
 #include <string>
 #include <vector>
 
-#include "core/json.h"
+#include "hf/export.h"
+#include "hf/json.h"
 #include "hf/generation_config.h"
 #include "hf/hub.h"
 #include "hf/tokenizer.h"
 
 namespace hf {
 
-struct PipelineOptions {
+struct HF_API PipelineOptions {
   std::string model;                  // Hub id or local folder; "" = the task's default model
   std::string device = "auto";        // "cpu" | "auto"; accelerators are rejected (none yet)
   std::string dtype = "auto";
@@ -45,7 +46,7 @@ struct PipelineOptions {
 };
 
 // Per-call parameters (transformers' __call__ kwargs).
-struct PipelineCallOptions {
+struct HF_API PipelineCallOptions {
   GenerationConfig generate{};                   // max_new_tokens, do_sample, streamer, stop_token...
   std::optional<bool> return_full_text{};          // text-generation: unset = true
   bool return_tensors = false;                   // records hold generated_token_ids instead of text
@@ -56,7 +57,7 @@ struct PipelineCallOptions {
 };
 
 // The task-specific implementation behind a Pipeline (see src/pipelines/registry.h).
-class PipelineImpl {
+class HF_API PipelineImpl {
  public:
   virtual ~PipelineImpl() = default;
   // inputs: a string, a list of strings, a chat (list of {role, content}) or a list of chats.
@@ -72,7 +73,7 @@ class PipelineImpl {
   Tokenizer tok_;
 };
 
-class Pipeline {
+class HF_API Pipeline {
  public:
   explicit Pipeline(std::shared_ptr<PipelineImpl> impl) : impl_(std::move(impl)) {}
 
@@ -98,12 +99,12 @@ class Pipeline {
 
 // Builds the pipeline for `task` (aliases and translation_XX_to_YY as in transformers).
 // Unknown task → hf::InputError listing the available ones.
-Pipeline pipeline(const std::string& task, const PipelineOptions& options = {});
+HF_API Pipeline pipeline(const std::string& task, const PipelineOptions& options = {});
 
 // The registered task names and their default models, for --help texts.
-std::vector<std::pair<std::string, std::string>> pipeline_tasks();
+HF_API std::vector<std::pair<std::string, std::string>> pipeline_tasks();
 
-json to_json(const Messages& messages);
+HF_API json to_json(const Messages& messages);
 Messages messages_from_json(const json& chat);  // hf::InputError if a message lacks role/content
 
 }  // namespace hf

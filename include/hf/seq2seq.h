@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "hf/export.h"
 #include "hf/generation_config.h"
 #include "hf/hub.h"
 #include "hf/seq2seq_lm.h"
@@ -24,7 +25,7 @@
 
 namespace hf {
 
-struct Seq2SeqGenerateOutput {
+struct HF_API Seq2SeqGenerateOutput {
   // batch × num_return_sequences rows: decoder start token, generated tokens, then pad_token_id
   // up to the longest row.
   std::vector<std::vector<int32_t>> sequences;
@@ -45,17 +46,17 @@ enum class BeamEarlyStopping { False, True, Never };
 // defaults. `early_stopping` overrides config.early_stopping (needed for "never").
 // hf::InputError for an empty batch or row, inconsistent masks, invalid config values, or no
 // decoder_start_token_id / bos_token_id to start the decoder.
-Seq2SeqGenerateOutput generate(const Seq2SeqLM& model, const BatchEncoding& inputs, const GenerationConfig& config,
+HF_API Seq2SeqGenerateOutput generate(const Seq2SeqLM& model, const BatchEncoding& inputs, const GenerationConfig& config,
                                const GenerationConfig& model_defaults = {},
                                std::optional<BeamEarlyStopping> early_stopping = std::nullopt);
 
 // The generation config a seq2seq model folder implies: generation_config.json when present,
 // else the generation keys of config.json (as transformers' GenerationConfig.from_model_config);
 // decoder_start_token_id falls back to config.json's.
-GenerationConfig seq2seq_generation_config(const std::filesystem::path& dir);
+HF_API GenerationConfig seq2seq_generation_config(const std::filesystem::path& dir);
 
 // A loaded encoder–decoder model with its generation config. Cheap to copy (shared weights).
-class AutoModelForSeq2SeqLM {
+class HF_API AutoModelForSeq2SeqLM {
  public:
   AutoModelForSeq2SeqLM(std::shared_ptr<const Seq2SeqLM> model, GenerationConfig generation_config);
   // A local folder or a Hub id (through hf::resolve_model): config.json, model.safetensors or

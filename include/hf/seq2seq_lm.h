@@ -11,11 +11,12 @@
 #include <span>
 #include <string>
 
+#include "hf/export.h"
 #include "hf/tensor.h"
 
 namespace hf {
 
-class Seq2SeqState {
+class HF_API Seq2SeqState {
  public:
   virtual ~Seq2SeqState() = default;
   virtual int rows() const = 0;           // decoder rows (inputs × beams)
@@ -26,7 +27,7 @@ class Seq2SeqState {
   virtual const Tensor& encoder_last_hidden_state() const = 0;
 };
 
-class Seq2SeqLM {
+class HF_API Seq2SeqLM {
  public:
   virtual ~Seq2SeqLM() = default;
   virtual const std::string& model_type() const = 0;
@@ -52,6 +53,6 @@ class Seq2SeqLM {
 
 // Loads the encoder–decoder model in local folder `dir` (config.json + model.safetensors, else
 // pytorch_model.bin through the safe reader). hf::ConfigError for an unsupported model_type.
-std::shared_ptr<const Seq2SeqLM> load_seq2seq_lm(const std::filesystem::path& dir);
+HF_API std::shared_ptr<const Seq2SeqLM> load_seq2seq_lm(const std::filesystem::path& dir);
 
 }  // namespace hf

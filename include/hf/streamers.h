@@ -20,24 +20,23 @@
 // a not-yet-complete byte sequence is held back. The concatenation of everything emitted equals
 // tokenizer.decode(all streamed ids, decode options).
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <iosfwd>
-#include <mutex>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "hf/export.h"
 #include "hf/error.h"
 #include "hf/tokenizer.h"
 
 namespace hf {
 
-class BaseStreamer {
+class HF_API BaseStreamer {
  public:
   virtual ~BaseStreamer() = default;
   // `ids` holds `batch` rows of ids.size() / batch tokens each.
@@ -48,13 +47,13 @@ class BaseStreamer {
   virtual bool stop_requested() const { return false; }
 };
 
-struct TextStreamerOptions {
+struct HF_API TextStreamerOptions {
   bool skip_prompt = false;                          // drop the first put() (the prompt)
   bool skip_special_tokens = false;                  // decode options, forwarded to decode()
   std::optional<bool> clean_up_tokenization_spaces{};
 };
 
-class TextStreamer : public BaseStreamer {
+class HF_API TextStreamer : public BaseStreamer {
  public:
   // Prints to `out` (default std::cout), flushing after each piece; a newline at the end.
   explicit TextStreamer(Tokenizer tokenizer, TextStreamerOptions options = {}, std::ostream* out = nullptr);
@@ -76,7 +75,7 @@ class TextStreamer : public BaseStreamer {
 };
 
 // A TextStreamer whose pieces go to a function (library users' hook: a UI, a socket...).
-class CallbackStreamer : public TextStreamer {
+class HF_API CallbackStreamer : public TextStreamer {
  public:
   using Callback = std::function<void(const std::string& text, bool stream_end)>;
   CallbackStreamer(Tokenizer tokenizer, Callback callback, TextStreamerOptions options = {});
@@ -89,7 +88,7 @@ class CallbackStreamer : public TextStreamer {
 };
 
 // Thrown by TextIteratorStreamer when no piece arrives within its timeout (Python: queue.Empty).
-class StreamerTimeout : public Error {
+class HF_API StreamerTimeout : public Error {
   using Error::Error;
 };
 
@@ -97,7 +96,7 @@ class StreamerTimeout : public Error {
 // Destroying the streamer (or calling cancel()) while generate() runs makes generate() stop at
 // its next step; the destructor waits until generate() has called end(), so it is safe to let
 // the streamer go out of scope with the worker still running.
-class TextIteratorStreamer : public TextStreamer {
+class HF_API TextIteratorStreamer : public TextStreamer {
  public:
   explicit TextIteratorStreamer(Tokenizer tokenizer, TextStreamerOptions options = {},
                                 std::optional<std::chrono::milliseconds> timeout = std::nullopt);
@@ -138,12 +137,9 @@ class TextIteratorStreamer : public TextStreamer {
   void on_finalized_text(const std::string& text, bool stream_end) override;
 
  private:
+  struct Queue;  // the pieces, their mutex and condition variable (text_iterator_streamer.cpp)
   std::optional<std::chrono::milliseconds> timeout_{};
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::optional<std::string>> queue_;  // nullopt = end of stream
-  bool cancelled_ = false;
-  bool producing_ = false;  // between the first put() and end()
+  std::unique_ptr<Queue> queue_;
 };
 
 }  // namespace hf

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "hf/export.h"
+
 namespace hf {
 
 // Q8_0 / Q4_0: weights quantized at load in blocks of 32 with one f16 scale each (8 and 4 bits
@@ -20,7 +22,7 @@ size_t dtype_size(DType t);         // bytes of one element, or of one block for
 int64_t dtype_block_elems(DType t);  // elements per block: 32 for Q8_0 / Q4_0, 1 otherwise
 const char* dtype_name(DType t);    // safetensors spelling: "F32", "BF16", ... ("Q8_0", "Q4_0")
 
-class Tensor {
+class HF_API Tensor {
  public:
   Tensor() = default;
   // A view of `data` (not copied); `keep_alive` owns the memory it lies in.
@@ -58,9 +60,9 @@ class Tensor {
 };
 
 // bf16 / f16 <-> f32 conversions (exact widening; round-to-nearest-even narrowing).
-float bf16_to_f32(uint16_t v);
-uint16_t f32_to_bf16(float v);
-float f16_to_f32(uint16_t v);
-uint16_t f32_to_f16(float v);
+HF_API float bf16_to_f32(uint16_t v);
+HF_API uint16_t f32_to_bf16(float v);
+HF_API float f16_to_f32(uint16_t v);
+HF_API uint16_t f32_to_f16(float v);
 
 }  // namespace hf

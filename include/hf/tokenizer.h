@@ -25,7 +25,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/json.h"
+#include "hf/export.h"
+#include "hf/json.h"
 #include "hf/error.h"
 #include "hf/hub.h"
 
@@ -33,19 +34,19 @@ namespace hf {
 
 // A chat message with text content. For tool calls, content parts, etc. pass a json array of
 // message objects to apply_chat_template instead.
-struct Message {
+struct HF_API Message {
   std::string role;
   std::string content;
 };
 using Messages = std::vector<Message>;
 
 // tok(texts): one row per text. Without padding rows have their own lengths.
-struct BatchEncoding {
+struct HF_API BatchEncoding {
   std::vector<std::vector<int32_t>> input_ids;
   std::vector<std::vector<int32_t>> attention_mask;  // 1 = token, 0 = padding
 };
 
-struct EncodeOptions {
+struct HF_API EncodeOptions {
   bool add_special_tokens = true;
   std::string padding{};     // "" (none), "longest", "max_length" (pads to max_length)
   bool truncation = false;   // truncate to max_length (special tokens included)
@@ -55,7 +56,7 @@ struct EncodeOptions {
 
 // One text, or a pair of texts, encoded with what token-level pipelines need (the Rust
 // tokenizers' Encoding): type ids, the offsets mapping, word and sequence ids.
-struct Encoding {
+struct HF_API Encoding {
   std::vector<int32_t> input_ids, token_type_ids, attention_mask, special_tokens_mask;
   // [start, end) in characters (code points) of the token's own text; (0, 0) for special tokens.
   std::vector<std::pair<int64_t, int64_t>> offsets;
@@ -67,7 +68,7 @@ struct Encoding {
   std::pair<int64_t, int64_t> word_to_chars(int32_t word, int sequence = 0) const;
 };
 
-struct EncodePlusOptions {
+struct HF_API EncodePlusOptions {
   bool add_special_tokens = true;
   std::string truncation{};   // "" (none), "longest_first", "only_first", "only_second"
   int max_length = 0;         // 0 = the tokenizer's model_max_length
@@ -77,19 +78,19 @@ struct EncodePlusOptions {
 
 // A post-processor's template: runs of special tokens (sequence -1) around the first (0) and
 // second (1) text, with their type ids.
-struct TemplatePart {
+struct HF_API TemplatePart {
   int sequence = 0;
   std::vector<int32_t> ids;  // sequence -1 only
   int32_t type_id = 0;
 };
 
-struct DecodeOptions {
+struct HF_API DecodeOptions {
   bool skip_special_tokens = false;
   // unset = tokenizer_config.json's clean_up_tokenization_spaces
   std::optional<bool> clean_up_tokenization_spaces{};
 };
 
-struct ChatTemplateOptions {
+struct HF_API ChatTemplateOptions {
   // Kept for transformers' spelling (`{.tokenize = false, .add_generation_prompt = true}`):
   // apply_chat_template always returns the text, apply_chat_template_ids the token ids.
   bool tokenize = false;
@@ -102,7 +103,7 @@ struct ChatTemplateOptions {
 };
 
 // What tokenizer_config.json says (and what an implementation sets from its own files).
-struct TokenizerConfig {
+struct HF_API TokenizerConfig {
   std::string bos_token, eos_token, pad_token, unk_token;  // "" = none
   bool clean_up_tokenization_spaces = false;
   int64_t model_max_length = int64_t(1) << 60;  // VERY_LARGE_INTEGER when absent or huge
@@ -116,7 +117,7 @@ struct TokenizerConfig {
 // The small interface a tokenizer backend implements. Ids are int32; an id that is not in the
 // vocabulary (negative or >= vocab_size()) passed to decode/id_to_token is the caller's error:
 // decode throws hf::TokenizerError, id_to_token returns nullopt.
-class TokenizerImpl {
+class HF_API TokenizerImpl {
  public:
   virtual ~TokenizerImpl() = default;
   // text → ids, with the post-processor's special tokens when add_special_tokens.
@@ -149,7 +150,7 @@ class TokenizerImpl {
   virtual bool trims_offsets() const { return false; }
 };
 
-class Tokenizer {
+class HF_API Tokenizer {
  public:
   Tokenizer() = default;  // empty: every call throws hf::TokenizerError
   static Tokenizer from_impl(std::shared_ptr<const TokenizerImpl> impl);
@@ -220,7 +221,7 @@ class Tokenizer {
 // final (possibly ""), never a partial UTF-8 character (byte-level tokens often split one Chinese
 // character across two ids). finish() returns what is left. The concatenation of every put() and
 // finish() equals tokenizer.decode(all ids, options).
-class DecodeStream {
+class HF_API DecodeStream {
  public:
   explicit DecodeStream(Tokenizer tokenizer, DecodeOptions options = {});
   std::string put(int32_t id);
@@ -236,7 +237,7 @@ class DecodeStream {
   size_t emitted_ = 0;           // bytes of decode(window_) already returned
 };
 
-struct AutoTokenizer {
+struct HF_API AutoTokenizer {
   // name_or_path: a local folder or a Hub id (through hf::resolve_model). A folder with
   // tokenizer.json → the tokenizer.json engine; a Marian folder (source.spm) → MarianTokenizer.
   static Tokenizer from_pretrained(const std::string& name_or_path, const HubOptions& options = {});

@@ -1,14 +1,13 @@
 #pragma once
-// JSON through nlohmann::json. `ordered_json` keeps key order as written, which Python's dicts
-// do too: chat templates that print dicts (tojson) and tokenizer configs depend on it.
+// Reading JSON files, and JSON paths for error messages. The type itself, hf::json, is public
+// (hf/json.h).
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
-namespace hf {
+#include "hf/json.h"
 
-using json = nlohmann::ordered_json;
+namespace hf {
 
 // How deep model JSON may nest. nlohmann's parser and destructor are iterative, but copying,
 // comparing and printing a value recurse once per level: a safetensors header nested 10^5 deep

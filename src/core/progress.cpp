@@ -3,20 +3,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include "core/env.h"
-#include "core/log.h"
-
 namespace hf {
 
 namespace {
 // Descriptions longer than this are shortened to "(…)" + their end, as huggingface_hub does.
 constexpr size_t kMaxDescription = 40;
 }  // namespace
-
-bool progress_bars_enabled() {
-  if (auto disabled = env_flag("HF_HUB_DISABLE_PROGRESS_BARS")) return !*disabled;
-  return stderr_is_tty();
-}
 
 ProgressBar::ProgressBar(std::string description, uint64_t total, uint64_t initial, bool enabled, std::string unit)
     : description_(std::move(description)), unit_(std::move(unit)), total_(total), initial_(initial), done_(initial), enabled_(enabled),
@@ -107,9 +99,9 @@ void ProgressBar::draw(bool final_draw) {
   auto now = std::chrono::steady_clock::now();
   last_draw_ = now;
   double elapsed = std::chrono::duration<double>(now - start_).count();
-  // \r and clear-to-end-of-line: the bar rewrites itself in place.
-  std::fprintf(stderr, "\r%s\x1b[K%s", render(elapsed).c_str(), final_draw ? "\n" : "");
-  std::fflush(stderr);
+  std::string line = render(elapsed);
+  report_progress({.description = description_, .unit = unit_, .done = done_, .total = total_,
+                   .finished = final_draw, .line = line});
 }
 
 }  // namespace hf

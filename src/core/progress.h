@@ -1,17 +1,18 @@
 #pragma once
-// A tqdm-like progress bar on stderr for long byte transfers and loads:
+// A tqdm-like progress bar for long byte transfers and loads:
 //   model.safetensors:  45%|█████▍      | 443MB/988MB [00:04<00:05, 102MB/s]
-// Shown only when stderr is a terminal, unless HF_HUB_DISABLE_PROGRESS_BARS says otherwise
-// (true: never, false: always), as huggingface_hub does. Redraws at most ~8 times a second so a
-// fast transfer does not spend its time printing. Not thread-safe: one owner updates a bar.
+// Each redraw is a ProgressEvent for the application's progress handler (hf/diagnostics.h; by
+// default drawn on stderr while it is a terminal). HF_HUB_DISABLE_PROGRESS_BARS decides first
+// (true: never, false: always), as huggingface_hub does: see progress_bars_enabled() in
+// core/log.h. Redraws at most ~8 times a second so a fast transfer does not spend its time
+// printing. Not thread-safe: one owner updates a bar.
 #include <chrono>
 #include <cstdint>
 #include <string>
 
-namespace hf {
+#include "core/log.h"
 
-// Whether bars should be drawn now: HF_HUB_DISABLE_PROGRESS_BARS if set, else isatty(stderr).
-bool progress_bars_enabled();
+namespace hf {
 
 class ProgressBar {
  public:
