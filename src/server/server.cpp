@@ -1,0 +1,144 @@
+// The HTTP layer of `hfcpp serve`: routes, the API key, error bodies in OpenAI's shape, limits
+// and timeouts, graceful stop.
+#include "server/server.h"
+
+#include <httplib.h>
+
+#include <thread>
+
+#include "hf/error.h"
+#include "hf/generation.h"
+#include "hf/tokenizer.h"
+#include "server/api_error.h"
+#include "server/completions.h"
+#include "server/web_page.h"
+
+namespace hf::server {
+namespace {
+
+void send_error(httplib::Response& res, const ApiError& e) {
+  res.status = e.status;
+  res.set_content(e.body().dump(), "application/json");
+}
+
+// OpenAI's error body for statuses httplib sets itself (unknown path, body too large, ...).
+ApiError status_error(int status, const httplib::Request& req, size_t max_body) {
+  switch (status) {
+    case 404: return ApiError(404, "Unknown request URL: " + req.method + " " + req.path + ".", "", "unknown_url");
+    case 405: return ApiError(405, "Method " + req.method + " is not allowed on " + req.path + ".", "", "method_not_allowed");
+    case 413:
+      return ApiError(413, "The request body is larger than the limit of " + std::to_string(max_body) + " bytes.", "",
+                      "request_too_large");
+    default: return ApiError(status, "The request could not be processed (HTTP " + std::to_string(status) + ").", "", "");
+  }
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options) : options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
+  // Every waiting or running request holds a thread, plus room for /health and /metrics.
+  const int threads = options_.scheduler.parallel + options_.scheduler.max_queue + 8;
+  http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http_->set_payload_max_length(options_.max_body_bytes);
+  http_->set_read_timeout(options_.read_timeout_s, 0);
+  http_->set_write_timeout(options_.write_timeout_s, 0);
+  http_->set_keep_alive_timeout(5);
+  routes();
+  port_ = options_.port == 0 ? http_->bind_to_any_port(options_.host) : (http_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port_ <= 0)
+    throw InputError("serve: cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                     " (address in use, or not an address of this machine)");
+}
+
+Server::~Server() {
+  if (running_) stop(std::chrono::milliseconds(0));
+}
+
+Scheduler* Server::scheduler() {
+  ServedModel* m = served_.load();
+  return m ? &m->scheduler : nullptr;
+}
+
+void Server::load(const std::string& model_dir) {
+  Tokenizer tok = AutoTokenizer::from_pretrained(model_dir);
+  AutoModelForCausalLM model = AutoModelForCausalLM::from_pretrained(model_dir);
+  SchedulerOptions so = options_.scheduler;
+  if (so.context <= 0) so.context = model.config().max_position_embeddings;  // the cache grows as needed
+  owned_ = std::make_unique<ServedModel>(options_.model_id, std::move(tok), std::move(model), so, &metrics_);
+  served_.store(owned_.get());
+}
+
+void Server::routes() {
+  httplib::Server& h = *http_;
+  h.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (options_.api_key.empty() || req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
+    if (req.get_header_value("Authorization") == "Bearer " + options_.api_key) return httplib::Server::HandlerResponse::Unhandled;
+    const bool missing = !req.has_header("Authorization");
+    send_error(res, ApiError(401,
+                             missing ? "You didn't provide an API key. Send it as `Authorization: Bearer KEY`."
+                                     : "Incorrect API key provided.",
+                             "", "invalid_api_key"));
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  h.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (res.body.empty()) send_error(res, status_error(res.status, req, options_.max_body_bytes));
+  });
+  h.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    try {
+      std::rethrow_exception(ep);
+    } catch (const ApiError& e) {
+      send_error(res, e);
+    } catch (const InputError& e) {
+      send_error(res, ApiError(400, e.what(), "", "invalid_value"));
+    } catch (const std::exception& e) {
+      send_error(res, ApiError(500, std::string("Internal error: ") + e.what(), "", "internal_error", "server_error"));
+    }
+  });
+  h.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    metrics_.request_done(req.path, res.status);
+  });
+
+  h.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    if (ready()) return res.set_content(R"({"status":"ok"})", "application/json");
+    res.status = 503;
+    res.set_content(R"({"status":"loading"})", "application/json");
+  });
+  h.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics_.text(), "text/plain; version=0.0.4");
+  });
+  h.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(chat_page(), "text/html; charset=utf-8"); });
+
+  auto loaded = [this]() -> ServedModel& {
+    ServedModel* m = served_.load();
+    if (!m) throw ApiError(503, "The model is still loading; retry when GET /health answers 200.", "", "model_loading", "server_error");
+    return *m;
+  };
+  h.Get("/v1/models", [loaded](const httplib::Request&, httplib::Response& res) {
+    const ServedModel& m = loaded();
+    json model{{"id", m.id}, {"object", "model"}, {"created", m.created}, {"owned_by", "hfcpp"}};
+    res.set_content(json{{"object", "list"}, {"data", json::array({model})}}.dump(), "application/json");
+  });
+  h.Post("/v1/chat/completions", [loaded](const httplib::Request& req, httplib::Response& res) {
+    handle_completion(loaded(), req, res, Endpoint::Chat);
+  });
+  h.Post("/v1/completions", [loaded](const httplib::Request& req, httplib::Response& res) {
+    handle_completion(loaded(), req, res, Endpoint::Completions);
+  });
+}
+
+void Server::run() {
+  running_ = true;
+  http_->listen_after_bind();
+  std::lock_guard lock(stop_mu_);
+  running_ = false;
+  stopped_.notify_all();
+}
+
+void Server::stop(std::chrono::milliseconds drain) {
+  http_->stop();  // no new connections; accepted requests run to their end
+  std::unique_lock lock(stop_mu_);
+  if (!stopped_.wait_for(lock, drain, [&] { return !running_.load(); }))
+    if (Scheduler* s = scheduler()) s->cancel_all();  // the drain timed out: end the stragglers
+}
+
+}  // namespace hf::server

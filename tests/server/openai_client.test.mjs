@@ -1,0 +1,144 @@
+// The official OpenAI client (npm `openai`, pinned in package-lock.json) against `hfcpp serve`
+// on 127.0.0.1 with the tiny random Qwen2: chats and completions, streamed or not, the error
+// cases, a client that hangs up, and SIGTERM's graceful drain. Run by ctest with node --test;
+// HFCPP_BIN is the built hfcpp and HF_FIXTURES the fixtures folder.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(path.join(here, 'package.json'));
+let OpenAI;
+try {
+  OpenAI = require('openai').default ?? require('openai');
+} catch {
+  throw new Error('the npm `openai` client is not installed: run scripts/setup.sh (npm ci in tests/server)');
+}
+
+const KEY = 'test-key';
+const MODEL = 'tiny-qwen2';
+
+// Starts `hfcpp serve` on any free port and waits for GET /health = 200.
+async function startServer(extra = []) {
+  const bin = process.env.HFCPP_BIN, fixtures = process.env.HF_FIXTURES;
+  assert.ok(bin && fixtures, 'HFCPP_BIN and HF_FIXTURES must be set (ctest sets them)');
+  const proc = spawn(bin, ['serve', path.join(fixtures, 'tiny-qwen2'), '--port', '0', '--served-model-name', MODEL,
+                           '--api-key', KEY, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no port after 30 s: ' + stderr)), 30000);
+    proc.stderr.on('data', (d) => {
+      stderr += d;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    });
+    proc.on('exit', (code) => reject(new Error(`hfcpp serve exited with ${code}: ${stderr}`)));
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; ++i) {
+    const r = await fetch(base + '/health').catch(() => null);
+    if (r && r.status === 200) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  return { proc, base, exited };
+}
+
+let server, client;
+before(async () => {
+  server = await startServer(['--parallel', '4']);
+  client = new OpenAI({ apiKey: KEY, baseURL: server.base + '/v1', maxRetries: 0, timeout: 60000 });
+});
+after(() => server?.proc.kill('SIGKILL'));
+
+const hello = [{ role: 'user', content: '你好' }];
+
+test('non-streamed chat', async () => {
+  const r = await client.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 8, temperature: 0 });
+  assert.equal(r.object, 'chat.completion');
+  assert.equal(r.choices[0].message.role, 'assistant');
+  assert.equal(typeof r.choices[0].message.content, 'string');
+  assert.equal(r.choices[0].finish_reason, 'length');
+  assert.equal(r.usage.completion_tokens, 8);
+  assert.equal(r.usage.total_tokens, r.usage.prompt_tokens + 8);
+});
+
+test('streamed chat gives the same text as the non-streamed one', async () => {
+  const whole = await client.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 10, temperature: 0 });
+  const stream = await client.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 10, temperature: 0,
+                                                        stream: true, stream_options: { include_usage: true } });
+  let text = '', first = null, finish = null, usage = null;
+  for await (const chunk of stream) {
+    assert.equal(chunk.object, 'chat.completion.chunk');
+    if (first === null) first = chunk.choices[0].delta;
+    if (chunk.choices.length && chunk.choices[0].delta.content) text += chunk.choices[0].delta.content;
+    if (chunk.choices.length && chunk.choices[0].finish_reason) finish = chunk.choices[0].finish_reason;
+    if (chunk.usage) usage = chunk.usage;
+  }
+  assert.equal(first.role, 'assistant');
+  assert.equal(text, whole.choices[0].message.content);
+  assert.equal(finish, 'length');
+  assert.equal(usage.completion_tokens, 10);
+});
+
+test('completions, plain and streamed', async () => {
+  const r = await client.completions.create({ model: MODEL, prompt: 'Once upon a time', max_tokens: 5, temperature: 0 });
+  assert.equal(r.object, 'text_completion');
+  assert.equal(r.choices[0].finish_reason, 'length');
+  const stream = await client.completions.create({ model: MODEL, prompt: 'Once upon a time', max_tokens: 5, temperature: 0, stream: true });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
+  assert.equal(text, r.choices[0].text);
+});
+
+test('seeded sampling is reproducible', async () => {
+  const ask = () => client.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 12, seed: 7, temperature: 1 });
+  const [a, b] = await Promise.all([ask(), ask()]);
+  assert.equal(a.choices[0].message.content, b.choices[0].message.content);
+});
+
+test('error cases reach the client as OpenAI errors', async () => {
+  await assert.rejects(client.chat.completions.create({ model: 'gpt-4o', messages: hello }),
+                       (e) => e instanceof OpenAI.NotFoundError && e.status === 404 && e.code === 'model_not_found');
+  await assert.rejects(client.chat.completions.create({ model: MODEL, messages: hello, logit_bias: { 1: 1 } }),
+                       (e) => e instanceof OpenAI.BadRequestError && e.param === 'logit_bias');
+  await assert.rejects(client.chat.completions.create({ model: MODEL, messages: hello, temperature: 7 }),
+                       (e) => e.status === 400 && e.param === 'temperature');
+  const wrong = new OpenAI({ apiKey: 'nope', baseURL: server.base + '/v1', maxRetries: 0 });
+  await assert.rejects(wrong.models.list(), (e) => e instanceof OpenAI.AuthenticationError && e.status === 401);
+  const models = await client.models.list();
+  assert.deepEqual(models.data.map((m) => m.id), [MODEL]);
+});
+
+test('a client that hangs up frees its slot', async () => {
+  const stream = await client.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 30000, stream: true });
+  let n = 0;
+  for await (const chunk of stream) if (++n === 3) break;  // leaving the loop aborts the request
+  let active = -1;
+  for (let i = 0; i < 200 && active !== 0; ++i) {
+    const text = await (await fetch(server.base + '/metrics', { headers: { Authorization: `Bearer ${KEY}` } })).text();
+    active = Number(/^hfcpp_active_slots (\d+)$/m.exec(text)[1]);
+    if (active !== 0) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(active, 0);
+  const r = await client.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 2 });
+  assert.equal(r.choices.length, 1);
+});
+
+test('SIGTERM finishes the running stream, then the server exits 0', async () => {
+  const s = await startServer();
+  const c = new OpenAI({ apiKey: KEY, baseURL: s.base + '/v1', maxRetries: 0 });
+  const stream = await c.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 60, temperature: 0, stream: true,
+                                                   stream_options: { include_usage: true } });
+  let signalled = false, usage = null;
+  for await (const chunk of stream) {
+    if (!signalled) { s.proc.kill('SIGTERM'); signalled = true; }
+    if (chunk.usage) usage = chunk.usage;
+  }
+  assert.equal(usage.completion_tokens, 60);  // the running request was not cut
+  const { code } = await s.exited;
+  assert.equal(code, 0);
+});
