@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,52 @@ struct HF_API GenerateOutput {
   int prompt_length = 0;  // columns of the padded prompt
   // sequences[:, prompt_length:], as transformers users slice it.
   std::vector<std::vector<int32_t>> new_tokens() const;
+  // Prompt tokens whose keys and values came from `config.past_key_values` instead of being
+  // prefilled again (OpenAI's usage.prompt_tokens_details.cached_tokens); prefilled tokens are
+  // prompt_length - cached_tokens.
+  int cached_tokens = 0;
+  // config.output_logits: each step's raw logits (before any processor), float32 [rows, vocab].
+  std::vector<Tensor> logits;
+};
+
+// A conversation's keys and values, owned by the caller and kept across generate() calls
+// (transformers' `past_key_values=DynamicCache()`). Pass it with each turn's *whole* prompt:
+//
+//   hf::DynamicCache cache;
+//   for (...) {
+//     messages.push_back({"user", line});
+//     auto ids = tok.apply_chat_template_ids(messages, {.add_generation_prompt = true});
+//     auto out = model.generate({ids}, {.max_new_tokens = 256, .past_key_values = &cache});
+//     messages.push_back({"assistant", tok.decode(out.new_tokens()[0], {.skip_special_tokens = true})});
+//   }
+//
+// generate() keeps the longest common prefix of the cached ids and the new prompt and prefills
+// only the rest (at least the last prompt token, whose logits start the reply), so a turn costs
+// its own tokens, and an edited or shortened history (dropped turns) is handled too. One row, no
+// beam search. Not thread-safe: one generate() at a time per cache.
+class HF_API DynamicCache {
+ public:
+  DynamicCache();
+  ~DynamicCache();
+  DynamicCache(DynamicCache&&) noexcept;
+  DynamicCache& operator=(DynamicCache&&) noexcept;
+
+  int64_t get_seq_length() const { return static_cast<int64_t>(tokens_.size()); }  // positions held
+  const std::vector<int32_t>& tokens() const { return tokens_; }                   // their ids
+  void reset();                                                                    // forget everything
+
+  // For generate(): the single-row cache of `model` (a new one, of `capacity` positions, when
+  // there is none, it belongs to another model or is too small) truncated to the longest prefix
+  // it shares with `prompt` minus its last id. Returns how many ids of `prompt` are cached.
+  int64_t reuse_for(const CausalLM& model, std::span<const int32_t> prompt, int64_t capacity);
+  KVCache& kv() { return *kv_; }
+  // After a forward: `ids` are now held (the prefix the cache had, extended).
+  void set_tokens(std::span<const int32_t> ids) { tokens_.assign(ids.begin(), ids.end()); }
+
+ private:
+  const CausalLM* model_ = nullptr;
+  std::unique_ptr<KVCache> kv_;
+  std::vector<int32_t> tokens_;
 };
 
 // The model-independent loop. `config` is what the caller asked (unset fields come from the

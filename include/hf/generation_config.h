@@ -9,8 +9,9 @@
 //
 // `with_defaults()` fills every still-unset field with transformers' default (max_length 20,
 // top_k 50, temperature 1.0, ...), so code that consumes a resolved config may use `*field`.
-// The last block (streamer, stop_token, tokenizer) is not configuration but the per-call
-// companions transformers passes to generate() as keyword arguments; it is never serialized.
+// The last block (streamer, stop_token, tokenizer, past_key_values, output_logits) is not
+// configuration but the per-call companions transformers passes to generate() as keyword
+// arguments; it is never serialized.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -23,6 +24,7 @@
 namespace hf {
 
 class BaseStreamer;
+class DynamicCache;
 class Tokenizer;
 
 struct HF_API GenerationConfig {
@@ -66,6 +68,8 @@ struct HF_API GenerationConfig {
   BaseStreamer* streamer = nullptr;            // put()/end() as in transformers' generate()
   std::stop_token stop_token{};                  // request_stop() from any thread ends generation
   const Tokenizer* tokenizer = nullptr;         // needed by stop_strings (transformers: tokenizer=)
+  DynamicCache* past_key_values = nullptr;       // a conversation's cache kept across calls (hf/generation.h)
+  bool output_logits = false;                    // keep each step's raw logits (GenerateOutput::logits)
 
   // transformers' defaults for every field (GenerationConfig() in v4, _get_default_generation_params in v5).
   static GenerationConfig defaults();

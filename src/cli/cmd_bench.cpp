@@ -3,7 +3,8 @@
 // memory-bandwidth bound (decoding reads every weight once per token, so tokens/s can be at most
 // bandwidth / weight bytes). The bandwidth is measured in the same run, before the model is
 // loaded, with a multi-threaded read of a buffer much larger than the caches; the peak-RSS mark
-// is then reset so that the buffer does not count as the model's memory.
+// is then reset so that the buffer does not count as the model's memory. Encoder–decoder models
+// (Marian): "prompt" is the encoder over the prompt, "decode" the decoder's steps.
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -14,20 +15,38 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/model_flags.h"
+#include "cli/threads.h"
 #include "core/json.h"
 #include "core/thread_pool.h"
 #include "hf/causal_lm.h"
 #include "hf/error.h"
 #include "hf/hub.h"
+#include "hf/seq2seq_lm.h"
 
 namespace hf::cli {
 namespace {
 
 struct Options {
-  std::string model;
-  int prompt_tokens = 512, gen_tokens = 128, threads = 0;
+  ModelFlags model;
+  int prompt_tokens = 512, gen_tokens = 128;
+  std::optional<int> threads;
   bool json = false;
+  std::string quantize;  // "", "int8", "int4": LoadOptions::quantization
 };
+
+struct Timings {
+  double load_s = 0, prompt_s = 0, decode_s = 0;
+  int64_t weight_bytes = 0;
+};
+
+// Random ids below the vocabulary (and below 32000, where real text lives).
+std::vector<int32_t> random_prompt(int n, int64_t vocab) {
+  std::mt19937 rng(0);
+  std::vector<int32_t> prompt(n);
+  for (auto& id : prompt) id = int32_t(rng() % std::min<int64_t>(vocab, 32000));
+  return prompt;
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -75,18 +94,12 @@ double peak_rss_mb() {
   return u.ru_maxrss / 1024.0;
 }
 
-int run(const Options& o) {
-  if (o.prompt_tokens < 1 || o.gen_tokens < 1) throw InputError("bench: --prompt-tokens and --gen-tokens must be >= 1");
-  if (o.threads > 0) ThreadPool::set_default_threads(o.threads);
-  const int threads = ThreadPool::global().size();
-  const auto dir = resolve_model(o.model);
-
-  const double bandwidth = measure_read_bandwidth(size_t(512) << 20);
-  reset_peak_rss();
-
-  // Load: map the weights and run one token, so that every weight page is resident.
+// Decoder-only: map the weights and run one token (every weight page resident), then a prompt of
+// random ids in one forward, then greedy decode steps.
+Timings time_causal(const std::filesystem::path& dir, const Options& o) {
+  Timings t;
   auto t0 = std::chrono::steady_clock::now();
-  auto model = load_causal_lm(dir);
+  auto model = load_causal_lm(dir, {.quantization = o.quantize});
   {
     auto warm = model->new_cache(1, 1);
     const int32_t id = 0;
@@ -95,12 +108,10 @@ int run(const Options& o) {
     in.input_ids = std::span<const int32_t>(&id, 1);
     model->forward(in, *warm);
   }
-  const double load_s = seconds_since(t0);
+  t.load_s = seconds_since(t0);
 
   const int64_t V = model->config().vocab_size;
-  std::mt19937 rng(0);
-  std::vector<int32_t> prompt(o.prompt_tokens);
-  for (auto& id : prompt) id = int32_t(rng() % std::min<int64_t>(V, 32000));
+  const std::vector<int32_t> prompt = random_prompt(o.prompt_tokens, V);
   auto cache = model->new_cache(1, o.prompt_tokens + o.gen_tokens);
 
   t0 = std::chrono::steady_clock::now();
@@ -108,7 +119,7 @@ int run(const Options& o) {
   in.seq = o.prompt_tokens;
   in.input_ids = prompt;
   Tensor logits = model->forward(in, *cache);
-  const double prompt_s = seconds_since(t0);
+  t.prompt_s = seconds_since(t0);
 
   t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < o.gen_tokens; ++i) {
@@ -119,14 +130,65 @@ int run(const Options& o) {
     one.input_ids = std::span<const int32_t>(&next, 1);
     logits = model->forward(one, *cache);
   }
-  const double decode_s = seconds_since(t0);
+  t.decode_s = seconds_since(t0);
 
-  const double weights_mb = model->weight_bytes() / (1024.0 * 1024.0);
+  t.weight_bytes = model->weight_bytes();
+  return t;
+}
+
+// Encoder–decoder: the encoder over the prompt (capped to its positions), then decoder steps.
+Timings time_seq2seq(const std::filesystem::path& dir, const Options& o) {
+  Timings t;
+  auto t0 = std::chrono::steady_clock::now();
+  auto model = load_seq2seq_lm(dir);
+  const int64_t positions = model->max_position_embeddings();
+  if (o.prompt_tokens > positions || o.gen_tokens + 1 > positions)
+    throw InputError("bench: " + model->model_type() + " takes at most " + std::to_string(positions) +
+                     " positions; lower --prompt-tokens / --gen-tokens");
+  {
+    const int32_t id = 0;
+    auto warm = model->encode(1, 1, std::span<const int32_t>(&id, 1), {}, 1, 1);
+    model->decode(std::span<const int32_t>(&id, 1), *warm);
+  }
+  t.load_s = seconds_since(t0);
+  const int64_t V = model->vocab_size();
+  const std::vector<int32_t> prompt = random_prompt(o.prompt_tokens, V);
+
+  t0 = std::chrono::steady_clock::now();
+  auto state = model->encode(1, o.prompt_tokens, prompt, {}, 1, o.gen_tokens + 1);
+  t.prompt_s = seconds_since(t0);
+
+  t0 = std::chrono::steady_clock::now();
+  int32_t next = 0;
+  for (int i = 0; i < o.gen_tokens; ++i) {
+    Tensor logits = model->decode(std::span<const int32_t>(&next, 1), *state);
+    const float* l = logits.data_as<float>();
+    next = int32_t(std::max_element(l, l + V) - l);
+  }
+  t.decode_s = seconds_since(t0);
+  t.weight_bytes = model->weight_bytes();
+  return t;
+}
+
+int run(const Options& o) {
+  if (o.prompt_tokens < 1 || o.gen_tokens < 1) throw InputError("bench: --prompt-tokens and --gen-tokens must be >= 1");
+  configure_threads(o.threads);
+  const int threads = ThreadPool::global().size();
+  const auto dir = o.model.resolve();
+
+  const double bandwidth = measure_read_bandwidth(size_t(512) << 20);
+  reset_peak_rss();
+
+  const Timings t = is_encoder_decoder(dir) ? time_seq2seq(dir, o) : time_causal(dir, o);
+  const double load_s = t.load_s, prompt_s = t.prompt_s, decode_s = t.decode_s;
+
+  const double weights_mb = t.weight_bytes / (1024.0 * 1024.0);
   const double decode_tok_s = o.gen_tokens / decode_s;
-  const double bound_tok_s = bandwidth * 1e9 / double(model->weight_bytes());
+  const double bound_tok_s = bandwidth * 1e9 / double(t.weight_bytes);
   json out;
   out["model"] = dir.string();
   out["threads"] = threads;
+  out["quantize"] = o.quantize;
   out["prompt_tokens"] = o.prompt_tokens;
   out["gen_tokens"] = o.gen_tokens;
   out["load_s"] = load_s;
@@ -154,11 +216,12 @@ int run(const Options& o) {
 Register reg("bench", "Measure load time, prompt and decode tokens/s, peak memory and the bandwidth bound",
              [](CLI::App& cmd) {
                auto o = std::make_shared<Options>();
-               cmd.add_option("model", o->model, "Model folder or Hub id")->required();
+               o->model.add_to(cmd, "Model folder or Hub id")->required();
                cmd.add_option("--prompt-tokens", o->prompt_tokens, "Prompt length")->capture_default_str();
                cmd.add_option("--gen-tokens", o->gen_tokens, "Tokens to decode")->capture_default_str();
-               cmd.add_option("--threads", o->threads, "Threads (default: HF_NUM_THREADS or all cores)");
+               cmd.add_option("-t,--threads", o->threads, "Threads (default: HF_NUM_THREADS or all cores)");
                cmd.add_flag("--json", o->json, "Print one JSON object");
+               cmd.add_option("--quantize", o->quantize, "Quantize the weights at load: int8 or int4 (default: as stored)");
                return [o] { return run(*o); };
              });
 

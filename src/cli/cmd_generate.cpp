@@ -1,115 +1,115 @@
-// `hfcpp generate MODEL --ids 1,2,3 --max-new-tokens N --greedy --json [--logits K]`: greedy
-// continuation of a prompt, for debugging a model and for scripts. Prints one JSON object:
+// `hfcpp generate MODEL (--ids 1,2,3 | --prompt TEXT) [-n N] [--json] [--logits K]`: the
+// continuation of a prompt given as token ids (or text), through the library's generate(), for
+// debugging a model and for scripts. Prints the text, or one JSON object:
 //   {"new_tokens": [...], "text": "...", "steps": [{"top": [[id, logit], ...]}, ...]}
-// "steps" (with --logits K) holds the top-K raw next-token logits of every step, highest first.
-// Generation stops at max_new_tokens or after an eos id (generation_config.json, else
-// config.json), which is included as transformers includes it.
+// "steps" (with --logits K, decoder-only models) holds the top-K raw next-token logits of every
+// step, highest first.
+//
+// Greedy unless a flag says otherwise, and raw: the model's generation_config.json supplies only
+// its special tokens (eos, pad, bos, decoder start), so the output is what the model itself
+// predicts; processors run only when a flag asks (--repetition-penalty, --do-sample --top-k ...),
+// as transformers' generate(ids, generation_config=GenerationConfig(...)) replaces the model's.
+// Generation stops at -n tokens or after an eos id, which is included as transformers includes it.
+// Encoder–decoder models (Marian) take the ids as the encoder's input.
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 #include <numeric>
-#include <sstream>
 
 #include "cli/command.h"
+#include "cli/generation_flags.h"
+#include "cli/inputs.h"
+#include "cli/model_flags.h"
 #include "core/json.h"
-#include "hf/causal_lm.h"
 #include "hf/error.h"
-#include "hf/hub.h"
+#include "hf/generation.h"
+#include "hf/seq2seq.h"
 #include "hf/tokenizer.h"
 
 namespace hf::cli {
 namespace {
 
 struct Options {
-  std::string model, ids, prompt;
-  int max_new_tokens = 20;
-  bool greedy = false, json = false;
+  ModelFlags model;
+  std::string ids, prompt;
+  bool json = false;
   int logits = 0;
+  GenerationFlags gen;
 };
 
-std::vector<int32_t> parse_ids(const std::string& text) {
-  std::vector<int32_t> ids;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    try {
-      size_t used = 0;
-      long long v = std::stoll(item, &used);
-      if (used != item.size() || v < 0 || v > INT32_MAX) throw std::invalid_argument(item);
-      ids.push_back(static_cast<int32_t>(v));
-    } catch (const std::logic_error&) {
-      throw InputError("--ids: '" + item + "' is not a token id (expected comma-separated integers, e.g. 1,2,3)");
-    }
-  }
-  return ids;
+// The special tokens of a model's generation config, nothing else.
+GenerationConfig special_tokens_of(const GenerationConfig& c) {
+  GenerationConfig s;
+  s.eos_token_id = c.eos_token_id;
+  s.pad_token_id = c.pad_token_id;
+  s.bos_token_id = c.bos_token_id;
+  s.decoder_start_token_id = c.decoder_start_token_id;
+  return s;
 }
 
-// eos ids: generation_config.json's eos_token_id (int or list), else config.json's.
-std::vector<int32_t> eos_ids(const std::filesystem::path& dir, const ModelConfig& config) {
-  std::vector<int32_t> out;
-  if (std::filesystem::exists(dir / "generation_config.json")) {
-    json g = read_json_file(dir / "generation_config.json");
-    if (g.contains("eos_token_id")) {
-      const json& e = g["eos_token_id"];
-      if (e.is_number_integer()) out.push_back(e.get<int32_t>());
-      for (const auto& v : e.is_array() ? e : json::array())
-        if (v.is_number_integer()) out.push_back(v.get<int32_t>());
-      return out;
-    }
+// The top-K of each step's logits, highest first; equal logits by lower id (torch.topk's order).
+json top_logits(const std::vector<Tensor>& steps, int k_wanted) {
+  json out = json::array();
+  for (const Tensor& t : steps) {
+    const int64_t V = t.dim(-1), k = std::min<int64_t>(k_wanted, V);
+    const float* l = t.data_as<float>();
+    std::vector<int32_t> order(V);
+    std::iota(order.begin(), order.end(), 0);
+    std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                      [&](int32_t a, int32_t b) { return l[a] > l[b] || (l[a] == l[b] && a < b); });
+    json top = json::array();
+    for (int64_t i = 0; i < k; ++i) top.push_back({order[i], l[order[i]]});
+    out.push_back({{"top", top}});
   }
-  for (int64_t e : config.eos_token_id) out.push_back(static_cast<int32_t>(e));
   return out;
 }
 
-bool has_tokenizer(const std::filesystem::path& dir) {
-  return std::filesystem::exists(dir / "tokenizer.json") || std::filesystem::exists(dir / "tokenizer_config.json");
+// -n new tokens after `prompt` must fit the context (-c, else the model's), as chat checks it.
+void check_context(size_t prompt, int max_new, int64_t context) {
+  if (context > 0 && int64_t(prompt) + max_new > context)
+    throw InputError("generate: the prompt has " + std::to_string(prompt) + " tokens and -n asks for " +
+                     std::to_string(max_new) + " more, but the context is " + std::to_string(context) +
+                     " tokens (-c, else max_position_embeddings); shorten the prompt or lower -n");
 }
 
 int run(const Options& o) {
-  if (!o.greedy) throw InputError("generate: only --greedy decoding is implemented here (use `hfcpp chat` to sample)");
   if (o.ids.empty() == o.prompt.empty()) throw InputError("generate: give exactly one of --ids or --prompt");
-  if (o.max_new_tokens < 0) throw InputError("--max-new-tokens must be >= 0");
   if (o.logits < 0) throw InputError("--logits must be >= 0");
-  const auto dir = resolve_model(o.model);
-  auto model = load_causal_lm(dir);
-  const int64_t V = model->config().vocab_size;
-  std::optional<Tokenizer> tok;
-  if (!o.prompt.empty() || has_tokenizer(dir)) tok = AutoTokenizer::from_pretrained(dir.string());
-  std::vector<int32_t> ids = o.prompt.empty() ? parse_ids(o.ids) : tok->encode(o.prompt);
-  if (ids.empty()) throw InputError("generate: the prompt has no tokens");
-  const std::vector<int32_t> eos = eos_ids(dir, model->config());
+  GenerationConfig config = o.gen.config();
+  if (!config.do_sample) config.do_sample = false;
+  if (!config.max_new_tokens) config.max_new_tokens = 20;
+  config.output_logits = o.logits > 0;
+  o.gen.apply_threads();
 
-  json steps = json::array();
+  const auto dir = o.model.resolve();
+  const bool seq2seq = is_encoder_decoder(dir);
+  std::optional<Tokenizer> tok;
+  if (!o.prompt.empty() || std::filesystem::exists(dir / "tokenizer.json") ||
+      std::filesystem::exists(dir / "tokenizer_config.json"))
+    tok = AutoTokenizer::from_pretrained(dir.string());
+  const std::vector<int32_t> ids = o.prompt.empty() ? parse_id_list(o.ids, "--ids") : tok->encode(o.prompt);
+  if (ids.empty()) throw InputError("generate: the prompt has no tokens");
+
   std::vector<int32_t> generated;
-  if (o.max_new_tokens > 0) {
-    auto cache = model->new_cache(1, int64_t(ids.size()) + o.max_new_tokens);
-    ForwardInput in;
-    in.seq = static_cast<int>(ids.size());
-    in.input_ids = ids;
-    Tensor logits = model->forward(in, *cache);
-    for (int step = 0;; ++step) {
-      const float* l = logits.data_as<float>();
-      if (o.logits > 0) {
-        const int64_t k = std::min<int64_t>(o.logits, V);
-        std::vector<int32_t> order(V);
-        std::iota(order.begin(), order.end(), 0);
-        // Highest first; equal logits by lower id, as torch.topk's stable order.
-        std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                          [&](int32_t a, int32_t b) { return l[a] > l[b] || (l[a] == l[b] && a < b); });
-        json top = json::array();
-        for (int64_t i = 0; i < k; ++i) top.push_back({order[i], l[order[i]]});
-        steps.push_back({{"top", top}});
-      }
-      const int32_t next = static_cast<int32_t>(std::max_element(l, l + V) - l);
-      generated.push_back(next);
-      if (int(generated.size()) == o.max_new_tokens || std::count(eos.begin(), eos.end(), next)) break;
-      ForwardInput one;
-      one.seq = 1;
-      one.input_ids = std::span<const int32_t>(&generated.back(), 1);
-      logits = model->forward(one, *cache);
-    }
+  json steps;
+  if (seq2seq) {
+    if (o.logits > 0) throw InputError("generate: --logits is available for decoder-only models only");
+    const auto model = AutoModelForSeq2SeqLM::from_pretrained(dir.string());
+    const int64_t context = o.gen.context_size(model.model().max_position_embeddings());
+    if (context > 0 && int64_t(ids.size()) > context)
+      throw InputError("generate: the input has " + std::to_string(ids.size()) + " tokens but the encoder's context is " +
+                       std::to_string(context) + " (-c, else max_position_embeddings); shorten it");
+    check_context(1, *config.max_new_tokens, context);  // the decoder starts from one token
+    const auto out = hf::generate(model.model(), BatchEncoding{{ids}, {}}, config, special_tokens_of(model.generation_config()));
+    generated.assign(out.sequences[0].begin() + 1, out.sequences[0].end());  // after decoder_start_token_id
+  } else {
+    const auto model = AutoModelForCausalLM::from_pretrained(dir.string());
+    check_context(ids.size(), *config.max_new_tokens, o.gen.context_size(model.config().max_position_embeddings));
+    const auto out = hf::generate(model.model(), BatchEncoding{{ids}, {}}, config, special_tokens_of(model.generation_config()));
+    generated = out.new_tokens()[0];
+    if (o.logits > 0) steps = top_logits(out.logits, o.logits);
   }
-  const std::string text = tok ? tok->decode(generated, DecodeOptions{.skip_special_tokens = true, .clean_up_tokenization_spaces = std::nullopt}) : "";
+
+  const std::string text = tok ? tok->decode(generated, DecodeOptions{.skip_special_tokens = true}) : "";
   if (!o.json) {
     std::printf("%s\n", text.c_str());
     return 0;
@@ -122,16 +122,17 @@ int run(const Options& o) {
   return 0;
 }
 
-Register reg("generate", "Greedy continuation of token ids or a prompt, as JSON (for debugging and scripts)",
+Register reg("generate", "Continue token ids or a prompt (greedy by default) and print the new tokens, as JSON with --json",
              [](CLI::App& cmd) {
                auto o = std::make_shared<Options>();
-               cmd.add_option("model", o->model, "Model folder or Hub id")->required();
+               o->model.add_to(cmd, "Model folder or Hub id")->required();
                cmd.add_option("--ids", o->ids, "Prompt token ids, comma-separated (e.g. 1,2,3)");
                cmd.add_option("--prompt", o->prompt, "Prompt text (tokenized with the model's tokenizer)");
-               cmd.add_option("--max-new-tokens", o->max_new_tokens, "Tokens to generate at most")->capture_default_str();
-               cmd.add_flag("--greedy", o->greedy, "Greedy decoding (argmax, no logits processors)");
                cmd.add_flag("--json", o->json, "Print one JSON object {new_tokens, text[, steps]}");
-               cmd.add_option("--logits", o->logits, "Add the top-K raw logits of every step");
+               cmd.add_option("--logits", o->logits, "Add the top-K raw logits of every step (decoder-only models)");
+               o->gen.add_to(cmd, /*with_context=*/true);
+               cmd.footer("\nGreedy by default (-n 20 new tokens); the model's generation_config.json gives only its "
+                          "special tokens,\nso no processor runs unless a flag asks for one.");
                return [o] { return run(*o); };
              });
 

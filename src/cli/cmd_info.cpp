@@ -1,13 +1,17 @@
 // `hfcpp info MODEL`: what a model is (architecture, shapes), how big (parameters, dtype, memory
 // for the weights and per token of KV cache), and which SIMD target the kernels run on.
+// Decoder-only models are described from their loaded config; encoder–decoder ones (Marian) from
+// the loaded model and config.json's encoder/decoder keys.
 #include <cstdio>
 #include <map>
 
 #include "cli/command.h"
+#include "cli/model_flags.h"
 #include "core/json.h"
 #include "core/thread_pool.h"
 #include "hf/causal_lm.h"
 #include "hf/hub.h"
+#include "hf/seq2seq_lm.h"
 #include "io/model_weights.h"
 #include "kernels/kernels.h"
 
@@ -15,15 +19,12 @@ namespace hf::cli {
 namespace {
 
 struct Options {
-  std::string model;
+  ModelFlags model;
   bool json = false;
 };
 
-int run(const Options& o) {
-  const auto dir = resolve_model(o.model);
-  auto model = load_causal_lm(dir);
-  const ModelConfig& c = model->config();
-  // Weight dtypes as stored, by bytes (a model may mix, e.g. bf16 matrices with f32 norms).
+// Weight dtypes as stored, by bytes (a model may mix, e.g. bf16 matrices with f32 norms).
+std::string stored_dtypes(const std::filesystem::path& dir) {
   std::map<std::string, int64_t> dtype_bytes;
   auto weights = open_model_weights(dir);
   for (const auto& name : weights->names()) {
@@ -32,6 +33,71 @@ int run(const Options& o) {
   }
   std::string dtype;
   for (const auto& [name, bytes] : dtype_bytes) dtype += (dtype.empty() ? "" : "+") + name;
+  return dtype;
+}
+
+void print(const json& out, bool as_json, const std::vector<std::pair<const char*, std::string>>& lines) {
+  if (as_json) {
+    std::printf("%s\n", out.dump().c_str());
+    return;
+  }
+  for (const auto& [label, text] : lines) std::printf("%-14s%s\n", label, text.c_str());
+}
+
+std::string number(const json& v) { return v.is_null() ? "?" : v.dump(); }
+
+// Encoder–decoder: the sizes config.json gives (BART-style keys, as Marian uses them).
+int run_seq2seq(const std::filesystem::path& dir, const Options& o) {
+  auto model = load_seq2seq_lm(dir);
+  const json c = read_json_file(dir / "config.json");
+  auto key = [&](const char* k) { return c.contains(k) ? c[k] : json(); };
+  const std::string arch =
+      c.contains("architectures") && c["architectures"].is_array() && !c["architectures"].empty()
+          ? c["architectures"][0].get<std::string>()
+          : model->model_type();
+  const std::string dtype = stored_dtypes(dir);
+  json out;
+  out["model"] = dir.string();
+  out["architecture"] = arch;
+  out["model_type"] = model->model_type();
+  out["is_encoder_decoder"] = true;
+  out["parameters"] = model->num_parameters();
+  out["dtype"] = dtype;
+  out["weights_bytes"] = model->weight_bytes();
+  for (const char* k : {"d_model", "encoder_layers", "decoder_layers", "encoder_attention_heads",
+                        "decoder_attention_heads", "encoder_ffn_dim", "decoder_ffn_dim"})
+    out[k] = key(k);
+  out["vocab_size"] = model->vocab_size();
+  out["max_position_embeddings"] = model->max_position_embeddings();
+  out["simd_target"] = kernels::simd_target();
+  out["threads"] = ThreadPool::global().size();
+  const double mib = 1024.0 * 1024.0;
+  char memory[64];
+  std::snprintf(memory, sizeof memory, "%.1f MiB of weights", model->weight_bytes() / mib);
+  char params[32];
+  std::snprintf(params, sizeof params, "%.1f M", model->num_parameters() / 1e6);
+  print(out, o.json,
+        {{"model", dir.string()},
+         {"architecture", arch + " (model_type " + model->model_type() + ", encoder-decoder)"},
+         {"parameters", params},
+         {"dtype", dtype},
+         {"memory", memory},
+         {"encoder", number(key("encoder_layers")) + " layers, " + number(key("encoder_attention_heads")) + " heads, ffn " +
+                         number(key("encoder_ffn_dim"))},
+         {"decoder", number(key("decoder_layers")) + " layers, " + number(key("decoder_attention_heads")) + " heads, ffn " +
+                         number(key("decoder_ffn_dim"))},
+         {"sizes", "d_model " + number(key("d_model")) + ", vocab " + std::to_string(model->vocab_size()) + ", " +
+                       std::to_string(model->max_position_embeddings()) + " positions max"},
+         {"kernels", std::string(kernels::simd_target()) + ", " + std::to_string(ThreadPool::global().size()) + " threads"}});
+  return 0;
+}
+
+int run(const Options& o) {
+  const auto dir = o.model.resolve();
+  if (is_encoder_decoder(dir)) return run_seq2seq(dir, o);
+  auto model = load_causal_lm(dir);
+  const ModelConfig& c = model->config();
+  const std::string dtype = stored_dtypes(dir);
   const int64_t kv_bytes_per_token = 2 * c.num_hidden_layers * c.num_key_value_heads * c.head_dim * 4;
 
   json out;
@@ -80,7 +146,7 @@ int run(const Options& o) {
 
 Register reg("info", "Show a model's architecture, parameter count, dtype and memory", [](CLI::App& cmd) {
   auto o = std::make_shared<Options>();
-  cmd.add_option("model", o->model, "Model folder or Hub id")->required();
+  o->model.add_to(cmd, "Model folder or Hub id")->required();
   cmd.add_flag("--json", o->json, "Print one JSON object");
   return [o] { return run(*o); };
 });

@@ -1,11 +1,15 @@
 // `hfcpp pipeline TASK [--model M] INPUT... [--json]`: any registered task, transformers-shaped.
 // An INPUT that is a JSON list ('[{"role": "user", "content": "..."}]') is a chat; several
 // INPUTs are a batch. --json prints transformers' output as JSON (`[{"generated_text": ...}]`);
-// without it each result's text is printed on its own line.
+// without it each result's text is printed on its own line. Without INPUT, stdin is read: each
+// non-empty line is one INPUT, or the whole of it is one chat when it starts with '['.
 #include <iostream>
 
 #include "cli/command.h"
 #include "cli/generation_flags.h"
+#include "cli/pipeline_task_flags.h"
+#include "cli/inputs.h"
+#include "cli/model_flags.h"
 #include "hf/error.h"
 #include "hf/pipeline.h"
 
@@ -13,14 +17,16 @@ namespace hf::cli {
 namespace {
 
 struct Options {
-  std::string task, model, device = "auto", dtype = "auto", src_lang, tgt_lang;
+  std::string task, device = "auto", dtype = "auto", src_lang, tgt_lang;
+  ModelFlags model;
   std::vector<std::string> inputs;
   bool json_output = false, new_text_only = false;
   GenerationFlags gen;
+  PipelineTaskFlags task_flags;  // the encoder tasks' kwargs (pipeline_task_flags.h)
 };
 
 json parse_input(const std::string& s) {
-  if (!s.empty() && s.front() == '[') {
+  if (!s.empty() && (s.front() == '[' || s.front() == '{')) {  // a chat, or a {"text", "text_pair"} pair
     try {
       return json::parse(s);
     } catch (const json::parse_error& e) {
@@ -49,16 +55,30 @@ void print_texts(const json& out) {
   for (const auto& item : out) print_texts(item);
 }
 
-int run(const Options& o) {
+// INPUTs piped on stdin: one per non-empty line, or one JSON chat.
+std::vector<std::string> stdin_inputs() {
+  const std::string text = read_input("-");
+  if (const size_t first = text.find_first_not_of(" \t\r\n"); first != std::string::npos && text[first] == '[')
+    return {text.substr(first)};
+  std::vector<std::string> lines;
+  for (auto& line : split_lines(text))
+    if (line.find_first_not_of(" \t") != std::string::npos) lines.push_back(line);
+  return lines;
+}
+
+int run(Options& o) {
+  const GenerationConfig generate = o.gen.config();
   o.gen.apply_threads();
-  if (o.inputs.empty()) throw InputError("pipeline: give at least one INPUT");
-  PipelineOptions po{.model = o.model, .device = o.device, .dtype = o.dtype};
+  if (o.inputs.empty() && stdin_is_piped()) o.inputs = stdin_inputs();
+  if (o.inputs.empty() && !(o.task_flags.question && o.task_flags.context)) throw InputError("pipeline: give at least one INPUT (or pipe them on stdin, one per line)");
+  PipelineOptions po{.model = o.model.model, .device = o.device, .dtype = o.dtype, .hub = o.model.hub_options()};
   Pipeline pipe = pipeline(o.task, po);
   PipelineCallOptions call;
-  call.generate = o.gen.config();
+  call.generate = generate;
   if (o.new_text_only) call.return_full_text = false;
   if (!o.src_lang.empty()) call.extra["src_lang"] = o.src_lang;
   if (!o.tgt_lang.empty()) call.extra["tgt_lang"] = o.tgt_lang;
+  o.task_flags.apply(o.task, call);
   json inputs;
   if (o.inputs.size() == 1) {
     inputs = parse_input(o.inputs[0]);
@@ -66,6 +86,8 @@ int run(const Options& o) {
     inputs = json::array();
     for (const auto& s : o.inputs) inputs.push_back(parse_input(s));
   }
+  if (o.inputs.empty()) inputs = nullptr;
+  if (json built = o.task_flags.inputs(inputs); !built.is_null()) inputs = built;  // --question/--context, --text-pair
   const json out = pipe(inputs, call);
   if (o.json_output) std::cout << out.dump(-1, ' ', false) << '\n';
   else print_texts(out);
@@ -78,8 +100,9 @@ Register reg("pipeline", "Run a task like transformers' pipeline(); prints its r
   // INPUTs are collected as extras, not as a CLI11 vector option: CLI11 would split an argument
   // like '[{...}, {...}]' (a JSON chat) at its commas.
   cmd.allow_extras();
-  cmd.footer("INPUT...: texts, or chats as JSON lists of {\"role\", \"content\"}; several INPUTs are a batch.");
-  cmd.add_option("-m,--model", o->model, "Model: a Hub id or a local folder (default: the task's default model)");
+  cmd.footer("INPUT...: texts, or chats as JSON lists of {\"role\", \"content\"}; several INPUTs are a batch.\n"
+             "Without INPUT, stdin is read: one INPUT per line, or one JSON chat.");
+  o->model.add_to(cmd, "Model: a Hub id or a local folder (default: the task's default model)", /*positional=*/false);
   cmd.add_option("--device", o->device, "cpu | auto (no GPU backend yet)");
   cmd.add_option("--dtype", o->dtype, "auto | float32 | bfloat16 | float16");
   cmd.add_flag("--json", o->json_output, "Print transformers' output as JSON");
@@ -87,6 +110,7 @@ Register reg("pipeline", "Run a task like transformers' pipeline(); prints its r
   cmd.add_option("--src-lang", o->src_lang, "translation: source language");
   cmd.add_option("--tgt-lang", o->tgt_lang, "translation: target language");
   o->gen.add_to(cmd);
+  o->task_flags.add_to(cmd);  // after gen: its --top-k replaces the generation one
   return [o, &cmd] {
     for (const auto& a : cmd.remaining()) {
       if (a.size() > 1 && a[0] == '-' && a[1] == '-') throw InputError("pipeline: unknown option " + a);

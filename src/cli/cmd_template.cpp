@@ -1,11 +1,14 @@
 // `hfcpp template MODEL --messages FILE.json`: prints the prompt a model's chat template renders,
 // exactly as transformers' apply_chat_template(tokenize=False) would. For debugging prompts.
+// Any FILE may be "-" to read it from stdin.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "cli/command.h"
+#include "cli/inputs.h"
+#include "cli/model_flags.h"
 #include "core/json.h"
 #include "hf/chat_template.h"
 #include "hf/hub.h"
@@ -14,7 +17,7 @@ namespace hf::cli {
 namespace {
 
 struct Options {
-  std::string model;
+  ModelFlags model;
   std::string messages_file, tools_file, template_file, context_file, template_name;
   bool add_generation_prompt = false;
 };
@@ -59,23 +62,35 @@ std::string load_model_template(const std::filesystem::path& dir, const Options&
   throw ConfigError(config_path.string() + ": chat_template must be a string or a list of {name, template}");
 }
 
+// A JSON file, or stdin for "-"; the file's name in errors.
+json read_json_input(const std::string& path) {
+  if (path != "-") return read_json_file(path);
+  try {
+    return json::parse(read_input("-"));
+  } catch (const json::parse_error& e) {
+    throw InputError("stdin: not valid JSON (" + std::string(e.what()) + ")");
+  }
+}
+
 int run(const Options& o) {
-  json inputs = o.context_file.empty() ? json::object() : read_json_file(o.context_file);
+  if (int(o.messages_file == "-") + int(o.tools_file == "-") + int(o.context_file == "-") + int(o.template_file == "-") > 1)
+    throw InputError("template: only one of the files can be stdin (-)");
+  json inputs = o.context_file.empty() ? json::object() : read_json_input(o.context_file);
   if (!inputs.is_object()) throw InputError(o.context_file + ": the context must be a JSON object");
   if (!o.messages_file.empty()) {
-    json messages = read_json_file(o.messages_file);
+    json messages = read_json_input(o.messages_file);
     if (messages.is_object() && messages.contains("messages")) messages = messages["messages"];
     if (!messages.is_array()) throw InputError(o.messages_file + ": expected a JSON array of messages");
     inputs["messages"] = std::move(messages);
   }
-  if (!o.tools_file.empty()) inputs["tools"] = read_json_file(o.tools_file);
+  if (!o.tools_file.empty()) inputs["tools"] = read_json_input(o.tools_file);
   if (o.add_generation_prompt) inputs["add_generation_prompt"] = true;
   if (!inputs.contains("messages")) throw InputError("no messages: pass --messages FILE.json or --context FILE.json");
   bool has_tools = inputs.contains("tools") && !inputs["tools"].is_null();
 
   std::string source;
-  if (!o.template_file.empty()) source = read_text_file(o.template_file);
-  else if (!o.model.empty()) source = load_model_template(resolve_model(o.model), o, has_tools, inputs);
+  if (!o.template_file.empty()) source = o.template_file == "-" ? read_input("-") : read_text_file(o.template_file);
+  else if (!o.model.model.empty()) source = load_model_template(o.model.resolve(), o, has_tools, inputs);
   else throw InputError("name a MODEL or pass --template FILE.jinja");
 
   std::string prompt = render_chat_inputs(ChatTemplate(source), inputs);
@@ -85,8 +100,8 @@ int run(const Options& o) {
 
 Register reg("template", "Print the prompt a model's chat template renders for a conversation", [](CLI::App& cmd) {
   auto o = std::make_shared<Options>();
-  cmd.add_option("model", o->model, "Hub id or local folder whose tokenizer_config.json holds the chat template");
-  cmd.add_option("--messages", o->messages_file, "JSON file: the list of {role, content} messages");
+  o->model.add_to(cmd, "Hub id or local folder whose tokenizer_config.json holds the chat template");
+  cmd.add_option("--messages", o->messages_file, "JSON file (- = stdin): the list of {role, content} messages");
   cmd.add_option("--tools", o->tools_file, "JSON file: the list of tool definitions");
   cmd.add_flag("--add-generation-prompt", o->add_generation_prompt, "end with the assistant turn header");
   cmd.add_option("--template", o->template_file, "render this Jinja file instead of the model's template");

@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/inputs.h"
+#include "cli/model_flags.h"
 #include "core/json.h"
 #include "core/thread_pool.h"
 #include "hf/tokenizer.h"
@@ -25,7 +27,8 @@ namespace hf::cli {
 namespace {
 
 struct Options {
-  std::string model, text, decode, batch, decode_batch;
+  ModelFlags model;
+  std::string text, decode, batch, decode_batch;
   bool json_out = false, no_special = false, skip_special = false;
   bool has_text = false;  // TEXT given (it may be "")
 };
@@ -35,40 +38,6 @@ std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 void print_line(const std::string& s) {
   std::fwrite(s.data(), 1, s.size(), stdout);
   std::fputc('\n', stdout);
-}
-
-std::vector<int32_t> parse_id_list(const std::string& s) {
-  std::vector<int32_t> ids;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t b = item.find_first_not_of(" \t"), e = item.find_last_not_of(" \t");
-    if (b == std::string::npos) continue;
-    item = item.substr(b, e - b + 1);
-    try {
-      size_t used = 0;
-      long long v = std::stoll(item, &used);
-      if (used != item.size() || v < INT32_MIN || v > INT32_MAX) throw std::invalid_argument(item);
-      ids.push_back(static_cast<int32_t>(v));
-    } catch (const std::exception&) {
-      throw InputError("--decode: \"" + item + "\" is not a token id (expected e.g. --decode 1,2,3)");
-    }
-  }
-  return ids;
-}
-
-// Reads every line of FILE ("-" = stdin).
-std::vector<std::string> read_lines(const std::string& path) {
-  std::vector<std::string> lines;
-  std::string line;
-  if (path == "-") {
-    while (std::getline(std::cin, line)) lines.push_back(line);
-    return lines;
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw FileError(path + ": cannot open");
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
 }
 
 // fn(line_number, line) → output line, on every core; printed in order. Empty lines are skipped.
@@ -104,16 +73,16 @@ int run(const Options& o) {
   int modes = o.has_text + !o.decode.empty() + !o.batch.empty() + !o.decode_batch.empty();
   if (modes == 0) throw InputError("give a TEXT to tokenize, or --decode IDS, --batch FILE, --decode-batch FILE");
   if (modes > 1) throw InputError("give only one of TEXT, --decode, --batch, --decode-batch");
-  Tokenizer tok = AutoTokenizer::from_pretrained(o.model);
+  Tokenizer tok = AutoTokenizer::from_pretrained(o.model.model, o.model.hub_options());
   DecodeOptions dec{.skip_special_tokens = o.skip_special};
 
   if (!o.decode.empty()) {
-    std::string text = tok.decode(parse_id_list(o.decode), dec);
+    std::string text = tok.decode(parse_id_list(o.decode, "--decode"), dec);
     print_line(o.json_out ? dump(json{{"text", text}}) : text);
     return 0;
   }
   if (!o.decode_batch.empty()) {
-    run_batch(read_lines(o.decode_batch), [&](size_t n, const std::string& line) {
+    run_batch(read_input_lines(o.decode_batch), [&](size_t n, const std::string& line) {
       json j = parse_line(n, line);
       if (!j.is_array()) throw InputError("expected a JSON array of token ids");
       std::vector<int32_t> ids;
@@ -130,7 +99,7 @@ int run(const Options& o) {
     return std::make_pair(ids, tok.convert_ids_to_tokens(ids));
   };
   if (!o.batch.empty()) {
-    run_batch(read_lines(o.batch), [&](size_t n, const std::string& line) {
+    run_batch(read_input_lines(o.batch), [&](size_t n, const std::string& line) {
       json j = parse_line(n, line);
       if (!j.is_string()) throw InputError("expected a JSON string");
       auto [ids, tokens] = encode(j.get<std::string>());
@@ -151,7 +120,7 @@ int run(const Options& o) {
 
 Register reg("tokenize", "Show how a text tokenizes (ids and tokens), or decode ids", [](CLI::App& cmd) {
   auto o = std::make_shared<Options>();
-  cmd.add_option("model", o->model, "Hub id or local folder with tokenizer.json")->required();
+  o->model.add_to(cmd, "Hub id or local folder with tokenizer.json")->required();
   CLI::Option* text = cmd.add_option("text", o->text, "the text to tokenize");
   cmd.add_flag("--json", o->json_out, "print {\"ids\": [...], \"tokens\": [...]} (or {\"text\": ...} with --decode)");
   cmd.add_flag("--no-special", o->no_special, "encode without the special tokens the tokenizer adds (add_special_tokens=False)");

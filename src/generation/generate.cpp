@@ -1,6 +1,7 @@
 // generate() for decoder-only models: transformers' `_sample` loop (greedy or multinomial), or
 // beam search (num_beams > 1).
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "core/log.h"
@@ -106,6 +107,8 @@ GenerateOutput generate(const CausalLM& model, const BatchEncoding& inputs, cons
       } catch (...) {
       }
     }
+    // A cache left half-written would not match its ids: the next call starts afresh.
+    if (DynamicCache* past = call.past_key_values ? call.past_key_values : model_defaults.past_key_values) past->reset();
     throw;
   }
 }
@@ -123,7 +126,11 @@ GenerateOutput generate_impl(const CausalLM& model, const BatchEncoding& inputs,
   }
   cfg.validate();
   const int num_beams = cfg.num_beams.value_or(1);
+  if (cfg.past_key_values && (num_beams > 1 || inputs.input_ids.size() != 1 || *cfg.num_return_sequences != 1))
+    throw InputError("generate: past_key_values (a DynamicCache) holds one conversation: give one prompt row, "
+                     "num_beams = 1 and num_return_sequences = 1");
   if (num_beams > 1) {
+    if (cfg.output_logits) throw InputError("generate: output_logits is not available with beam search");
     if (cfg.streamer)  // transformers' ValueError
       throw InputError("`streamer` cannot be used with beam search (yet!). Make sure that `num_beams` is set to 1.");
     if (*cfg.do_sample)
@@ -151,8 +158,15 @@ GenerateOutput generate_impl(const CausalLM& model, const BatchEncoding& inputs,
   BaseStreamer* streamer = cfg.streamer;
 
   const int rows = b.rows;
-  const int64_t capacity = std::max(max_length, prompt_len + 1);
-  auto cache = model.new_cache(rows, capacity);
+  // A conversation's cache lives across calls, so it is sized for the whole context (storage
+  // grows as it fills); its common prefix with this prompt is not prefilled again.
+  DynamicCache* past = cfg.past_key_values;
+  const int64_t capacity = std::max<int64_t>({max_length, prompt_len + 1, past ? context : 0});
+  std::unique_ptr<KVCache> own_cache;
+  int cached = 0;
+  if (past) cached = static_cast<int>(past->reuse_for(model, b.ids[0], capacity));
+  else own_cache = model.new_cache(rows, capacity);
+  KVCache& cache = past ? past->kv() : *own_cache;
 
   // Positions: cumsum(mask) - 1, with padding positions set to 1 (as transformers does).
   std::vector<int32_t> next_pos(rows);
@@ -163,9 +177,10 @@ GenerateOutput generate_impl(const CausalLM& model, const BatchEncoding& inputs,
     int32_t cum = 0;
     for (int j = 0; j < prompt_len; ++j) {
       cum += b.mask[r][j];
+      if (!b.mask[r][j]) any_padding = true;
+      if (j < cached) continue;  // in the cache already (one unpadded row)
       flat_ids.push_back(b.ids[r][j]);
       flat_pos.push_back(b.mask[r][j] ? cum - 1 : 1);
-      if (!b.mask[r][j]) any_padding = true;
     }
     next_pos[r] = cum;
   }
@@ -179,7 +194,8 @@ GenerateOutput generate_impl(const CausalLM& model, const BatchEncoding& inputs,
   std::vector<uint8_t> finished(rows, 0);
   std::vector<float> scores;
   std::vector<int32_t> step_tokens(rows);
-  int seq = prompt_len;
+  std::vector<Tensor> step_logits;
+  int seq = prompt_len - cached;
   for (;;) {
     ForwardInput fin;
     fin.batch = rows;
@@ -191,9 +207,14 @@ GenerateOutput generate_impl(const CausalLM& model, const BatchEncoding& inputs,
       for (const auto& m : b.mask) flat_mask.insert(flat_mask.end(), m.begin(), m.end());
       fin.attention_mask = flat_mask;
     }
-    Tensor logits = model.forward(fin, *cache);
+    Tensor logits = model.forward(fin, cache);
     const int64_t vocab = logits.dim(-1);
     const float* all = logits.data_as<float>();
+    if (cfg.output_logits) {  // a copy: the model may reuse the buffer at the next step
+      Tensor kept = Tensor::zeros(DType::F32, {rows, vocab});
+      std::memcpy(kept.mutable_data(), all, kept.nbytes());
+      step_logits.push_back(std::move(kept));
+    }
 
     for (int r = 0; r < rows; ++r) {
       if (finished[r]) {
@@ -228,10 +249,14 @@ GenerateOutput generate_impl(const CausalLM& model, const BatchEncoding& inputs,
     for (int32_t& p : next_pos) ++p;
   }
   if (streamer) streamer->end();
+  // Every id fed to the model so far (the prompt and all new tokens but the last) is now cached.
+  if (past) past->set_tokens(std::span<const int32_t>(b.ids[0]).first(cache.length()));
 
   GenerateOutput out;
   out.sequences = std::move(b.ids);
   out.prompt_length = prompt_len;
+  out.cached_tokens = cached;
+  out.logits = std::move(step_logits);
   return out;
 }
 }  // namespace
