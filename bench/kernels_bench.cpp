@@ -34,12 +34,16 @@ double best_time(int reps, F&& f) {
   return best;
 }
 
+// Each shape in bf16, then quantized to Q8_0 and Q4_0 (--quantize int8 / int4), in turn.
 void bench_matmul(int64_t M, int64_t N, int64_t K) {
-  hf::Tensor W = bf16_weight(N, K);
+  const hf::Tensor bf16 = bf16_weight(N, K);
   std::vector<float> x(M * K, 0.01f), y(M * N);
-  const double s = best_time(M == 1 ? 50 : 5, [&] { hf::kernels::matmul(x.data(), M, K, W, nullptr, y.data()); });
-  std::printf("matmul bf16 M=%-4lld N=%-6lld K=%-5lld %9.3f ms  %7.1f GFLOP/s  %6.2f GB/s of weights\n", (long long)M,
-              (long long)N, (long long)K, s * 1e3, 2.0 * M * N * K / s / 1e9, 2.0 * N * K / s / 1e9);
+  for (const hf::Tensor& W : {bf16, hf::kernels::quantize(bf16, hf::DType::Q8_0), hf::kernels::quantize(bf16, hf::DType::Q4_0)}) {
+    const double s = best_time(M == 1 ? 50 : 5, [&] { hf::kernels::matmul(x.data(), M, K, W, nullptr, y.data()); });
+    std::printf("matmul %-4s M=%-4lld N=%-6lld K=%-5lld %9.3f ms  %7.1f GFLOP/s  %6.2f GB/s of weights\n",
+                hf::dtype_name(W.dtype()), (long long)M, (long long)N, (long long)K, s * 1e3, 2.0 * M * N * K / s / 1e9,
+                double(W.nbytes()) / s / 1e9);
+  }
 }
 
 void bench_attention(int64_t L) {
@@ -62,7 +66,6 @@ int main(int argc, char** argv) {
   bench_matmul(1, 896, 4864);    // decode: down projection
   bench_matmul(1, 151936, 896);  // decode: tied lm_head
   bench_matmul(128, 4864, 896);  // prefill
-  bench_matmul(512, 896, 896);
   bench_matmul(512, 896, 4864);
   bench_attention(512);
   bench_attention(4096);

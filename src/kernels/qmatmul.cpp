@@ -140,19 +140,27 @@ HWY_INLINE void Tile(const QuantizedActivations& a, int64_t m, const Tensor& W, 
     wq[j] = quant::row_quants(W, n + j);
     ws[j] = quant::row_scales(W, n + j);
   }
+  // Fully unrolled (GCC does not unroll at -O2 by itself) so that the accumulators stay in registers.
   typename Vec::F acc[MR][NR];
+#pragma GCC unroll 4
   for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) acc[i][j] = Vec::Zero();
   for (int64_t c = 0; c < K / kChunk; ++c) {
     typename Vec::F wscale[NR];
+#pragma GCC unroll 4
     for (int j = 0; j < NR; ++j) wscale[j] = Vec::WeightScales(ws[j] + 2 * c);
+#pragma GCC unroll 2
     for (int part = 0; part < Vec::kParts; ++part) {
       typename Vec::I w[NR];
+#pragma GCC unroll 4
       for (int j = 0; j < NR; ++j) w[j] = Vec::template Weights<T>(wq[j], c, part);
+#pragma GCC unroll 4
       for (int i = 0; i < MR; ++i) {
         const typename Vec::I x = Vec::Activations(a.q.data() + (m + i) * K, c, part);
         const typename Vec::I sums = Vec::LaneSums(a.lane_sum.data() + (m + i) * K / 4, c, part);
         const typename Vec::F xscale = Vec::ActivationScales(a.scale.data() + (m + i) * K / kBlock + 2 * c);
+#pragma GCC unroll 4
         for (int j = 0; j < NR; ++j)
           acc[i][j] = Vec::MulAddScaled(Vec::template Dot<T>(sums, w[j], x), Vec::Mul(wscale[j], xscale), acc[i][j]);
       }

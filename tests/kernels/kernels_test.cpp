@@ -11,17 +11,12 @@
 
 #include "hf/error.h"
 #include "kernels/reference.h"
+#include "random_data.h"
 
 namespace hf::kernels {
 namespace {
 
-std::vector<float> random_vector(int64_t n, uint32_t seed, float scale = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
+using testing::random_vector;
 
 // A weight matrix [N, K] in `dtype` holding random values (owned).
 Tensor random_weight(DType dtype, int64_t N, int64_t K, uint32_t seed) {

@@ -12,17 +12,12 @@
 #include "hf/error.h"
 #include "kernels/kernels.h"
 #include "kernels/reference.h"
+#include "random_data.h"
 
 namespace hf::kernels {
 namespace {
 
-std::vector<float> random_vector(int64_t n, uint32_t seed, float scale = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> dist(0.0f, scale);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
+using testing::random_vector;
 
 Tensor bf16_weight(int64_t N, int64_t K, uint32_t seed) {
   Tensor t = Tensor::zeros(DType::BF16, {N, K});
