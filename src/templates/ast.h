@@ -55,10 +55,10 @@ struct Expr {
   bool negated = false;                                    // Test: `is not`
 };
 
-// Assignment targets: `x`, `a, b`, or `ns.attr`.
+// Assignment targets: `x`, `a, b`, `ns.attr`, or `ns.a, ns.b`.
 struct Target {
   std::vector<std::string> names;
-  std::string attribute;      // set: names[0].attribute = ...
+  std::vector<std::string> attributes;   // set: for each name, "" or the attribute (`ns.a, ns.b = ...`)
   bool is_tuple = false;
 };
 
@@ -85,6 +85,7 @@ struct Stmt {
   std::vector<MacroParam> params;                    // Macro, CallBlock
   std::vector<std::pair<Target, ExprPtr>> assignments;   // With
   bool uses_caller = false, uses_varargs = false, uses_kwargs = false;   // Macro
+  bool recursive = false;                            // For: `for ... recursive` (loop(...) recurses)
 };
 
 struct Program {

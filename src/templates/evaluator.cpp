@@ -117,6 +117,8 @@ Value Evaluator::get_attr(const Value& obj, std::string_view name) {
     }
     case Kind::String:
     case Kind::List: {
+      if (obj.kind() == Kind::List && obj.as_list()->is_group && (name == "grouper" || name == "list"))
+        return obj.as_list()->items[name == "grouper" ? 0 : 1];
       Value method = method_attribute(obj, name);
       if (!method.is_undefined() || method.undefined_info()) return method;
       break;
@@ -161,6 +163,10 @@ Value Evaluator::get_item(const Value& obj, const Value& key) {
 
 Value Evaluator::call(const Value& callee, CallArgs& args) {
   if (callee.kind() == Kind::Callable) return callee.as_callable()->call(*this, args);
+  if (callee.kind() == Kind::Object) {   // `loop(children)` in a recursive loop
+    Value call = callee.as_object()->attr("__call__");
+    if (call.kind() == Kind::Callable) return call.as_callable()->call(*this, args);
+  }
   if (callee.is_undefined()) callee.fail_undefined();
   throw_type_error("'" + type_name(callee) + "' object is not callable");
 }
@@ -168,7 +174,21 @@ Value Evaluator::call(const Value& callee, CallArgs& args) {
 void Evaluator::eval_args(const Expr& e, size_t first, CallArgs& args) {
   args.positional.reserve(e.a.size() - first);
   for (size_t i = first; i < e.a.size(); ++i) args.positional.push_back(eval(*e.a[i]));
-  for (const auto& [name, expr] : e.kwargs) args.keyword.emplace_back(name, eval(*expr));
+  for (const auto& [name, expr] : e.kwargs) {
+    if (name == "*") {   // f(*items): the items join the positional arguments
+      for (Value& item : iterate(eval(*expr))) args.positional.push_back(std::move(item));
+    } else if (name == "**") {   // f(**mapping): its items join the keyword arguments
+      Value mapping = eval(*expr);
+      if (mapping.kind() != Kind::Dict)
+        throw_type_error("argument after ** must be a mapping, not " + type_name(mapping));
+      for (const auto& [key, value] : mapping.as_dict()->items) {
+        if (!key.is_string()) throw_type_error("keywords must be strings");
+        args.keyword.emplace_back(key.as_string(), value);
+      }
+    } else {
+      args.keyword.emplace_back(name, eval(*expr));
+    }
+  }
 }
 
 Value Evaluator::eval_call(const Expr& e) {
@@ -192,8 +212,20 @@ Value Evaluator::eval_call(const Expr& e) {
   return call(fn, args);
 }
 
+// Jinja2 compiles a template with an unknown filter or test, and raises when it runs.
+static FilterFn filter_of(const Expr& e) {
+  if (!e.filter) throw RenderError("TemplateSyntaxError", "No filter named '" + e.name + "'.");
+  return e.filter;
+}
+
+static TestFn test_of(const Expr& e) {
+  if (!e.test) throw RenderError("TemplateSyntaxError", "No test named '" + e.name + "'.");
+  return e.test;
+}
+
 Value Evaluator::apply_filter_chain(const Expr* chain, Value input) {
   if (!chain) return input;
+  filter_of(*chain);
   Value inner = chain->a[0] ? apply_filter_chain(chain->a[0].get(), std::move(input)) : std::move(input);
   CallArgs args;
   eval_args(*chain, 1, args);
@@ -227,14 +259,14 @@ Value Evaluator::eval(const Expr& e) {
       CallArgs args;
       eval_args(e, 1, args);
       charge_input(input);
-      return built(e.filter(*this, input, args));
+      return built(filter_of(e)(*this, input, args));
     }
     case ExprKind::Test: {
       Value input = eval(*e.a[0]);
       charge_input(input);
       CallArgs args;
       eval_args(e, 1, args);
-      return e.test(*this, input, args) != e.negated;
+      return test_of(e)(*this, input, args) != e.negated;
     }
     case ExprKind::Neg: return negate(eval(*e.a[0]));
     case ExprKind::Pos: {

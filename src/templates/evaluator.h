@@ -56,12 +56,15 @@ class Evaluator {
   // Called by macro values (see evaluator.cpp).
   Value call_macro(const Stmt& def, const std::shared_ptr<Frame>& closure, CallArgs& args,
                    const std::string& name);
+  // `loop(items)` in a recursive for loop: the loop's output over `items` at `depth`.
+  Value call_loop(const Stmt& s, const Value& iterable, const std::shared_ptr<Frame>& outer, int depth);
 
  private:
   enum class Flow { Normal, Break, Continue };
   Flow exec(const Body& body);
   Flow exec(const Stmt& s);
   Flow exec_for(const Stmt& s);
+  void run_loop(const Stmt& s, const Value& iterable, const std::shared_ptr<Frame>& outer, int depth);
   void exec_call_block(const Stmt& s);
   void assign(const Target& target, const Value& value);
   std::string capture(const Body& body, std::shared_ptr<Frame> frame);

@@ -191,7 +191,22 @@ Value f_round(Evaluator&, const Value& v, const CallArgs& a) {
   std::string method = str_arg(a, 1, "method", "common");
   if (!v.is_number()) throw_type_error("type " + type_name(v) + " doesn't define __round__ method");
   if (method == "common") {
-    if (v.is_integer()) return v.as_int();
+    if (v.is_integer() && precision >= 0) return v.as_int();
+    if (v.is_integer()) {   // round(1250, -2): to a multiple of 10**-precision, ties to even
+      if (precision < -18) return int64_t{0};
+      int64_t unit = 1;
+      for (int64_t i = 0; i < -precision; ++i) unit *= 10;
+      int64_t x = v.as_int(), q = x / unit, r = x % unit;
+      if (r < 0) r += unit, --q;
+      if (2 * r > unit || (2 * r == unit && (q & 1))) ++q;
+      int64_t result;
+      if (__builtin_mul_overflow(q, unit, &result)) throw RenderError("OverflowError", "integer result too large");
+      return result;
+    }
+    if (precision < 0) {
+      double unit = std::pow(10.0, static_cast<double>(-precision));
+      return std::nearbyint(v.as_float() / unit) * unit;
+    }
     char buf[512];
     std::snprintf(buf, sizeof buf, "%.*f", static_cast<int>(std::clamp<int64_t>(precision, 0, 300)), v.as_float());
     return std::strtod(buf, nullptr);
@@ -265,10 +280,34 @@ Value f_attr(Evaluator& ev, const Value& v, const CallArgs& a) {
   }
   return ev.get_attr(v, name);
 }
+// Jinja2's filesizeformat: decimal (kB, MB, ...) or binary (KiB, MiB, ...) prefixes.
+Value f_filesizeformat(Evaluator&, const Value& v, const CallArgs& a) {
+  double bytes;
+  if (v.is_number()) bytes = v.as_float();
+  else if (!v.is_string() || !parse_float(v.as_string(), bytes))
+    throw_value_error("could not convert string to float: " + repr(v));
+  bool binary = bool_arg(a, 0, "binary", false);
+  double base = binary ? 1024 : 1000;
+  static const char* kDecimal[] = {"kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+  static const char* kBinary[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+  if (bytes == 1) return "1 Byte";
+  if (bytes < base) return std::to_string(static_cast<int64_t>(bytes)) + " Bytes";
+  double unit = base;
+  char buf[64];
+  for (int i = 0; i < 8; ++i) {
+    unit *= base;
+    if (bytes < unit || i == 7) {
+      std::snprintf(buf, sizeof buf, "%.1f %s", base * bytes / unit, binary ? kBinary[i] : kDecimal[i]);
+      break;
+    }
+  }
+  return std::string(buf);
+}
+
 constexpr std::pair<std::string_view, FilterFn> kTextFilters[] = {
     {"abs", f_abs}, {"attr", f_attr}, {"capitalize", f_capitalize}, {"center", f_center},
     {"d", f_default}, {"default", f_default}, {"e", f_escape}, {"escape", f_escape},
-    {"float", f_float}, {"forceescape", f_escape}, {"format", f_format}, {"indent", f_indent},
+    {"filesizeformat", f_filesizeformat}, {"float", f_float}, {"forceescape", f_escape}, {"format", f_format}, {"indent", f_indent},
     {"int", f_int}, {"lower", f_lower}, {"pprint", f_pprint}, {"replace", f_replace},
     {"round", f_round}, {"safe", f_safe}, {"string", f_string}, {"title", f_title},
     {"tojson", f_tojson}, {"trim", f_trim}, {"truncate", f_truncate}, {"upper", f_upper},
@@ -281,7 +320,8 @@ constexpr std::pair<std::string_view, FilterFn> kTextFilters[] = {
 FilterFn find_filter(std::string_view name) {
   for (const auto& [n, fn] : filters::kTextFilters)
     if (n == name) return fn;
-  return filters::find_sequence_filter(name);
+  if (FilterFn fn = filters::find_sequence_filter(name)) return fn;
+  return filters::find_html_filter(name);
 }
 
 }  // namespace hf::templates

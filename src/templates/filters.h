@@ -59,5 +59,6 @@ inline Value lookup_path(Evaluator& ev, Value item, const Value& attribute) {
 inline Value ignore_case(const Value& v) { return v.is_string() ? Value(text::lower(v.as_string())) : v; }
 
 FilterFn find_sequence_filter(std::string_view name);
+FilterFn find_html_filter(std::string_view name);
 
 }  // namespace hf::templates::filters

@@ -247,29 +247,61 @@ Value f_groupby(Evaluator& ev, const Value& v, const CallArgs& a) {
   Value fallback = arg(a, 1, "default");
   bool case_sensitive = bool_arg(a, 2, "case_sensitive", false);
   std::vector<std::pair<Value, Value>> keyed;
+  std::vector<Value> originals;   // Jinja2 3.1: a group's grouper is its first item's own key
   for (const Value& item : iterate(v)) {
     Value k = lookup_path(ev, item, attribute);
     if (k.is_undefined() && !fallback.is_none()) k = fallback;
     keyed.emplace_back(case_sensitive ? k : ignore_case(k), item);
+    originals.push_back(k);
   }
-  std::stable_sort(keyed.begin(), keyed.end(),
-                   [](const auto& x, const auto& y) { return compare(x.first, y.first, "<") < 0; });
+  std::vector<size_t> order(keyed.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return compare(keyed[x].first, keyed[y].first, "<") < 0; });
   auto groups = List::make();
-  for (size_t i = 0; i < keyed.size();) {
+  for (size_t i = 0; i < order.size();) {
     auto members = List::make();
     size_t j = i;
-    for (; j < keyed.size() && equal(keyed[j].first, keyed[i].first); ++j) members->items.push_back(keyed[j].second);
-    groups->items.emplace_back(tuple({keyed[i].first, Value(members)}));
+    for (; j < order.size() && equal(keyed[order[j]].first, keyed[order[i]].first); ++j)
+      members->items.push_back(keyed[order[j]].second);
+    auto group = tuple({originals[order[i]], Value(members)});
+    group->is_group = true;
+    groups->items.emplace_back(group);
     i = j;
   }
   return groups;
 }
+// Jinja2's slice: `slices` columns, the first ones one item longer; fill_with pads the others.
+Value f_slice(Evaluator&, const Value& v, const CallArgs& a) {
+  std::vector<Value> seq = iterate(v);
+  int64_t slices = int_arg(a, 0, "slices", 1);
+  Value fill = arg(a, 1, "fill_with");
+  if (slices == 0) throw RenderError("ZeroDivisionError", "integer division or modulo by zero");
+  int64_t length = static_cast<int64_t>(seq.size());
+  int64_t per_slice = length / slices, with_extra = length % slices;
+  if (per_slice < 0 || with_extra < 0) {   // Python floors: negative slices give no columns
+    return generator({});
+  }
+  Budget::bytes(slices, sizeof(Value));
+  std::vector<Value> out;
+  int64_t offset = 0;
+  for (int64_t n = 0; n < slices; ++n) {
+    int64_t start = offset + n * per_slice;
+    if (n < with_extra) ++offset;
+    int64_t end = offset + (n + 1) * per_slice;
+    auto column = List::make(std::vector<Value>(seq.begin() + start, seq.begin() + end));
+    if (!fill.is_none() && n >= with_extra) column->items.push_back(fill);
+    out.emplace_back(column);
+  }
+  return generator(std::move(out));
+}
+
 constexpr std::pair<std::string_view, FilterFn> kSequenceFilters[] = {
     {"batch", f_batch}, {"count", f_length}, {"dictsort", f_dictsort}, {"first", f_first},
     {"groupby", f_groupby}, {"items", f_items}, {"join", f_join}, {"last", f_last},
     {"length", f_length}, {"list", f_list}, {"map", f_map}, {"max", f_max}, {"min", f_min},
     {"reject", f_reject}, {"rejectattr", f_rejectattr}, {"reverse", f_reverse},
-    {"select", f_select}, {"selectattr", f_selectattr}, {"sort", f_sort}, {"sum", f_sum},
+    {"select", f_select}, {"slice", f_slice}, {"selectattr", f_selectattr}, {"sort", f_sort}, {"sum", f_sum},
     {"unique", f_unique},
 };
 

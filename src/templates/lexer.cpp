@@ -221,7 +221,41 @@ class Lexer {
     return pos;
   }
 
+  // 0x1F, 0o17, 0b101 with optional single underscores between digits (Jinja2's integer_re).
+  size_t lex_prefixed_int(size_t start) {
+    char kind = static_cast<char>(std::tolower(static_cast<unsigned char>(src_[start + 1])));
+    int base = kind == 'x' ? 16 : kind == 'o' ? 8 : 2;
+    auto is_base_digit = [&](char c) {
+      if (base == 16) return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+      return c >= '0' && c < '0' + base;
+    };
+    size_t end = start + 2;
+    std::string literal;
+    while (end < src_.size()) {
+      size_t at = end + (src_[end] == '_' ? 1 : 0);
+      if (at >= src_.size() || !is_base_digit(src_[at])) break;
+      literal += src_[at];
+      end = at + 1;
+    }
+    if (literal.empty()) return lex_decimal(start);   // "0x" alone: the integer 0, then a name
+    Token t{Tok::Int, src_.substr(start, end - start)};
+    locate(t, start);
+    errno = 0;
+    unsigned long long v = std::strtoull(literal.c_str(), nullptr, base);
+    if (errno == ERANGE || v > static_cast<unsigned long long>(INT64_MAX))
+      fail(start, "integer literal " + t.text + " does not fit in 64 bits");
+    t.int_value = static_cast<int64_t>(v);
+    tokens_.push_back(std::move(t));
+    return end;
+  }
+
   size_t lex_number(size_t start) {
+    if (src_[start] == '0' && start + 1 < src_.size() && std::strchr("xXoObB", src_[start + 1]) && src_[start + 1])
+      return lex_prefixed_int(start);
+    return lex_decimal(start);
+  }
+
+  size_t lex_decimal(size_t start) {
     size_t end = digits(start);
     bool is_float = false;
     if (end + 1 < src_.size() && src_[end] == '.' && is_digit(src_[end + 1])) {
@@ -246,7 +280,7 @@ class Lexer {
     } else {
       errno = 0;
       t.int_value = std::strtoll(literal.c_str(), nullptr, 10);
-      if (errno == ERANGE) fail(start, "integer literal " + literal + " is too large");
+      if (errno == ERANGE) fail(start, "integer literal " + literal + " does not fit in 64 bits");
     }
     tokens_.push_back(std::move(t));
     return end;

@@ -335,22 +335,39 @@ ExprPtr Parser::parse_subscribed() {
   return slice;
 }
 
+// Arguments as Jinja2's parse_call_args reads them: positional, then keyword, then `*args`, then
+// `**kwargs`. The two star arguments are kept in `kwargs` under the names "*" and "**" (no
+// keyword can be spelled so).
 void Parser::parse_call_args(Expr& e) {
+  const Token& open = cur();
   expect_op("(");
-  bool require_comma = false;
+  bool require_comma = false, star = false, star_star = false;
+  auto ensure = [&](bool ok) {
+    if (!ok) fail(open, "invalid syntax for function call expression");
+  };
   while (!is_op(")")) {
     if (require_comma) {
       expect_op(",");
       if (is_op(")")) break;
     }
-    if (is_op("*") || is_op("**")) fail("*args and **kwargs in calls are not supported");
-    if (cur().type == Tok::Name && peek().type == Tok::Op && peek().text == "=") {
+    if (is_op("*")) {
+      ensure(!star && !star_star);
+      advance();
+      e.kwargs.emplace_back("*", parse_expression(true));
+      star = true;
+    } else if (is_op("**")) {
+      ensure(!star_star);
+      advance();
+      e.kwargs.emplace_back("**", parse_expression(true));
+      star_star = true;
+    } else if (cur().type == Tok::Name && peek().type == Tok::Op && peek().text == "=") {
+      ensure(!star_star);
       std::string key = cur().text;
       advance();
       advance();
       e.kwargs.emplace_back(std::move(key), parse_expression(true));
     } else {
-      if (!e.kwargs.empty()) fail("positional argument follows keyword argument");
+      ensure(!star && !star_star && e.kwargs.empty());
       e.a.push_back(parse_expression(true));
     }
     require_comma = true;
@@ -378,8 +395,7 @@ ExprPtr Parser::parse_filter(ExprPtr input, bool start_inline) {
     const Token& at = cur();
     auto e = node(ExprKind::Filter, at);
     e->name = dotted_name();
-    e->filter = find_filter(e->name);
-    if (!e->filter) fail(at, "No filter named '" + e->name + "'.");
+    e->filter = find_filter(e->name);   // unknown: an error only if evaluated, as in Jinja2
     e->a.push_back(std::move(input));
     if (is_op("(")) parse_call_args(*e);
     input = std::move(e);
@@ -393,8 +409,7 @@ ExprPtr Parser::parse_test(ExprPtr input) {
   const Token& at = cur();
   auto e = node(ExprKind::Test, at);
   e->name = dotted_name();
-  e->test = find_test(e->name);
-  if (!e->test) fail(at, "No test named '" + e->name + "'.");
+  e->test = find_test(e->name);   // unknown: an error only if evaluated, as in Jinja2
   e->negated = negated;
   e->a.push_back(std::move(input));
   if (is_op("(")) {

@@ -3,6 +3,8 @@
 
 #include "templates/parser_impl.h"
 
+#include <utility>
+
 namespace hf::templates {
 
 // Parses template data and statements until a block tag named in `end_tags`; leaves the
@@ -70,8 +72,12 @@ StmtPtr Parser::parse_statement() {
     s->expr = parse_filter(nullptr, true);
     s->body = parse_statements({"endfilter"}, true);
   } else if (tag == "with") parse_with(*s);
-  else if (tag == "break") s->kind = StmtKind::Break;
-  else if (tag == "continue") s->kind = StmtKind::Continue;
+  else if (tag == "break" || tag == "continue") {
+    // Jinja2 compiles these to Python's break/continue, which Python rejects outside a loop.
+    if (loop_depth_ == 0)
+      fail(t, tag == "break" ? "SyntaxError: 'break' outside loop" : "SyntaxError: 'continue' not properly in loop");
+    s->kind = tag == "break" ? StmtKind::Break : StmtKind::Continue;
+  }
   else if (tag == "generation") {   // transformers' {% generation %}: renders its body
     s->kind = StmtKind::Scope;
     s->body = parse_statements({"endgeneration"}, true);
@@ -86,12 +92,17 @@ StmtPtr Parser::parse_statement() {
 
 void Parser::parse_for(Stmt& s) {
   s.kind = StmtKind::For;
+  const Token& target_at = cur();
   s.target = parse_assign_target(false, {"in"});
+  for (const auto& name : s.target.names)
+    if (name == "loop") fail(target_at, "Can't assign to special loop variable in for-loop target");
   if (!skip_name("in")) unexpected("'in'");
   s.expr = parse_tuple(false, {"recursive"}, false);
   if (skip_name("if")) s.condition = parse_expression(true);
-  if (skip_name("recursive")) fail("recursive for loops are not supported");
+  s.recursive = skip_name("recursive");
+  ++loop_depth_;
   s.body = parse_statements({"endfor", "else"}, false);
+  --loop_depth_;
   std::string end = cur().text;
   advance();
   if (end == "else") s.else_body = parse_statements({"endfor"}, true);
@@ -131,8 +142,11 @@ void Parser::parse_signature(std::vector<MacroParam>& params) {
   while (!is_op(")")) {
     if (!params.empty()) expect_op(",");
     MacroParam p;
+    const Token& at = cur();
     p.name = expect_name();
     if (skip_op("=")) p.default_value = parse_expression(true);
+    else if (!params.empty() && params.back().default_value)
+      fail(at, "non-default argument follows default argument");
     params.push_back(std::move(p));
   }
   advance();
@@ -142,7 +156,9 @@ void Parser::parse_macro(Stmt& s) {
   s.kind = StmtKind::Macro;
   s.text = expect_name();
   parse_signature(s.params);
+  int outer_loops = std::exchange(loop_depth_, 0);   // a macro body is a new function
   s.body = parse_statements({"endmacro"}, true);
+  loop_depth_ = outer_loops;
 }
 
 void Parser::parse_call_block(Stmt& s) {
@@ -151,7 +167,9 @@ void Parser::parse_call_block(Stmt& s) {
   const Token& at = cur();
   s.expr = parse_expression(true);
   if (s.expr->kind != ExprKind::Call) fail(at, "expected call");
+  int outer_loops = std::exchange(loop_depth_, 0);
   s.body = parse_statements({"endcall"}, true);
+  loop_depth_ = outer_loops;
 }
 
 void Parser::parse_with(Stmt& s) {
@@ -167,16 +185,14 @@ void Parser::parse_with(Stmt& s) {
 
 Target Parser::parse_assign_target(bool with_namespace, std::initializer_list<const char*> end_names) {
   Target target;
-  if (with_namespace && cur().type == Tok::Name && peek().type == Tok::Op && peek().text == ".") {
-    target.names.push_back(cur().text);
-    advance();
-    advance();
-    target.attribute = expect_name();
-    return target;
-  }
   bool parenthesized = skip_op("(");
   while (true) {
+    const Token& at = cur();
     target.names.push_back(expect_name());
+    for (const char* constant : {"true", "false", "none", "True", "False", "None"})
+      if (target.names.back() == constant) fail(at, "can't assign to 'const'");
+    target.attributes.emplace_back();
+    if (with_namespace && skip_op(".")) target.attributes.back() = expect_name();   // `set ns.attr`
     if (!skip_op(",")) break;
     target.is_tuple = true;
     if (cur().type != Tok::Name) break;
@@ -190,6 +206,7 @@ Target Parser::parse_assign_target(bool with_namespace, std::initializer_list<co
   }
   return target;
 }
+
 std::unique_ptr<Program> parse(const std::string& source) { return Parser(tokenize(source)).run(); }
 
 }  // namespace hf::templates

@@ -141,6 +141,7 @@ class Parser {
   std::vector<Token> toks_;
   size_t pos_ = 0;
   int depth_ = 0;
+  int loop_depth_ = 0;   // for-loop bodies around the statement being parsed (0 inside a macro)
 };
 
 }  // namespace hf::templates

@@ -12,6 +12,38 @@ namespace {
 struct LoopObject : Object, std::enable_shared_from_this<LoopObject> {
   std::shared_ptr<const std::vector<Value>> items;
   size_t index0 = 0;
+  int depth = 1;                          // nesting of recursive loop(...) calls
+  CallablePtr recurse;                    // loop(...) of a `recursive` loop, else null
+  mutable std::vector<Value> last_changed;   // loop.changed(): the values it saw last
+  mutable bool changed_called = false;
+
+  // loop(children): renders the loop body over `children`, one level deeper.
+  struct Recurse : Callable {
+    const Stmt* stmt;
+    std::shared_ptr<Frame> outer;
+    int depth;
+    Recurse(const Stmt* s, std::shared_ptr<Frame> o, int d) : stmt(s), outer(std::move(o)), depth(d) {}
+    Value call(Evaluator& ev, CallArgs& args) const override {
+      if (args.positional.size() != 1 || !args.keyword.empty())
+        throw_type_error("loop() takes exactly one argument (the items of the next level)");
+      return ev.call_loop(*stmt, args.positional[0], outer, depth + 1);
+    }
+    std::string repr() const override { return "<recursive loop>"; }
+  };
+
+  struct Changed : Callable {
+    std::shared_ptr<const LoopObject> loop;
+    explicit Changed(std::shared_ptr<const LoopObject> l) : loop(std::move(l)) {}
+    Value call(Evaluator&, CallArgs& args) const override {
+      bool same = loop->changed_called && loop->last_changed.size() == args.positional.size();
+      for (size_t i = 0; same && i < args.positional.size(); ++i)
+        same = equal(loop->last_changed[i], args.positional[i]);
+      loop->changed_called = true;
+      loop->last_changed = args.positional;
+      return !same;
+    }
+    std::string repr() const override { return "<bound method LoopContext.changed>"; }
+  };
 
   struct Cycle : Callable {
     std::shared_ptr<const LoopObject> loop;   // shared: `loop.cycle` may be stored past the loop
@@ -32,8 +64,13 @@ struct LoopObject : Object, std::enable_shared_from_this<LoopObject> {
     if (name == "first") return index0 == 0;
     if (name == "last") return index0 + 1 == n;
     if (name == "length") return n;
-    if (name == "depth") return 1;
-    if (name == "depth0") return 0;
+    if (name == "depth") return depth;
+    if (name == "depth0") return depth - 1;
+    if (name == "changed") return CallablePtr(std::make_shared<Changed>(shared_from_this()));
+    if (name == "__call__") {   // internal (templates cannot name it): `loop(...)`
+      if (recurse) return recurse;
+      throw_type_error("Tried to call non recursive loop. Maybe you forgot the 'recursive' modifier.");
+    }
     if (name == "previtem") {
       if (index0 > 0) return (*items)[index0 - 1];
       UndefinedInfo info;
@@ -106,14 +143,18 @@ std::string Evaluator::capture(const Body& body, std::shared_ptr<Frame> frame) {
 }
 
 void Evaluator::assign(const Target& target, const Value& value) {
-  if (!target.attribute.empty()) {
-    Value obj = lookup(target.names[0]);
-    if (obj.kind() != Kind::Object || !obj.as_object()->set_attr(target.attribute, value))
+  auto assign_one = [&](size_t i, const Value& v) {
+    const std::string& attribute = target.attributes[i];
+    if (attribute.empty()) {
+      frame_->set(target.names[i], v);
+      return;
+    }
+    Value obj = lookup(target.names[i]);
+    if (obj.kind() != Kind::Object || !obj.as_object()->set_attr(attribute, v))
       throw RenderError("TemplateRuntimeError", "cannot assign attribute on non-namespace object");
-    return;
-  }
+  };
   if (!target.is_tuple) {
-    frame_->set(target.names[0], value);
+    assign_one(0, value);
     return;
   }
   std::vector<Value> items = iterate(value);
@@ -123,14 +164,39 @@ void Evaluator::assign(const Target& target, const Value& value) {
                       std::to_string(items.size()) + ")");
   if (items.size() > want)
     throw_value_error("too many values to unpack (expected " + std::to_string(want) + ")");
-  for (size_t i = 0; i < want; ++i) frame_->set(target.names[i], items[i]);
+  for (size_t i = 0; i < want; ++i) assign_one(i, items[i]);
 }
 
 Evaluator::Flow Evaluator::exec_for(const Stmt& s) {
-  Value iterable = eval(*s.expr);
+  run_loop(s, eval(*s.expr), frame_, 1);
+  return Flow::Normal;
+}
+
+Value Evaluator::call_loop(const Stmt& s, const Value& iterable, const std::shared_ptr<Frame>& outer, int depth) {
+  if (call_depth_ >= Budget::max_recursion_depth())
+    throw RenderError("RecursionError", "maximum recursion depth exceeded (" +
+                                            std::to_string(Budget::max_recursion_depth()) +
+                                            " nested loop() calls) (RenderOptions::max_recursion_depth)");
+  std::string output;
+  std::string* saved_out = out_;
+  out_ = &output;
+  ++call_depth_;
+  try {
+    run_loop(s, iterable, outer, depth);
+  } catch (...) {
+    out_ = saved_out;
+    --call_depth_;
+    throw;
+  }
+  out_ = saved_out;
+  --call_depth_;
+  return output;
+}
+
+void Evaluator::run_loop(const Stmt& s, const Value& iterable, const std::shared_ptr<Frame>& outer, int depth) {
   std::vector<Value> all = iterate(iterable);
   auto loop_frame = std::make_shared<Frame>();
-  loop_frame->parent = frame_;
+  loop_frame->parent = outer;
   std::shared_ptr<Frame> saved = frame_;
   frame_ = loop_frame;
   struct Restore {
@@ -153,6 +219,8 @@ Evaluator::Flow Evaluator::exec_for(const Stmt& s) {
   auto items = std::make_shared<const std::vector<Value>>(std::move(all));
   auto loop = std::make_shared<LoopObject>();
   loop->items = items;
+  loop->depth = depth;
+  if (s.recursive) loop->recurse = std::make_shared<LoopObject::Recurse>(&s, outer, depth);
   Value loop_value{ObjectPtr(loop)};
   for (size_t i = 0; i < items->size(); ++i) {
     count_iterations(1);
@@ -166,7 +234,6 @@ Evaluator::Flow Evaluator::exec_for(const Stmt& s) {
     loop_frame->vars.clear();
     exec(s.else_body);
   }
-  return Flow::Normal;
 }
 
 void Evaluator::exec_call_block(const Stmt& s) {

@@ -94,6 +94,7 @@ struct List {
   std::vector<Value> items;
   bool is_tuple = false;
   bool is_generator = false;
+  bool is_group = false;             // groupby's (grouper, list) tuple: also .grouper and .list
   const char* view_name = nullptr;   // "dict_items", "dict_keys", "dict_values": dict.items() etc.
   mutable size_t consumed = 0;
   ~List();   // iterative: a list nested 10^6 deep must not recurse once per level

@@ -132,6 +132,11 @@ TEST(Hardening, HugeSliceStepsDoNotWrap) {
   EXPECT_EQ(render("{{ 'abcdefgh' | truncate(9223372036854775807) }}"), "abcdefgh");
 }
 
+TEST(Hardening, EndlessRecursiveLoopHitsTheRecursionBudget) {
+  EXPECT_THAT(error_of("{% for x in [1] recursive %}{{ loop([x]) }}{% endfor %}"),
+              HasSubstr("RecursionError: maximum recursion depth exceeded (100 nested loop() calls)"));
+}
+
 TEST(Hardening, BudgetsAreSetThroughRenderOptions) {
   RenderOptions small;
   small.max_steps = 1000;
