@@ -15,6 +15,9 @@ using namespace quant;
 
 namespace {
 
+// Round half away from zero (as lround) without a library call: this runs once per weight.
+inline int round_to_int(float v) { return static_cast<int>(v + (v >= 0 ? 0.5f : -0.5f)); }
+
 float element(const Tensor& W, int64_t i) {
   switch (W.dtype()) {
     case DType::F32: return W.data_as<float>()[i];
@@ -47,7 +50,7 @@ void quantize_row(DType t, const float* w, int64_t K, uint8_t* q, uint16_t* scal
     for (int64_t i = 0; i < kBlock; ++i) {
       const int64_t k = b * kBlock + i;
       const int64_t p = k / kChunk * kChunk + position(k % kChunk);
-      const int v = std::clamp(static_cast<int>(std::lround(wb[i] * id)), lo, hi) + quant_offset(t);
+      const int v = std::clamp(round_to_int(wb[i] * id), lo, hi) + quant_offset(t);
       if (t == DType::Q8_0) q[p] = static_cast<uint8_t>(v);
       else q[p / kChunk * 32 + p % 32] |= static_cast<uint8_t>(p % kChunk < 32 ? v : v << 4);
     }
@@ -109,7 +112,7 @@ void quantize_activations(const float* x, int64_t M, int64_t K, int64_t ldx, Qua
       for (int64_t i = 0; i < kBlock; ++i) {
         const int64_t k = b * kBlock + i;
         const int64_t p = k / kChunk * kChunk + position(k % kChunk);
-        q[p] = static_cast<int8_t>(std::lround(xm[k] * id));
+        q[p] = static_cast<int8_t>(round_to_int(xm[k] * id));
         out.lane_sum[m * K / 4 + p / 4] -= q[p];
       }
     }
