@@ -179,6 +179,9 @@ bool stream_step(Answer& a, httplib::DataSink& sink, bool first) {
 }  // namespace
 
 void handle_completion(ServedModel& m, const httplib::Request& req, httplib::Response& res, Endpoint endpoint) {
+  // Counts this request until its last byte is written (the streaming lambdas hold it).
+  ++m.in_flight;
+  auto in_flight = std::shared_ptr<void>(nullptr, [&m](void*) { --m.in_flight; });
   CompletionRequest r = parse_completion_request(req.body, endpoint);
   if (r.model != m.id)
     throw ApiError(404, "The model `" + r.model + "` does not exist or you do not have access to it.", "model", "model_not_found");
@@ -230,7 +233,7 @@ void handle_completion(ServedModel& m, const httplib::Request& req, httplib::Res
   auto first = std::make_shared<bool>(true);
   res.set_chunked_content_provider(
       "text/event-stream",
-      [answer, first](size_t, httplib::DataSink& sink) {
+      [answer, first, in_flight](size_t, httplib::DataSink& sink) {
         const bool ok = stream_step(*answer, sink, *first);
         *first = false;
         return ok;

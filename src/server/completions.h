@@ -1,6 +1,7 @@
 #pragma once
 // POST /v1/chat/completions and /v1/completions: prompt building, admission, and the answer as
 // one JSON object or as OpenAI's Server-Sent Events.
+#include <atomic>
 #include <ctime>
 #include <string>
 
@@ -29,6 +30,7 @@ struct ServedModel {
   AutoModelForCausalLM model;
   Scheduler scheduler;
   int64_t created = 0;  // unix time of loading (OpenAI's model `created`)
+  std::atomic<int> in_flight{0};  // completion requests not yet fully answered (the SIGTERM drain waits for 0)
 };
 
 // Answers `req` into `res` (status, body or an SSE content provider). Throws ApiError for

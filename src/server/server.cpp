@@ -99,9 +99,9 @@ void Server::routes() {
   });
 
   h.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-    if (ready()) return res.set_content(R"({"status":"ok"})", "application/json");
+    if (ready() && !draining_) return res.set_content(R"({"status":"ok"})", "application/json");
     res.status = 503;
-    res.set_content(R"({"status":"loading"})", "application/json");
+    res.set_content(draining_ ? R"({"status":"stopping"})" : R"({"status":"loading"})", "application/json");
   });
   h.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(metrics_.text(), "text/plain; version=0.0.4");
@@ -109,6 +109,7 @@ void Server::routes() {
   h.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(chat_page(), "text/html; charset=utf-8"); });
 
   auto loaded = [this]() -> ServedModel& {
+    if (draining_) throw ApiError(503, "The server is shutting down; send the request to another replica.", "", "shutting_down", "server_error");
     ServedModel* m = served_.load();
     if (!m) throw ApiError(503, "The model is still loading; retry when GET /health answers 200.", "", "model_loading", "server_error");
     return *m;
@@ -134,11 +135,24 @@ void Server::run() {
   stopped_.notify_all();
 }
 
+// httplib's own stop() cuts streams that are still being written, so the drain happens first:
+// new requests get 503 (and /health too, so a load balancer moves on) until the running ones are
+// answered or `drain` has passed (then they are cancelled), and only then does the socket close.
 void Server::stop(std::chrono::milliseconds drain) {
-  http_->stop();  // no new connections; accepted requests run to their end
+  draining_ = true;
+  auto idle = [this] {
+    ServedModel* m = served_.load();
+    return m == nullptr || m->in_flight.load() == 0;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + drain;
+  while (!idle() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (!idle()) {
+    if (Scheduler* s = scheduler()) s->cancel_all();
+    for (int i = 0; i < 500 && !idle(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  http_->stop();
   std::unique_lock lock(stop_mu_);
-  if (!stopped_.wait_for(lock, drain, [&] { return !running_.load(); }))
-    if (Scheduler* s = scheduler()) s->cancel_all();  // the drain timed out: end the stragglers
+  stopped_.wait_for(lock, std::chrono::seconds(10), [&] { return !running_.load(); });
 }
 
 }  // namespace hf::server

@@ -47,7 +47,8 @@ class Server {
   bool ready() const { return served_.load() != nullptr; }
   // Serves until stop(); returns when every accepted request has been answered.
   void run();
-  // Stops accepting; running requests finish, but after `drain` they are cancelled. Any thread.
+  // Graceful stop: new requests get 503, running ones finish (cancelled after `drain`), then the
+  // listening socket closes and run() returns. Any thread.
   void stop(std::chrono::milliseconds drain);
   Scheduler* scheduler();          // null until loaded
   Metrics& metrics() { return metrics_; }
@@ -61,7 +62,7 @@ class Server {
   Metrics metrics_;
   std::unique_ptr<ServedModel> owned_;
   std::atomic<ServedModel*> served_{nullptr};
-  std::atomic<bool> running_{false};
+  std::atomic<bool> running_{false}, draining_{false};
   std::mutex stop_mu_;
   std::condition_variable stopped_;
 };

@@ -113,7 +113,7 @@ TEST(Scheduler, ClientThatDisconnectsFreesItsSlot) {
   httplib::Request req;
   req.method = "POST";
   req.path = "/v1/completions";
-  req.body = json{{"model", "tiny-qwen2"}, {"prompt", "a"}, {"max_tokens", 30000}, {"stream", true}}.dump();
+  req.body = json{{"model", "tiny-qwen2"}, {"prompt", "a"}, {"max_tokens", 3000}, {"stream", true}}.dump();
   req.set_header("Content-Type", "application/json");
   req.content_receiver = [&](const char*, size_t, uint64_t, uint64_t) { return ++chunks < 3; };
   auto res = c.send(req);
