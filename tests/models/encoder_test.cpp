@@ -161,3 +161,40 @@ TEST(EncoderConfig, ReadsDistilBertNamesAndLabels) {
 
 }  // namespace
 }  // namespace hf
+
+
+namespace hf {
+namespace {
+
+// RoBERTa and XLM-R (tests/fixtures/tiny-roberta, made by its make_fixture.py from transformers'
+// modeling_roberta.py in float64): positions from padding_idx + 1, lm_head and classifier names.
+class RobertaFixture : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RobertaFixture, HiddenStatesMaskedLmAndClassifierMatchTheReference) {
+  const std::string dir = std::string(HF_FIXTURES) + "/tiny-roberta/" + GetParam();
+  const json expected = read_json_file(dir + "/expected.json");
+  EncoderModel mlm = EncoderModel::load(dir, EncoderHead::MaskedLM);
+  EncoderModel cls = EncoderModel::load(dir, EncoderHead::SequenceClassification);
+  EXPECT_TRUE(mlm.config().positions_from_padding);
+  for (const json& c : expected["cases"]) {
+    const auto ids = ints(c["input_ids"]);
+    const EncoderOutput out = mlm(ids);
+    const json& h = c["last_hidden_state"];
+    expect_near(out.last_hidden_state, h["values"], 1e-4 * h["std"].get<double>(), c["name"].get<std::string>());
+    const json& m = c["mlm_logits_position_1"];
+    const int64_t V = out.logits.dim(2);
+    const float* row = out.logits.data_as<float>() + V;
+    for (const json* list : {&m["top10"], &m["samples"]})
+      for (const auto& kv : *list) EXPECT_NEAR(row[kv[0].get<int>()], kv[1].get<double>(), 1e-4 * m["std"].get<double>());
+    expect_near(cls(ids).logits, c["sequence_classification_logits"], 1e-4, "classifier");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(TinyRoberta, RobertaFixture, ::testing::Values("roberta", "xlm-roberta"), [](const auto& info) {
+  std::string n = info.param;
+  for (char& c : n) if (c == '-') c = '_';
+  return n;
+});
+
+}  // namespace
+}  // namespace hf
