@@ -3,6 +3,7 @@
 // in prefill while others decode or feed a few tokens, cache depths all different.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/json.h"
@@ -81,6 +82,31 @@ TEST(ForwardSequences, MixedPrefillAndDecodeEqualEachSequenceAlone) {
     Tensor single = run(*alone[i], std::span<const int32_t>(&next[i], 1));
     EXPECT_LT(row_diff(together, i, single, 0), 1e-4) << "sequence " << i << ", second pass";
   }
+}
+
+// Phi-3's longrope re-encodes a sequence that outgrows the original context: in a multi-sequence
+// pass it must do so for that sequence alone, and the greedy continuation stays the reference's.
+TEST(ForwardSequences, LongropeSequenceCrossingTheOriginalContextReencodes) {
+  static auto phi3 = load_causal_lm(HF_FIXTURES "/tiny-phi3");
+  const json e = read_json_file(HF_FIXTURES "/tiny-phi3/expected.json");
+  json crossing;
+  for (const auto& c : e["cases"])
+    if (c["name"] == "cross_original_max_58") crossing = c;
+  ASSERT_TRUE(crossing.is_object());
+  const auto prompt = crossing["input_ids"].get<std::vector<int32_t>>();
+  const auto want = crossing["greedy"]["ids"].get<std::vector<int32_t>>();
+  const std::vector<int32_t> other = {1, 15043, 29892};  // a second sequence decoding beside it
+  auto a = phi3->new_cache(1, 128), b = phi3->new_cache(1, 128);
+  std::vector<int32_t> a_in = prompt, b_in = other, got;
+  const int64_t V = phi3->config().vocab_size;
+  for (size_t step = 0; step < want.size(); ++step) {
+    Tensor logits = phi3->forward_sequences(std::vector<SequenceInput>{{a_in, a.get()}, {b_in, b.get()}});
+    const float* row = logits.data_as<float>();
+    got.push_back(int32_t(std::max_element(row, row + V) - row));
+    a_in = {got.back()};
+    b_in = {int32_t(std::max_element(row + V, row + 2 * V) - (row + V))};
+  }
+  EXPECT_EQ(got, want);
 }
 
 TEST(ForwardSequences, BadInputsAreInputErrors) {
