@@ -26,8 +26,6 @@ Value f_lower(Evaluator&, const Value& v, const CallArgs&) { return text::lower(
 
 Value f_capitalize(Evaluator&, const Value& v, const CallArgs&) { return text::capitalize(to_str(v)); }
 
-Value f_pprint(Evaluator&, const Value& v, const CallArgs&) { return repr(v); }
-
 Value f_safe(Evaluator&, const Value& v, const CallArgs&) { return to_str(v); }
 
 Value f_escape(Evaluator&, const Value& v, const CallArgs&) {
