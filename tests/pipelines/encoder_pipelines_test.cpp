@@ -17,70 +17,6 @@ namespace {
 
 const std::string kDir = HF_FIXTURES "/tiny-bert/";
 
-struct Tolerance {
-  double abs = 1e-5, rel = 0;  // |a - e| <= abs × max(1, |e|) + rel × |e|
-};
-
-bool near(const json& a, const json& e, const Tolerance& t, std::string& why, const std::string& path);
-
-bool near_list(const json& a, const json& e, const Tolerance& t, std::string& why, const std::string& path) {
-  if (!a.is_array() || a.size() != e.size()) {
-    why = path + ": expected a list of " + std::to_string(e.size()) + ", got " + a.dump().substr(0, 200);
-    return false;
-  }
-  for (size_t i = 0; i < e.size(); ++i) {
-    if (near(a[i], e[i], t, why, path + "[" + std::to_string(i) + "]")) continue;
-    // Two neighbours with nearly equal expected scores may come in either order.
-    const bool tie = i + 1 < e.size() && e[i].is_object() && e[i].contains("score") &&
-                     std::abs(e[i]["score"].get<double>() - e[i + 1]["score"].get<double>()) < 2e-5;
-    std::string ignored;
-    if (tie && near(a[i], e[i + 1], t, ignored, path) && near(a[i + 1], e[i], t, ignored, path)) {
-      ++i;
-      continue;
-    }
-    return false;
-  }
-  return true;
-}
-
-bool near(const json& a, const json& e, const Tolerance& t, std::string& why, const std::string& path) {
-  if (e.is_number()) {
-    if (!a.is_number()) {
-      why = path + ": expected a number, got " + a.dump();
-      return false;
-    }
-    const double x = a.get<double>(), y = e.get<double>();
-    if (e.is_number_integer() && a.is_number_integer()) {
-      if (x == y) return true;
-    } else if (std::abs(x - y) <= t.abs * std::max(1.0, std::abs(y)) + t.rel * std::abs(y)) {
-      return true;
-    }
-    why = path + ": " + a.dump() + " vs expected " + e.dump();
-    return false;
-  }
-  if (e.is_array()) return near_list(a, e, t, why, path);
-  if (e.is_object()) {
-    if (!a.is_object() || a.size() != e.size()) {
-      why = path + ": expected " + e.dump().substr(0, 200) + ", got " + a.dump().substr(0, 200);
-      return false;
-    }
-    auto ka = a.begin();
-    for (auto ke = e.begin(); ke != e.end(); ++ke, ++ka) {
-      if (ka.key() != ke.key()) {
-        why = path + ": key " + ka.key() + " where " + ke.key() + " was expected (order as transformers)";
-        return false;
-      }
-      if (!near(ka.value(), ke.value(), t, why, path + "." + ke.key())) return false;
-    }
-    return true;
-  }
-  if (a != e) {
-    why = path + ": " + a.dump() + " vs expected " + e.dump();
-    return false;
-  }
-  return true;
-}
-
 struct Case {
   std::string folder, name;
 };
@@ -114,15 +50,14 @@ Pipeline& pipe_for(const std::string& folder, const std::string& task) {
 class TinyBertCases : public ::testing::TestWithParam<Case> {};
 
 TEST_P(TinyBertCases, OutputMatchesTransformers) {
+  using testing::near;
   const Case c = GetParam();
   const json x = find_case(c, false);
   const std::string task = x["task"];
   PipelineCallOptions call;
   call.extra = x["kwargs"];
   const json out = pipe_for(c.folder, task)(x["inputs"], call);
-  Tolerance t;
-  if (x.contains("logits_std")) t = {1e-6, 4e-3 * x["logits_std"].get<double>()};
-  else if (task == "feature-extraction") t = {1e-4, 0};
+  const testing::Tolerance t = testing::tolerance_of(x);
   std::string why;
   EXPECT_TRUE(near(out, x["output"], t, why, "output")) << why;
 }
