@@ -10,11 +10,12 @@
 #include <memory>
 #include <span>
 
+#include "hf/export.h"
 #include "hf/generation_config.h"
 
 namespace hf {
 
-class TokenSampler {
+class HF_API TokenSampler {
  public:
   // `config` stacked over `model_defaults`, then transformers' defaults, then validated
   // (hf::InputError for e.g. temperature <= 0). `prompt_length` / `max_length` feed the
