@@ -10,6 +10,7 @@
 #include "hf/tokenizer.h"
 #include "hf/model_config.h"
 #include "hf/causal_lm.h"
+#include "hf/encoder.h"
 #include "hf/seq2seq_lm.h"
 #include "hf/generation_config.h"
 #include "hf/generation.h"
@@ -17,3 +18,4 @@
 #include "hf/streamers.h"
 #include "hf/pipeline.h"
 #include "hf/translation.h"
+#include "hf/sentence_transformers.h"
