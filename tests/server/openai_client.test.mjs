@@ -128,6 +128,35 @@ test('a client that hangs up frees its slot', async () => {
   assert.equal(r.choices.length, 1);
 });
 
+test('load: 8 concurrent streaming clients for 8 s, no failures', async () => {
+  // The bounded ctest version; for the 60 s run: HFCPP_LOAD_SECONDS=60 node --test ...
+  const seconds = Number(process.env.HFCPP_LOAD_SECONDS ?? 8);
+  const deadline = Date.now() + seconds * 1000;
+  let done = 0, failures = 0;
+  await Promise.all(Array.from({ length: 8 }, async (_, i) => {
+    while (Date.now() < deadline) {
+      try {
+        const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: `client ${i}` }],
+                                                              max_tokens: 16, stream: true });
+        let finish = null;
+        for await (const chunk of stream) finish = chunk.choices[0]?.finish_reason ?? finish;
+        if (finish) ++done; else ++failures;
+      } catch { ++failures; }
+    }
+  }));
+  assert.equal(failures, 0);
+  assert.ok(done >= 8, `only ${done} requests completed`);
+  // The gauges are updated after the step that ended the last sequence: poll (bounded) for it.
+  let metrics = '';
+  for (let i = 0; i < 100; ++i) {
+    metrics = await (await fetch(server.base + '/metrics', { headers: { Authorization: `Bearer ${KEY}` } })).text();
+    if (/^hfcpp_active_slots 0$/m.test(metrics)) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.match(metrics, /^hfcpp_active_slots 0$/m);
+  assert.match(metrics, /^hfcpp_queue_depth 0$/m);
+});
+
 test('SIGTERM finishes the running stream, then the server exits 0', async () => {
   const s = await startServer();
   const c = new OpenAI({ apiKey: KEY, baseURL: s.base + '/v1', maxRetries: 0 });
