@@ -28,20 +28,7 @@ Value f_capitalize(Evaluator&, const Value& v, const CallArgs&) { return text::c
 
 Value f_safe(Evaluator&, const Value& v, const CallArgs&) { return to_str(v); }
 
-Value f_escape(Evaluator&, const Value& v, const CallArgs&) {
-  std::string out;
-  for (char c : to_str(v)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+Value f_escape(Evaluator&, const Value& v, const CallArgs&) { return escape_html(to_str(v)); }
 
 // Jinja2's title filter capitalizes after '-', whitespace and opening brackets.
 Value f_title(Evaluator&, const Value& v, const CallArgs&) {

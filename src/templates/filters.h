@@ -60,6 +60,7 @@ inline Value ignore_case(const Value& v) { return v.is_string() ? Value(text::lo
 
 FilterFn find_sequence_filter(std::string_view name);
 FilterFn find_html_filter(std::string_view name);
+std::string escape_html(const std::string& s);   // markupsafe.escape: & < > " ' as entities
 Value f_pprint(Evaluator& ev, const Value& v, const CallArgs& args);   // pprint.cpp
 
 }  // namespace hf::templates::filters

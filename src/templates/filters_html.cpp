@@ -65,6 +65,8 @@ Value f_striptags(Evaluator&, const Value& v, const CallArgs&) {
   return unescape_html(joined);
 }
 
+}  // namespace
+
 std::string escape_html(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -79,6 +81,8 @@ std::string escape_html(const std::string& s) {
   }
   return out;
 }
+
+namespace {
 
 Value f_xmlattr(Evaluator&, const Value& v, const CallArgs& a) {
   if (v.kind() != Kind::Dict) throw RenderError("AttributeError", "'" + type_name(v) + "' object has no attribute 'items'");
