@@ -4,7 +4,7 @@
 // HFCPP_BIN is the built hfcpp and HF_FIXTURES the fixtures folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { startServer, KEY, MODEL } from './serve_process.mjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,35 +16,6 @@ try {
   OpenAI = require('openai').default ?? require('openai');
 } catch {
   throw new Error('the npm `openai` client is not installed: run scripts/setup.sh (npm ci in tests/server)');
-}
-
-const KEY = 'test-key';
-const MODEL = 'tiny-qwen2';
-
-// Starts `hfcpp serve` on any free port and waits for GET /health = 200.
-async function startServer(extra = []) {
-  const bin = process.env.HFCPP_BIN, fixtures = process.env.HF_FIXTURES;
-  assert.ok(bin && fixtures, 'HFCPP_BIN and HF_FIXTURES must be set (ctest sets them)');
-  const proc = spawn(bin, ['serve', path.join(fixtures, 'tiny-qwen2'), '--port', '0', '--served-model-name', MODEL,
-                           '--api-key', KEY, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no port after 30 s: ' + stderr)), 30000);
-    proc.stderr.on('data', (d) => {
-      stderr += d;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
-      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
-    });
-    proc.on('exit', (code) => reject(new Error(`hfcpp serve exited with ${code}: ${stderr}`)));
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; ++i) {
-    const r = await fetch(base + '/health').catch(() => null);
-    if (r && r.status === 200) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  return { proc, base, exited };
 }
 
 let server, client;

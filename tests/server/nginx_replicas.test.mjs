@@ -1,0 +1,79 @@
+// Two `hfcpp serve` replicas behind Debian's nginx with deploy/nginx.conf (ports rewritten, all on
+// 127.0.0.1): requests reach both replicas, and killing one mid-run fails only the streams it
+// held. Run by ctest with node --test (HFCPP_BIN, HF_FIXTURES; nginx from scripts/setup.sh).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, KEY, MODEL } from './serve_process.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const auth = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
+const children = [];
+// SIGTERM: nginx's master takes its workers down with it.
+after(() => { for (const c of children) c.kill('SIGTERM'); });
+
+const freePort = () => new Promise((resolve) => {
+  const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+});
+
+async function startNginx(ports) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hfcpp-nginx-'));
+  const listen = await freePort();
+  const conf = fs.readFileSync(path.join(here, '../../deploy/nginx.conf'), 'utf8')
+    .replace('127.0.0.1:8081', `127.0.0.1:${ports[0]}`).replace('127.0.0.1:8082', `127.0.0.1:${ports[1]}`)
+    .replace('listen 127.0.0.1:8080', `listen 127.0.0.1:${listen}`)
+    .replaceAll('/tmp/hfcpp-nginx', path.join(dir, 'nginx'));
+  assert.ok(conf.includes(String(ports[1])) && conf.includes(String(listen)), 'deploy/nginx.conf changed shape');
+  fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
+  const proc = spawn('/usr/sbin/nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;'], { stdio: 'inherit' });
+  children.push(proc);
+  const base = `http://127.0.0.1:${listen}`;
+  for (let i = 0; i < 200; ++i) {
+    const r = await fetch(base + '/health').catch(() => null);
+    if (r && r.status === 200) return base;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('nginx did not come up');
+}
+
+const metric = async (base, re) => Number(re.exec(await (await fetch(base + '/metrics', { headers: auth })).text())?.[1] ?? 0);
+const chatRequests = (base) => metric(base, /^hfcpp_requests_total\{endpoint="\/v1\/chat\/completions",status="200"\} (\d+)$/m);
+
+test('two replicas behind nginx: both serve, a killed one fails only its own streams', async () => {
+  const a = await startServer(), b = await startServer();
+  children.push(a.proc, b.proc);
+  const port = (s) => Number(new URL(s.base).port);
+  const lb = await startNginx([port(a), port(b)]);
+
+  const ask = (max_tokens, stream) => fetch(lb + '/v1/chat/completions', { method: 'POST', headers: auth,
+    body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], max_tokens, stream }) });
+  const answers = await Promise.all(Array.from({ length: 8 }, () => ask(24, false)));
+  assert.deepEqual(answers.map((r) => r.status), Array(8).fill(200));
+  assert.ok(await chatRequests(a.base) > 0 && await chatRequests(b.base) > 0, 'requests reached only one replica');
+
+  // Four long streams, spread by least_conn; each has its first bytes before replica A dies.
+  const streams = await Promise.all(Array.from({ length: 4 }, () => ask(400, true)));
+  const readers = streams.map((r) => r.body.getReader());
+  await Promise.all(readers.map((rd) => rd.read()));
+  const heldByA = await metric(a.base, /^hfcpp_active_slots (\d+)$/m);
+  const heldByB = await metric(b.base, /^hfcpp_active_slots (\d+)$/m);
+  assert.equal(heldByA + heldByB, 4);
+  assert.ok(heldByA > 0 && heldByB > 0, `least_conn put ${heldByA} and ${heldByB} streams on the replicas`);
+  a.proc.kill('SIGKILL');
+  const outcomes = await Promise.all(readers.map(async (rd) => {
+    let text = '';
+    try {
+      for (;;) { const { value, done } = await rd.read(); if (done) break; text += Buffer.from(value).toString(); }
+    } catch { return 'failed'; }
+    return text.includes('data: [DONE]') ? 'done' : 'failed';
+  }));
+  assert.equal(outcomes.filter((o) => o === 'failed').length, heldByA);
+  assert.equal(outcomes.filter((o) => o === 'done').length, heldByB);
+  // New requests go to the surviving replica.
+  assert.equal((await ask(4, false)).status, 200);
+});
