@@ -18,6 +18,7 @@ PACKAGES=(
   python3 python3-numpy   # the tests' local Hub server; randmodel.py for benchmarks
   libcpp-httplib-dev      # hfcpp serve: the HTTP server (and the server tests' client)
   nodejs                  # the server tests drive it with the official OpenAI npm client
+  nginx                   # the server test of two replicas behind deploy/nginx.conf
 )
 # `make fuzz` only (setup.sh --fuzz), not needed to build or test: clang with its libFuzzer and
 # sanitizer runtimes.
