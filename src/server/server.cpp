@@ -71,7 +71,8 @@ void Server::load(const std::string& model_dir) {
 void Server::routes() {
   httplib::Server& h = *http_;
   h.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (options_.api_key.empty() || req.path == "/health") return httplib::Server::HandlerResponse::Unhandled;
+    // The probe and the page itself need no key (the page sends it with its API calls: /?key=...).
+    if (options_.api_key.empty() || req.path == "/health" || req.path == "/") return httplib::Server::HandlerResponse::Unhandled;
     if (req.get_header_value("Authorization") == "Bearer " + options_.api_key) return httplib::Server::HandlerResponse::Unhandled;
     const bool missing = !req.has_header("Authorization");
     send_error(res, ApiError(401,
