@@ -59,8 +59,8 @@ std::string unknown_command_message(const std::string& name, const std::vector<s
   const auto habit = habits().find(name);
   if (habit != habits().end() && std::count(commands.begin(), commands.end(), habit->second))
     close.push_back(habit->second);
-  // Typos: at most one edit in short names, two in longer ones; nearest first.
-  const size_t budget = name.size() <= 4 ? 1 : 2;
+  // Typos: at most one edit in names of 3 letters or fewer, two in longer ones; nearest first.
+  const size_t budget = name.size() <= 3 ? 1 : 2;
   std::vector<std::pair<size_t, std::string>> typos;
   for (const auto& c : commands)
     if (const size_t d = edit_distance(name, c); d <= budget) typos.emplace_back(d, c);

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "test_temp.h"
+
 struct ProgramResult {
   int status = -1;
   std::string out, err;
@@ -15,7 +17,7 @@ struct ProgramResult {
 inline ProgramResult run_program(const std::string& command) {
   // One file per test process: ctest runs tests in parallel, and a shared name let one test read
   // another's stderr.
-  const std::string err_file = testing::TempDir() + "/hfcpp_test_stderr_" + std::to_string(getpid()) + ".txt";
+  const std::string err_file = (test_temp_root() / ("hfcpp_test_stderr_" + std::to_string(getpid()) + ".txt")).string();
   ProgramResult r;
   FILE* p = popen((command + " 2>" + err_file).c_str(), "r");
   if (!p) return r;
@@ -32,9 +34,10 @@ inline ProgramResult run_program(const std::string& command) {
   return r;
 }
 
-// A file for one test: the name carries the process id, since ctest runs tests in parallel.
+// A file for one test, under the build tree: the name carries the process id, since ctest runs
+// tests in parallel.
 inline std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = testing::TempDir() + "/hfcpp_test_" + std::to_string(getpid()) + "_" + name;
+  std::string path = (test_temp_root() / ("hfcpp_test_" + std::to_string(getpid()) + "_" + name)).string();
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }

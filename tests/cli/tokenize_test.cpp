@@ -121,7 +121,7 @@ TEST(TokenizeCli, ErrorsAreOneLineAndExitOne) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
 
-  r = run_program(kHfcpp + " tokenize " + quote(testing::TempDir()) + " hello");
+  r = run_program(kHfcpp + " tokenize " + quote(test_temp_root().string()) + " hello");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("no tokenizer.json"), std::string::npos) << r.err;
 }

@@ -55,7 +55,7 @@ TEST(TranslateCli, NumBeamsOne) {
 }
 
 TEST(TranslateCli, MissingVocabIsNamed) {
-  const std::string dir = testing::TempDir() + "/hf_translate_cli_novocab";
+  const std::string dir = (test_temp_root() / ("hf_translate_cli_novocab_" + std::to_string(getpid()))).string();
   std::filesystem::create_directories(dir);
   for (const auto& f : std::filesystem::directory_iterator(kTinyMarian))
     if (f.path().filename() != "vocab.json")
