@@ -214,6 +214,12 @@ class Lexer {
     return std::string::npos;
   }
 
+  // Jinja2's lexer error: the character's repr and its offset in the source.
+  static std::string unexpected_char(char c, size_t pos) {
+    std::string quoted = c == '\'' ? "\"'\"" : "'" + std::string(1, c) + "'";
+    return "unexpected char " + quoted + " at " + std::to_string(pos);
+  }
+
   size_t digits(size_t pos) const {   // (\d+_)*\d+
     while (pos < src_.size() && (is_digit(src_[pos]) ||
                                  (src_[pos] == '_' && pos + 1 < src_.size() && is_digit(src_[pos + 1]))))
@@ -299,7 +305,7 @@ class Lexer {
     std::string value;
     size_t i = start + 1;
     while (true) {
-      if (i >= src_.size()) fail(start, "unexpected end of string literal");
+      if (i >= src_.size()) fail(start, unexpected_char(src_[start], start));   // Jinja2: no string token matched
       char c = src_[i];
       if (c == quote) break;
       if (c != '\\') {
@@ -307,7 +313,7 @@ class Lexer {
         ++i;
         continue;
       }
-      if (i + 1 >= src_.size()) fail(start, "unexpected end of string literal");
+      if (i + 1 >= src_.size()) fail(start, unexpected_char(src_[start], start));
       char e = src_[i + 1];
       i += 2;
       switch (e) {
@@ -361,7 +367,7 @@ class Lexer {
       }
     char c = src_[pos];
     if (std::strchr("+-/*%~[](){}><=.:|,;", c) == nullptr || c == 0)
-      fail(pos, std::string("unexpected char '") + c + "'");
+      fail(pos, unexpected_char(c, pos));
     if (c == '(' || c == '[' || c == '{') balance.push_back(c == '(' ? ')' : c == '[' ? ']' : '}');
     if (c == ')' || c == ']' || c == '}') {
       if (balance.empty()) fail(pos, std::string("unexpected '") + c + "'");

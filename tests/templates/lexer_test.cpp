@@ -86,11 +86,11 @@ TEST(Whitespace, NewlinesNormalizedAndOneTrailingNewlineDropped) {
 }
 
 TEST(LexerErrors, ReportLineAndColumn) {
-  EXPECT_EQ(error_of("{{ 'abc }}"), "line 1, column 4: unexpected end of string literal");
+  EXPECT_EQ(error_of("{{ 'abc }}"), "line 1, column 4: unexpected char \"'\" at 3");
   EXPECT_EQ(error_of("{{ (1 }}"), "line 1, column 7: unexpected '}', expected ')'");
   EXPECT_EQ(error_of("ok\n{{ x ]}}"), "line 2, column 6: unexpected ']'");
   EXPECT_EQ(error_of("{# unclosed"), "line 1, column 1: Missing end of comment tag");
-  EXPECT_EQ(error_of("{{ x @ y }}"), "line 1, column 6: unexpected char '@'");
+  EXPECT_EQ(error_of("{{ x @ y }}"), "line 1, column 6: unexpected char '@' at 5");
 }
 
 }  // namespace
