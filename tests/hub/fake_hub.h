@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "hf/hub.h"
+#include "test_temp.h"
 
 namespace hf::testing {
 
@@ -52,7 +53,7 @@ inline std::string random_bytes(size_t n, unsigned seed) {
 class FakeHub {
  public:
   FakeHub() {
-    root_ = fs::temp_directory_path() / ("hfcpp-hub-test-" + std::to_string(::getpid()) + "-" +
+    root_ = test_temp_root() / ("hfcpp-hub-test-" + std::to_string(::getpid()) + "-" +
                                          std::to_string(std::random_device{}()));
     fs::create_directories(root_ / "repos");
     pid_ = ::fork();

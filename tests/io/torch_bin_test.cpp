@@ -10,6 +10,7 @@
 #include "core/json.h"
 #include "hf/error.h"
 #include "io/torch_bin.h"
+#include "test_temp.h"
 
 namespace fs = std::filesystem;
 using namespace hf;
@@ -101,7 +102,7 @@ std::string tensor_pickle(int n, int offset, std::vector<int> size, std::vector<
 }
 
 fs::path write_temp(const std::string& name, const std::string& bytes) {
-  fs::path p = fs::temp_directory_path() / ("hf_torch_bin_test_" + std::to_string(::getpid()) + "_" + name);
+  fs::path p = test_temp_root() / ("hf_torch_bin_test_" + std::to_string(::getpid()) + "_" + name);
   std::ofstream(p, std::ios::binary) << bytes;
   return p;
 }
@@ -255,7 +256,7 @@ TEST(TorchBin, ModelFolderOpensPytorchModelBin) {
 }
 
 TEST(TorchBin, ShardedIndex) {
-  fs::path dir = fs::temp_directory_path() / ("hf_torch_bin_shards_" + std::to_string(::getpid()));
+  fs::path dir = test_temp_root() / ("hf_torch_bin_shards_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::copy_file(kDir / "pytorch_model.bin", dir / "pytorch_model-00001-of-00001.bin", fs::copy_options::overwrite_existing);
   json index = {{"metadata", json::object()}, {"weight_map", json::object()}};

@@ -12,6 +12,7 @@
 #include "io/safetensors.h"
 #include "models/marian.h"
 #include "models/marian_expected.h"
+#include "test_temp.h"
 
 namespace fs = std::filesystem;
 using namespace hf;
@@ -144,7 +145,7 @@ TEST(MarianModel, CacheReorderKeepsRowsConsistent) {
 }
 
 TEST(MarianModel, PytorchModelBinGivesTheSameLogits) {
-  fs::path dir = fs::temp_directory_path() / ("hf_marian_bin_" + std::to_string(::getpid()));
+  fs::path dir = test_temp_root() / ("hf_marian_bin_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::copy_file(kTinyMarian / "config.json", dir / "config.json", fs::copy_options::overwrite_existing);
   fs::copy_file(fs::path(HF_FIXTURES) / "torch-bin" / "pytorch_model_legacy.bin", dir / "pytorch_model.bin",
@@ -166,7 +167,7 @@ TEST(MarianModel, Errors) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("longer than the model's 512 positions"), std::string::npos) << e.what();
   }
-  fs::path dir = fs::temp_directory_path() / ("hf_marian_noweights_" + std::to_string(::getpid()));
+  fs::path dir = test_temp_root() / ("hf_marian_noweights_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::copy_file(kTinyMarian / "config.json", dir / "config.json", fs::copy_options::overwrite_existing);
   EXPECT_THROW(MarianMTModel::load(dir), ModelError);

@@ -11,6 +11,7 @@
 #include "hf/translation.h"
 #include "models/marian_expected.h"
 #include "pipelines/translation.h"
+#include "test_temp.h"
 
 namespace fs = std::filesystem;
 using namespace hf;
@@ -114,7 +115,7 @@ TEST(TranslationPipeline, BadInputs) {
 
 TEST(TranslationPipeline, MissingTokenizerFilesAreNamed) {
   for (const char* missing : {"source.spm", "target.spm", "vocab.json"}) {
-    fs::path dir = fs::temp_directory_path() / ("hf_translation_" + std::to_string(::getpid()) + "_" + missing);
+    fs::path dir = test_temp_root() / ("hf_translation_" + std::to_string(::getpid()) + "_" + missing);
     fs::create_directories(dir);
     for (const auto& f : fs::directory_iterator(kTinyMarian))
       if (f.path().filename() != missing && f.path().filename() != "expected.json")

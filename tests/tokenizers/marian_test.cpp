@@ -9,6 +9,7 @@
 #include "hf/error.h"
 #include "models/marian_expected.h"
 #include "tokenizers/marian/marian_tokenizer.h"
+#include "test_temp.h"
 
 namespace fs = std::filesystem;
 using namespace hf;
@@ -25,7 +26,7 @@ std::shared_ptr<const TokenizerImpl> tokenizer() {
 
 // A copy of the fixture folder without `missing`, for the error tests.
 fs::path copy_without(const std::string& missing) {
-  fs::path dir = fs::temp_directory_path() / ("hf_marian_tok_" + std::to_string(::getpid()) + "_" + missing);
+  fs::path dir = test_temp_root() / ("hf_marian_tok_" + std::to_string(::getpid()) + "_" + missing);
   fs::create_directories(dir);
   for (const char* f : {"source.spm", "target.spm", "vocab.json", "tokenizer_config.json", "special_tokens_map.json"})
     if (missing != f) fs::copy_file(kDir / f, dir / f, fs::copy_options::overwrite_existing);
