@@ -50,8 +50,9 @@ TEST_P(Jinja2Case, RendersAsPythonJinja2) {
     return;
   }
   EXPECT_NE(error.find(message), std::string::npos) << "expected " << type << ": " << message;
-  if (type != "TemplateSyntaxError" && type != "SyntaxError")   // compile errors say where instead
+  if (type != "TemplateSyntaxError" && type != "SyntaxError") {   // compile errors say where instead
     EXPECT_NE(error.find(type + ": "), std::string::npos) << "expected " << type << ": " << message;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Jinja2, Jinja2Case, testing::ValuesIn(load_cases()),
