@@ -23,7 +23,8 @@ std::string join(const json& list) {
 // The command line of one case.
 std::string command(const std::string& folder, const json& c) {
   std::string cmd = kBin + " pipeline " + c.value("task", std::string("question-answering")) + " --model " + quote(kDir + folder);
-  for (const auto& [k, v] : c.value("kwargs", json::object()).items()) {
+  const json kwargs = c.value("kwargs", json::object());  // a named value: items() of a temporary dangles
+  for (const auto& [k, v] : kwargs.items()) {
     std::string flag = "--" + k;
     for (char& ch : flag)
       if (ch == '_') ch = '-';
