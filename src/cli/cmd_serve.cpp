@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/threads.h"
 #include "core/log.h"
-#include "core/thread_pool.h"
 #include "hf/hub.h"
 #include "server/server.h"
 
@@ -31,7 +31,7 @@ struct Options {
 bool is_loopback(const std::string& host) { return host == "127.0.0.1" || host == "localhost" || host == "::1"; }
 
 int run(Options o) {
-  if (o.threads) ThreadPool::set_default_threads(*o.threads);
+  configure_threads(o.threads);  // the CLI's checked path: rejects 0, -1, HF_NUM_THREADS=abc; caps to the cores
   if (o.server.api_key.empty())
     if (const char* k = std::getenv("HFCPP_API_KEY")) o.server.api_key = k;
   if (!is_loopback(o.server.host) && o.server.api_key.empty())
