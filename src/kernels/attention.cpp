@@ -35,6 +35,7 @@ void AttendRange(const AttentionArgs& a, int64_t item0, int64_t item1, float* sc
     const float* kbase = a.k + (h / group) * a.kv_head_stride;
     const float* vbase = a.v + (h / group) * a.kv_head_stride;
     float* out = a.out + t * a.out_stride + int64_t(h) * a.head_dim;
+    const float* bias_row = a.bias ? a.bias + h * a.bias_head_stride + t * a.bias_row_stride : nullptr;
     float mx = -INFINITY;
     for (int64_t j = lo; j < hi; ++j) {
       if (a.key_mask && !a.key_mask[j]) {
@@ -42,6 +43,7 @@ void AttendRange(const AttentionArgs& a, int64_t item0, int64_t item1, float* sc
         continue;
       }
       scores[j] = Dot(q, kbase + j * a.kv_pos_stride, a.head_dim) * a.scale;
+      if (a.bias) scores[j] += bias_row[j];
       if (a.softcap > 0) scores[j] = a.softcap * std::tanh(scores[j] / a.softcap);
       mx = std::max(mx, scores[j]);
     }

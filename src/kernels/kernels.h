@@ -109,6 +109,10 @@ struct AttentionArgs {
   int64_t window = 0;             // > 0: query t also sees only keys j > (L - T + t) - window
   const uint8_t* key_mask = nullptr;  // [L], 0 = never attend (padding); null = all keys
   float softcap = 0;              // > 0: each score s becomes softcap · tanh(s / softcap) (Gemma 2)
+  // Added to each scaled score of query t, head h, key j: bias[h * bias_head_stride + t *
+  // bias_row_stride + j] (T5's relative position bias, shared by all layers); null = none.
+  const float* bias = nullptr;
+  int64_t bias_head_stride = 0, bias_row_stride = 0;
 };
 // A query row that may attend no key at all (all masked) gets zeros, as a fully padded row must
 // not produce NaNs that later leak into other rows.

@@ -144,6 +144,7 @@ void attention(const AttentionArgs& a) {
         double s = 0;
         for (int d = 0; d < a.head_dim; ++d) s += double(q[d]) * k[d];
         scores[j] = s * a.scale;
+        if (a.bias) scores[j] += a.bias[h * a.bias_head_stride + t * a.bias_row_stride + j];
         if (a.softcap > 0) scores[j] = a.softcap * std::tanh(scores[j] / a.softcap);
         mx = std::max(mx, scores[j]);
       }
