@@ -1,6 +1,13 @@
 // Two `hfcpp serve` replicas behind Debian's nginx with deploy/nginx.conf (ports rewritten, all on
 // 127.0.0.1): requests reach both replicas, and killing one mid-run fails only the streams it
-// held. Run by ctest with node --test (HFCPP_BIN, HF_FIXTURES; nginx from scripts/setup.sh).
+// held. Run by ctest with node --test (HFCPP_BIN, HF_FIXTURES, HF_NGINX; nginx from
+// scripts/setup.sh).
+//
+// Nothing here depends on the model's speed: the streams are greedy, so all four produce the same
+// tokens, and a greedy request of the same length first shows that those tokens hold no eos
+// (finish_reason "length"). Each stream therefore runs exactly STREAM_TOKENS tokens, far more than
+// are generated between its first chunk and the kill, and the replica is killed as soon as every
+// stream has sent its first chunk.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -12,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer, KEY, MODEL } from './serve_process.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const STREAM_TOKENS = 3000;
 const auth = { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' };
 const children = [];
 // SIGTERM: nginx's master takes its workers down with it.
@@ -30,7 +38,7 @@ async function startNginx(ports) {
     .replaceAll('/tmp/hfcpp-nginx', path.join(dir, 'nginx'));
   assert.ok(conf.includes(String(ports[1])) && conf.includes(String(listen)), 'deploy/nginx.conf changed shape');
   fs.writeFileSync(path.join(dir, 'nginx.conf'), conf);
-  const proc = spawn('/usr/sbin/nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;'], { stdio: 'inherit' });
+  const proc = spawn(process.env.HF_NGINX || '/usr/sbin/nginx', ['-c', path.join(dir, 'nginx.conf'), '-p', dir, '-g', 'daemon off;'], { stdio: 'inherit' });
   children.push(proc);
   const base = `http://127.0.0.1:${listen}`;
   for (let i = 0; i < 200; ++i) {
@@ -51,22 +59,41 @@ test('two replicas behind nginx: both serve, a killed one fails only its own str
   const lb = await startNginx([port(a), port(b)]);
 
   const ask = (max_tokens, stream) => fetch(lb + '/v1/chat/completions', { method: 'POST', headers: auth,
-    body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], max_tokens, stream }) });
+    body: JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'hi' }], max_tokens, stream, temperature: 0 }) });
   const answers = await Promise.all(Array.from({ length: 8 }, () => ask(24, false)));
   assert.deepEqual(answers.map((r) => r.status), Array(8).fill(200));
   assert.ok(await chatRequests(a.base) > 0 && await chatRequests(b.base) > 0, 'requests reached only one replica');
 
-  // Four long streams, spread by least_conn; each has its first bytes before replica A dies.
-  const streams = await Promise.all(Array.from({ length: 4 }, () => ask(400, true)));
+  // The greedy reply runs to its length limit: no eos ends a stream early.
+  const probe = await (await ask(STREAM_TOKENS, false)).json();
+  assert.equal(probe.choices[0].finish_reason, 'length', 'the greedy reply ends early; pick another prompt');
+
+  // Four long streams, spread by least_conn; each has sent its first token (not just the role
+  // chunk, which comes before the sequence has a slot) before replica A dies.
+  const streams = await Promise.all(Array.from({ length: 4 }, () => ask(STREAM_TOKENS, true)));
   const readers = streams.map((r) => r.body.getReader());
-  await Promise.all(readers.map((rd) => rd.read()));
-  const heldByA = await metric(a.base, /^hfcpp_active_slots (\d+)$/m);
-  const heldByB = await metric(b.base, /^hfcpp_active_slots (\d+)$/m);
+  const texts = await Promise.all(readers.map(async (rd) => {
+    let text = '';
+    while (!/"delta":\{"content":"[^"]/.test(text)) {
+      const { value, done } = await rd.read();
+      assert.ok(!done, 'a stream ended before its first token: ' + text);
+      text += Buffer.from(value).toString();
+    }
+    return text;
+  }));
+  // The slot gauge is written at the end of each step, just after the step's tokens went out:
+  // poll it (the streams are far from their end) until it shows all four.
+  let heldByA = 0, heldByB = 0;
+  for (let i = 0; i < 200 && heldByA + heldByB !== 4; ++i) {
+    if (i) await new Promise((r) => setTimeout(r, 50));
+    heldByA = await metric(a.base, /^hfcpp_active_slots (\d+)$/m);
+    heldByB = await metric(b.base, /^hfcpp_active_slots (\d+)$/m);
+  }
   assert.equal(heldByA + heldByB, 4);
   assert.ok(heldByA > 0 && heldByB > 0, `least_conn put ${heldByA} and ${heldByB} streams on the replicas`);
   a.proc.kill('SIGKILL');
-  const outcomes = await Promise.all(readers.map(async (rd) => {
-    let text = '';
+  const outcomes = await Promise.all(readers.map(async (rd, i) => {
+    let text = texts[i];
     try {
       for (;;) { const { value, done } = await rd.read(); if (done) break; text += Buffer.from(value).toString(); }
     } catch { return 'failed'; }
