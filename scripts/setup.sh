@@ -19,6 +19,7 @@ PACKAGES=(
   libcpp-httplib-dev      # hfcpp serve: the HTTP server (and the server tests' client)
   nodejs                  # the server tests drive it with the official OpenAI npm client
   nginx                   # the server test of two replicas behind deploy/nginx.conf
+  chromium                # the server test of the chat page in a real (headless) browser
 )
 # `make fuzz` only (setup.sh --fuzz), not needed to build or test: clang with its libFuzzer and
 # sanitizer runtimes.
