@@ -17,7 +17,7 @@
 
 #include "core/thread_pool.h"
 #include "io/weight_source.h"
-#include "models/marian.h"
+#include "models/encoder_decoder.h"
 
 namespace {
 
@@ -54,22 +54,16 @@ class MemoryWeights : public hf::WeightSource {
   uint64_t state_ = 0x9E3779B97F4A7C15ull;
 };
 
-hf::MarianConfig opus_mt_zh_en() {
-  hf::MarianConfig c;
-  c.vocab_size = c.decoder_vocab_size = 65001;
-  c.d_model = 512;
-  c.encoder_layers = c.decoder_layers = 6;
-  c.encoder_attention_heads = c.decoder_attention_heads = 8;
-  c.encoder_ffn_dim = c.decoder_ffn_dim = 2048;
-  c.max_position_embeddings = 512;
-  c.activation_function = "swish";
-  c.scale_embedding = true;
-  c.pad_token_id = c.decoder_start_token_id = 65000;
-  c.eos_token_id = 0;
-  return c;
+hf::EncoderDecoderConfig opus_mt_zh_en() {
+  const hf::json j{{"model_type", "marian"}, {"vocab_size", 65001}, {"d_model", 512}, {"encoder_layers", 6},
+                   {"decoder_layers", 6}, {"encoder_attention_heads", 8}, {"decoder_attention_heads", 8},
+                   {"encoder_ffn_dim", 2048}, {"decoder_ffn_dim", 2048}, {"max_position_embeddings", 512},
+                   {"activation_function", "swish"}, {"scale_embedding", true}, {"pad_token_id", 65000},
+                   {"decoder_start_token_id", 65000}, {"eos_token_id", 0}};
+  return hf::EncoderDecoderConfig::from_json(j, "opus-mt-zh-en shape");
 }
 
-void fill(MemoryWeights& w, const hf::MarianConfig& c) {
+void fill(MemoryWeights& w, const hf::EncoderDecoderConfig& c) {
   const int64_t d = c.d_model;
   w.random("model.shared.weight", {c.vocab_size, d}, 0.05f);
   w.random("final_logits_bias", {1, c.vocab_size}, 0.1f);
@@ -123,10 +117,10 @@ int main(int argc, char** argv) try {
   const int threads = argc > 3 ? std::atoi(argv[3]) : 2;
   hf::ThreadPool::set_default_threads(threads);
 
-  const hf::MarianConfig config = opus_mt_zh_en();
+  const hf::EncoderDecoderConfig config = opus_mt_zh_en();
   MemoryWeights weights;
   fill(weights, config);
-  auto model = std::make_shared<hf::MarianMTModel>(config, weights);
+  auto model = std::make_shared<hf::EncoderDecoderLM>(config, weights);
 
   hf::BatchEncoding batch;
   uint32_t seed = 12345;

@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "hf/encoder.h"
 #include "hf/error.h"
+#include "models/config_labels.h"
 
 namespace hf {
 
@@ -62,6 +63,10 @@ std::vector<std::string> read_labels(const Keys& r) {
 }
 
 }  // namespace
+
+std::vector<std::string> read_id2label(const json& config, const std::string& where) {
+  return read_labels(Keys{config, where});
+}
 
 const std::vector<std::string>& EncoderConfig::supported_model_types() {
   static const std::vector<std::string> types{"bert", "distilbert", "roberta", "xlm-roberta", "camembert"};

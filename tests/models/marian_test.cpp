@@ -1,4 +1,4 @@
-// MarianMTModel against tests/fixtures/tiny-marian-zh-en/expected.json: encoder output and raw
+// The encoder–decoder as MarianMTModel against tests/fixtures/tiny-marian-zh-en/expected.json: encoder output and raw
 // logits of the first decoder step for every case, from model.safetensors and from the same
 // weights as pytorch_model.bin (tests/fixtures/torch-bin), and the padded batch.
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 
 #include "hf/error.h"
 #include "io/safetensors.h"
-#include "models/marian.h"
+#include "models/encoder_decoder.h"
 #include "models/marian_expected.h"
 #include "test_temp.h"
 
@@ -21,8 +21,8 @@ using hf::test::marian_expected;
 
 namespace {
 
-std::shared_ptr<const MarianMTModel> model() {
-  static const auto m = MarianMTModel::load(kTinyMarian);
+std::shared_ptr<const EncoderDecoderLM> model() {
+  static const auto m = EncoderDecoderLM::load(kTinyMarian);
   return m;
 }
 
@@ -31,7 +31,7 @@ struct Encoded {
   std::vector<float> logits;  // first decoder step
 };
 
-Encoded run_first_step(const MarianMTModel& m, const std::vector<int32_t>& ids) {
+Encoded run_first_step(const EncoderDecoderLM& m, const std::vector<int32_t>& ids) {
   Encoded e;
   e.state = m.encode(1, static_cast<int>(ids.size()), ids, {}, 1, 8);
   std::vector<int32_t> start{m.config().decoder_start_token_id};
@@ -150,7 +150,7 @@ TEST(MarianModel, PytorchModelBinGivesTheSameLogits) {
   fs::copy_file(kTinyMarian / "config.json", dir / "config.json", fs::copy_options::overwrite_existing);
   fs::copy_file(fs::path(HF_FIXTURES) / "torch-bin" / "pytorch_model_legacy.bin", dir / "pytorch_model.bin",
                 fs::copy_options::overwrite_existing);
-  auto bin = MarianMTModel::load(dir);
+  auto bin = EncoderDecoderLM::load(dir);
   const auto& c = marian_expected()["cases"][0];
   Encoded e = run_first_step(*bin, c["input_ids"].get<std::vector<int32_t>>());
   check_step1(e.logits, c["step1_logits"]);
@@ -170,7 +170,7 @@ TEST(MarianModel, Errors) {
   fs::path dir = test_temp_root() / ("hf_marian_noweights_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   fs::copy_file(kTinyMarian / "config.json", dir / "config.json", fs::copy_options::overwrite_existing);
-  EXPECT_THROW(MarianMTModel::load(dir), ModelError);
+  EXPECT_THROW(EncoderDecoderLM::load(dir), ModelError);
   fs::remove_all(dir);
 }
 
@@ -208,13 +208,13 @@ TEST(MarianModel, LegacyLayoutWithStoredTablesAndTiedCopies) {
   w->add("model.encoder.embed_tokens.weight", shared);
   w->add("model.decoder.embed_tokens.weight", shared);
   w->add("lm_head.weight", shared);
-  MarianMTModel legacy(model()->config(), *w);
+  EncoderDecoderLM legacy(model()->config(), *w);
   const auto& c = marian_expected()["cases"][0];
   check_step1(run_first_step(legacy, c["input_ids"].get<std::vector<int32_t>>()).logits, c["step1_logits"]);
 
   // A stored table is what the model uses (as transformers loads it): zero positions change the logits.
   w->add("model.decoder.embed_positions.weight", Tensor::zeros(DType::F32, {512, 64}));
-  MarianMTModel zero_pos(model()->config(), *w);
+  EncoderDecoderLM zero_pos(model()->config(), *w);
   auto a = run_first_step(zero_pos, c["input_ids"].get<std::vector<int32_t>>()).logits;
   auto b = run_first_step(*model(), c["input_ids"].get<std::vector<int32_t>>()).logits;
   double diff = 0;
@@ -226,7 +226,7 @@ TEST(MarianModel, MisshapenTensorIsNamed) {
   auto w = std::make_unique<WithExtras>(SafetensorsModel::open(kTinyMarian));
   w->add("model.encoder.layers.1.fc1.weight", Tensor::zeros(DType::F32, {64, 64}));
   try {
-    MarianMTModel m(model()->config(), *w);
+    EncoderDecoderLM m(model()->config(), *w);
     FAIL();
   } catch (const ModelError& e) {
     EXPECT_NE(std::string(e.what()).find("'model.encoder.layers.1.fc1.weight' is [64, 64] F32, expected [128, 64]"),
