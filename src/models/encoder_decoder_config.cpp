@@ -24,6 +24,14 @@ void read(const json& j, const char* key, T& out, const std::string& where) {
   }
 }
 
+// `what` names the config key (and value) the activation came from.
+void check_activation(const std::string& where, const std::string& what, const std::string& act) {
+  static const char* kActivations[] = {"swish", "silu", "gelu", "relu", "gelu_new", "gelu_pytorch_tanh"};
+  if (std::find(std::begin(kActivations), std::end(kActivations), act) == std::end(kActivations))
+    throw ConfigError(where + ": " + what + ": activation '" + act +
+                      "' is not supported (swish, silu, gelu, relu, gelu_new, gelu_pytorch_tanh)");
+}
+
 // Marian, BART, mBART: BartConfig's names. Marian differs in its defaults and positions.
 void read_bart_style(const json& j, const std::string& where, EncoderDecoderConfig& c) {
   const bool marian = c.model_type == "marian";
@@ -100,6 +108,7 @@ void read_t5(const json& j, const std::string& where, EncoderDecoderConfig& c) {
                       "` is not a valid activation function of the dense layer. Please make sure `feed_forward_proj` "
                       "is of the format `gated-{ACT_FN}` or `{ACT_FN}`, e.g. 'gated-gelu' or 'relu'");
   if (proj == "gated-gelu") c.activation_function = "gelu_new";
+  check_activation(where, "feed_forward_proj '" + proj + "'", c.activation_function);
   c.max_position_embeddings = 0;
   c.naming = EncoderDecoderConfig::Naming::T5;
   c.positions = EncoderDecoderConfig::Positions::RelativeBuckets;
@@ -166,10 +175,7 @@ EncoderDecoderConfig EncoderDecoderConfig::from_json(const json& j, const std::s
     c.decoder_head_dim = c.d_model / c.decoder_attention_heads;
   }
   if (!(c.norm_eps > 0)) throw ConfigError(where + ": layer norm epsilon must be positive");
-  static const char* kActivations[] = {"swish", "silu", "gelu", "relu", "gelu_new", "gelu_pytorch_tanh"};
-  if (std::find(std::begin(kActivations), std::end(kActivations), c.activation_function) == std::end(kActivations))
-    throw ConfigError(where + ": activation '" + c.activation_function +
-                      "' is not supported (swish, silu, gelu, relu, gelu_new, gelu_pytorch_tanh)");
+  if (c.naming == Naming::Bart) check_activation(where, "activation_function", c.activation_function);
   return c;
 }
 

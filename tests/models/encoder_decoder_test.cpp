@@ -1,0 +1,342 @@
+// The encoder–decoder as BART (tests/fixtures/tiny-bart-cnn) and T5 v1.0 (tests/fixtures/tiny-t5)
+// against their expected.json: encoder outputs, first- (and second-) step logits, padded batches;
+// T5's relative position buckets; T5 v1.1 configuration values (gated feed-forward, untied head)
+// as properties that fail when the rule is wrong; bad configurations and checkpoints.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "hf/error.h"
+#include "io/safetensors.h"
+#include "models/encoder_decoder.h"
+#include "models/marian_expected.h"
+#include "models/seq2seq_fixtures.h"
+
+namespace fs = std::filesystem;
+using namespace hf;
+using hf::test::expect_hidden_state;
+using hf::test::expect_logits;
+using hf::test::read_python_json;
+
+namespace {
+
+const fs::path kBart = fs::path(HF_FIXTURES) / "tiny-bart-cnn";
+const fs::path kT5 = fs::path(HF_FIXTURES) / "tiny-t5";
+
+const json& expected(const fs::path& dir) {
+  static std::map<fs::path, json> cache;
+  auto it = cache.find(dir);
+  if (it == cache.end()) it = cache.emplace(dir, read_python_json(dir / "expected.json")).first;
+  return it->second;
+}
+
+std::shared_ptr<const EncoderDecoderLM> load(const fs::path& dir) {
+  static std::map<fs::path, std::shared_ptr<const EncoderDecoderLM>> cache;
+  auto& m = cache[dir];
+  if (!m) m = EncoderDecoderLM::load(dir);
+  return m;
+}
+
+// Logits of the decoder steps `decoder_ids` (the last one's), after encoding `ids` alone.
+std::vector<float> step_logits(const Seq2SeqLM& m, const std::vector<int32_t>& ids, const std::vector<int32_t>& decoder_ids) {
+  auto state = m.encode(1, static_cast<int>(ids.size()), ids, {}, 1, 64);
+  std::vector<float> logits;
+  for (int32_t t : decoder_ids) logits = m.decode(std::vector<int32_t>{t}, *state).to_f32();
+  return logits;
+}
+
+// A fixture's weights with tensors added or replaced.
+class EditedWeights : public WeightSource {
+ public:
+  explicit EditedWeights(const fs::path& dir) : base_(SafetensorsModel::open(dir)) {}
+  void set(const std::string& name, Tensor t) { extra_[name] = std::move(t); }
+  bool has(const std::string& n) const override { return extra_.count(n) || base_->has(n); }
+  Tensor get(const std::string& n) const override { return extra_.count(n) ? extra_.at(n) : base_->get(n); }
+  std::vector<std::string> names() const override { return base_->names(); }
+  std::string describe() const override { return "edited fixture"; }
+
+ private:
+  std::unique_ptr<WeightSource> base_;
+  std::map<std::string, Tensor> extra_;
+};
+
+Tensor scaled_copy(const Tensor& t, float s) {
+  Tensor out = Tensor::zeros(DType::F32, t.shape());
+  const std::vector<float> v = t.to_f32();
+  float* o = out.mutable_data_as<float>();
+  for (size_t i = 0; i < v.size(); ++i) o[i] = v[i] * s;
+  return out;
+}
+
+json config_json(const fs::path& dir) { return read_json_file(dir / "config.json"); }
+
+void expect_close(const std::vector<float>& a, const std::vector<float>& b, double tol) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], tol) << i;
+}
+
+double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
+  double m = 0;
+  for (size_t i = 0; i < a.size(); ++i) m = std::max(m, double(std::fabs(a[i] - b[i])));
+  return m;
+}
+
+}  // namespace
+
+TEST(BartModel, ConfigValues) {
+  const auto& c = load(kBart)->config();
+  EXPECT_EQ(c.model_type, "bart");
+  EXPECT_EQ(c.positions, EncoderDecoderConfig::Positions::Learned);
+  EXPECT_EQ(c.position_offset, 2);
+  EXPECT_TRUE(c.layernorm_embedding);
+  EXPECT_FALSE(c.pre_norm);  // normalize_before in config.json is a legacy key BartModel ignores
+  EXPECT_FALSE(c.final_layer_norm);
+  EXPECT_FALSE(c.scale_embedding);
+  EXPECT_TRUE(c.scale_attention);
+  EXPECT_EQ(c.decoder_start_token_id, 2);
+  EXPECT_EQ(load(kBart)->vocab_size(), 2261);
+  EXPECT_EQ(load(kBart)->max_position_embeddings(), 128);
+}
+
+TEST(BartModel, EncoderOutputAndFirstTwoStepsOfEveryCase) {
+  const auto m = load(kBart);
+  for (const auto& c : expected(kBart)["cases"]) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    const auto ids = c["input_ids"].get<std::vector<int32_t>>();
+    auto state = m->encode(1, static_cast<int>(ids.size()), ids, {}, 1, 8);
+    expect_hidden_state(state->encoder_last_hidden_state().data_as<float>(), static_cast<int64_t>(ids.size()), 32,
+                        c["encoder_last_hidden_state"]);
+    expect_logits(m->decode(std::vector<int32_t>{2}, *state).to_f32(), c["first_step_logits"]);
+    expect_logits(m->decode(std::vector<int32_t>{0}, *state).to_f32(), c["second_step_logits"]);
+  }
+}
+
+TEST(BartModel, PaddedBatchRowsEqualEachInputAlone) {
+  const auto m = load(kBart);
+  const auto& b = expected(kBart)["batch"];
+  const auto rows = b["input_ids"].get<std::vector<std::vector<int32_t>>>();
+  const auto masks = b["attention_mask"].get<std::vector<std::vector<int>>>();
+  const int batch = static_cast<int>(rows.size()), seq = static_cast<int>(rows[0].size());
+  std::vector<int32_t> ids;
+  std::vector<uint8_t> mask;
+  for (int r = 0; r < batch; ++r) {
+    ids.insert(ids.end(), rows[r].begin(), rows[r].end());
+    mask.insert(mask.end(), masks[r].begin(), masks[r].end());
+  }
+  auto state = m->encode(batch, seq, ids, mask, 1, 8);
+  m->decode(std::vector<int32_t>(batch, 2), *state);
+  const std::vector<float> logits = m->decode(std::vector<int32_t>(batch, 0), *state).to_f32();
+  for (int r = 0; r < batch; ++r) {
+    const json& c = expected(kBart)["cases"][r];
+    SCOPED_TRACE(c["name"].get<std::string>());
+    expect_logits(std::vector<float>(logits.begin() + r * 2261, logits.begin() + (r + 1) * 2261), c["second_step_logits"]);
+  }
+}
+
+TEST(T5Model, ConfigValues) {
+  const auto& c = load(kT5)->config();
+  EXPECT_EQ(c.positions, EncoderDecoderConfig::Positions::RelativeBuckets);
+  EXPECT_EQ(c.encoder_head_dim, 12);
+  EXPECT_EQ(c.encoder_inner_dim(), 48);  // ≠ d_model 32
+  EXPECT_TRUE(c.rms_norm && c.pre_norm && c.final_layer_norm);
+  EXPECT_FALSE(c.scale_attention);
+  EXPECT_FALSE(c.gated_ffn);
+  EXPECT_EQ(c.activation_function, "relu");
+  EXPECT_TRUE(c.tie_word_embeddings);  // no key: T5Config's default
+  EXPECT_EQ(c.relative_attention_max_distance, 20);
+  EXPECT_EQ(c.decoder_start_token_id, 0);
+  EXPECT_EQ(load(kT5)->max_position_embeddings(), 0);  // no position table: no limit
+}
+
+TEST(T5Model, RelativePositionBucketsAsTransformersComputesThem) {
+  // Bidirectional, 32 buckets (16 per direction, 8 exact), max_distance 128.
+  EXPECT_EQ(t5_relative_position_bucket(0, true, 32, 128), 0);
+  EXPECT_EQ(t5_relative_position_bucket(-1, true, 32, 128), 1);
+  EXPECT_EQ(t5_relative_position_bucket(1, true, 32, 128), 17);  // keys after the query: upper half
+  EXPECT_EQ(t5_relative_position_bucket(-8, true, 32, 128), 8);   // 8 + int(log(1) ...) = 8
+  EXPECT_EQ(t5_relative_position_bucket(-127, true, 32, 128), 15);  // 8 + int(7.977) = 15
+  EXPECT_EQ(t5_relative_position_bucket(-5000, true, 32, 128), 15);  // capped
+  EXPECT_EQ(t5_relative_position_bucket(40, true, 32, 128), 16 + 8 + 4);  // int(log(5) / log(16) * 8) = int(4.64)
+  // Causal: keys after the query are bucket 0; 16 exact buckets.
+  EXPECT_EQ(t5_relative_position_bucket(5, false, 32, 128), 0);
+  EXPECT_EQ(t5_relative_position_bucket(-3, false, 32, 128), 3);
+  EXPECT_EQ(t5_relative_position_bucket(-20, false, 32, 128), 17);  // 16 + int(log(1.25)/log(8)*16) = 16 + 1
+}
+
+TEST(T5Model, EncoderOutputAndFirstStepOfEveryCase) {
+  const auto m = load(kT5);
+  for (const auto& c : expected(kT5)["cases"]) {
+    SCOPED_TRACE(c["name"].get<std::string>());
+    const auto ids = c["input_ids"].get<std::vector<int32_t>>();
+    auto state = m->encode(1, static_cast<int>(ids.size()), ids, {}, 1, 8);
+    expect_hidden_state(state->encoder_last_hidden_state().data_as<float>(), static_cast<int64_t>(ids.size()), 32,
+                        c["encoder_last_hidden_state"]);
+    const std::vector<float> logits = m->decode(std::vector<int32_t>{0}, *state).to_f32();
+    ASSERT_EQ(logits.size(), 2176u);  // vocab_size, larger than the tokenizer
+    const json& e = c["first_step_logits"];
+    expect_logits(logits, e);
+    EXPECT_NEAR(logits[1], e["eos_logit"].get<double>(), 1e-3 * e["std"].get<double>());
+    EXPECT_NEAR(logits[0], e["pad_logit"].get<double>(), 1e-3 * e["std"].get<double>());
+  }
+}
+
+TEST(T5Model, PaddedBatchTopFiveEqualEachInputAlone) {
+  const auto m = load(kT5);
+  const auto& b = expected(kT5)["batch"];
+  const auto rows = b["input_ids"].get<std::vector<std::vector<int32_t>>>();
+  const auto masks = b["attention_mask"].get<std::vector<std::vector<int>>>();
+  const int batch = static_cast<int>(rows.size()), seq = static_cast<int>(rows[0].size());
+  std::vector<int32_t> ids;
+  std::vector<uint8_t> mask;
+  for (int r = 0; r < batch; ++r) {
+    ids.insert(ids.end(), rows[r].begin(), rows[r].end());
+    mask.insert(mask.end(), masks[r].begin(), masks[r].end());
+  }
+  auto state = m->encode(batch, seq, ids, mask, 2, 8);  // two decoder rows per input, as beams
+  const std::vector<float> logits = m->decode(std::vector<int32_t>(2 * batch, 0), *state).to_f32();
+  for (int r = 0; r < 2 * batch; ++r) {
+    const json& top5 = b["first_step_logits_top5"][r / 2];
+    const double tol = 1e-3 * expected(kT5)["cases"][r / 2]["first_step_logits"]["std"].get<double>();
+    for (const auto& p : top5) EXPECT_NEAR(logits[r * 2176 + p[0].get<int>()], p[1].get<double>(), tol) << "row " << r;
+  }
+}
+
+TEST(T5Model, UntiedHeadIsNotScaled) {
+  // lm_head = shared × d_model^-0.5 with tie_word_embeddings false must give the tied model's
+  // logits: the tied head scales the hidden state, an untied one does not.
+  EditedWeights w(kT5);
+  w.set("lm_head.weight", scaled_copy(w.get("shared.weight"), static_cast<float>(std::pow(32.0, -0.5))));
+  json j = config_json(kT5);
+  j["tie_word_embeddings"] = false;
+  const EncoderDecoderLM untied(EncoderDecoderConfig::from_json(j, "untied"), w);
+  const json& c = expected(kT5)["cases"][0];
+  const auto ids = c["input_ids"].get<std::vector<int32_t>>();
+  const auto a = step_logits(untied, ids, {0, 702}), b = step_logits(*load(kT5), ids, {0, 702});
+  expect_close(a, b, 1e-4);
+  // And with the plain shared matrix as lm_head, the logits are d_model^0.5 times the tied ones.
+  w.set("lm_head.weight", w.get("shared.weight"));
+  const EncoderDecoderLM unscaled(EncoderDecoderConfig::from_json(j, "untied"), w);
+  const auto u = step_logits(unscaled, ids, {0, 702});
+  for (size_t i = 0; i < u.size(); i += 97) EXPECT_NEAR(u[i], b[i] * std::sqrt(32.0), 1e-3) << i;
+}
+
+TEST(T5Model, GatedFeedForwardOfV11) {
+  // T5 v1.1 / Flan-T5: wo(act(wi_0 x) * wi_1 x). Properties that fail when the rule is wrong:
+  // a zero wi_1 removes the feed-forward (as a zero wo does in the relu model); "gated-gelu" is
+  // the tanh gelu (same logits as "gated-gelu_new"), unlike "gated-relu".
+  json j = config_json(kT5);
+  auto gated = [&](const std::string& proj, bool zero_gate) {
+    EditedWeights w(kT5);
+    for (const char* stack : {"encoder", "decoder"})
+      for (int b = 0; b < 2; ++b) {
+        const std::string p = std::string(stack) + ".block." + std::to_string(b) + ".layer." +
+                              (std::string(stack) == "encoder" ? "1" : "2") + ".DenseReluDense.";
+        const Tensor wi = w.get(p + "wi.weight");
+        w.set(p + "wi_0.weight", wi);
+        w.set(p + "wi_1.weight", scaled_copy(wi, zero_gate ? 0.0f : -0.5f));
+      }
+    j["feed_forward_proj"] = proj;
+    const EncoderDecoderLM m(EncoderDecoderConfig::from_json(j, proj), w);
+    EXPECT_TRUE(m.config().gated_ffn);
+    return step_logits(m, expected(kT5)["cases"][0]["input_ids"].get<std::vector<int32_t>>(), {0, 702});
+  };
+  auto without_ffn = [&] {
+    EditedWeights w(kT5);
+    for (const char* stack : {"encoder", "decoder"})
+      for (int b = 0; b < 2; ++b) {
+        const std::string p = std::string(stack) + ".block." + std::to_string(b) + ".layer." +
+                              (std::string(stack) == "encoder" ? "1" : "2") + ".DenseReluDense.wo.weight";
+        w.set(p, scaled_copy(w.get(p), 0.0f));
+      }
+    j["feed_forward_proj"] = "relu";
+    const EncoderDecoderLM m(EncoderDecoderConfig::from_json(j, "relu"), w);
+    return step_logits(m, expected(kT5)["cases"][0]["input_ids"].get<std::vector<int32_t>>(), {0, 702});
+  };
+  expect_close(gated("gated-gelu", true), without_ffn(), 1e-5);
+  const auto gelu = gated("gated-gelu", false), gelu_new = gated("gated-gelu_new", false), relu = gated("gated-relu", false);
+  expect_close(gelu, gelu_new, 1e-6);
+  EXPECT_GT(max_abs_diff(gelu, relu), 1e-2);
+  EXPECT_GT(max_abs_diff(gelu, without_ffn()), 1e-2);
+}
+
+TEST(EncoderDecoderConfig, FeedForwardProjAndActivations) {
+  json j = config_json(kT5);
+  j["feed_forward_proj"] = "gated-gelu";
+  auto c = EncoderDecoderConfig::from_json(j, "c");
+  EXPECT_TRUE(c.gated_ffn);
+  EXPECT_EQ(c.activation_function, "gelu_new");
+  j["feed_forward_proj"] = "gated-silu";
+  EXPECT_EQ(EncoderDecoderConfig::from_json(j, "c").activation_function, "silu");
+  for (const char* bad : {"gelu-new", "gated-gelu-new", "swiglu", "gated-"}) {
+    j["feed_forward_proj"] = bad;
+    try {
+      EncoderDecoderConfig::from_json(j, "config.json");
+      FAIL() << bad;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("config.json: "), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+    }
+  }
+  j["feed_forward_proj"] = 3;
+  EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
+}
+
+TEST(EncoderDecoderConfig, BadValuesAreConfigErrors) {
+  json j = config_json(kBart);
+  j["model_type"] = "pegasus";
+  EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
+  j = config_json(kBart);
+  j["encoder_attention_heads"] = 5;  // 32 % 5
+  EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
+  j = config_json(kBart);
+  j["d_model"] = "wide";
+  EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
+  j = config_json(kT5);
+  j["d_kv"] = 0;
+  EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
+  EXPECT_THROW(EncoderDecoderConfig::from_json(json::array(), "c"), ConfigError);
+}
+
+TEST(EncoderDecoderModel, MissingTensorsAreNamed) {
+  auto expect_missing = [](const EncoderDecoderConfig& c, const WeightSource& w, const std::string& name) {
+    try {
+      EncoderDecoderLM m(c, w);
+      FAIL() << name;
+    } catch (const ModelError& e) {
+      EXPECT_NE(std::string(e.what()).find("'" + name + "' is missing"), std::string::npos) << e.what();
+    }
+  };
+  json j = config_json(kT5);
+  j["feed_forward_proj"] = "gated-gelu";  // the fixture has wi, not wi_0 / wi_1
+  expect_missing(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kT5), "encoder.block.0.layer.1.DenseReluDense.wi_0.weight");
+  j = config_json(kT5);
+  j["tie_word_embeddings"] = false;
+  expect_missing(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kT5), "lm_head.weight");
+  j = config_json(kBart);
+  j["model_type"] = "mbart";  // pre-norm with final layer norms the BART checkpoint does not have
+  expect_missing(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kBart), "model.encoder.layer_norm.weight");
+  // BART's learned table must hold max_position_embeddings + 2 rows.
+  j = config_json(kBart);
+  j["max_position_embeddings"] = 256;
+  try {
+    EncoderDecoderLM m(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kBart));
+    FAIL();
+  } catch (const ModelError& e) {
+    EXPECT_NE(std::string(e.what()).find("model.encoder.embed_positions.weight"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EncoderDecoderModel, BartInputLongerThanItsPositionsIsAnInputError) {
+  std::vector<int32_t> ids(129, 5);
+  try {
+    load(kBart)->encode(1, 129, ids, {}, 1, 4);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("longer than the model's 128 positions"), std::string::npos) << e.what();
+  }
+  // T5 has no position table: a long input runs.
+  std::vector<int32_t> t5_ids(300, 5);
+  t5_ids.back() = 1;
+  EXPECT_NO_THROW(load(kT5)->encode(1, 300, t5_ids, {}, 1, 4));
+}
