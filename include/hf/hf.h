@@ -14,6 +14,7 @@
 #include "hf/seq2seq_lm.h"
 #include "hf/generation_config.h"
 #include "hf/generation.h"
+#include "hf/constrained.h"
 #include "hf/seq2seq.h"
 #include "hf/streamers.h"
 #include "hf/pipeline.h"
