@@ -174,7 +174,7 @@ const std::map<std::string, Field>& fields() {
 CompletionRequest parse_completion_request(const std::string& body, Endpoint endpoint) {
   json doc;
   try {
-    doc = json::parse(body);
+    doc = parse_json(body);   // depth-bounded: a body nested 10^5 deep is a 400, not a stack overflow
   } catch (const json::parse_error& e) {
     throw ApiError(400, std::string("We could not parse the JSON body of your request: ") + e.what(), "", "invalid_json");
   }
