@@ -1,6 +1,8 @@
 // The processor list of one generate() call, in transformers' `_get_logits_processor` order.
 #include "generation/logits_processors.h"
 
+#include "generation/constrained/grammar_processor.h"
+
 namespace hf::generation {
 
 void apply_processors(const LogitsProcessorList& list, std::span<const int32_t> input_ids, std::span<float> scores) {
@@ -22,6 +24,9 @@ LogitsProcessorList build_logits_processors(const GenerationConfig& c, int input
   if (c.forced_bos_token_id) list.push_back(std::make_unique<ForcedBOSTokenLogitsProcessor>(*c.forced_bos_token_id));
   if (c.forced_eos_token_id)
     list.push_back(std::make_unique<ForcedEOSTokenLogitsProcessor>(max_length, std::vector<int32_t>{*c.forced_eos_token_id}));
+  // Before the warpers: top-k/top-p then choose among tokens the grammar allows (after them
+  // they could keep only tokens it forbids).
+  if (c.response_format) list.push_back(make_grammar_processor(c, input_length, max_length));
   if (c.do_sample.value_or(false)) {
     // Beam sampling must keep enough candidates to replace beams that end on eos.
     const int min_keep = c.num_beams.value_or(1) > 1 ? static_cast<int>(eos.size()) + 1 : 1;
