@@ -16,84 +16,10 @@
 #include <map>
 
 #include "core/thread_pool.h"
-#include "io/weight_source.h"
 #include "models/encoder_decoder.h"
+#include "random_encoder_decoder.h"
 
 namespace {
-
-// Named tensors held in memory (the bench's stand-in for a checkpoint file).
-class MemoryWeights : public hf::WeightSource {
- public:
-  bool has(const std::string& n) const override { return t_.count(n) > 0; }
-  hf::Tensor get(const std::string& n) const override { return t_.at(n); }
-  std::vector<std::string> names() const override {
-    std::vector<std::string> v;
-    for (const auto& [k, _] : t_) v.push_back(k);
-    return v;
-  }
-  std::string describe() const override { return "random weights"; }
-
-  // Uniform in [-scale, scale) from a fixed-seed xorshift generator (fast and reproducible).
-  void random(const std::string& name, std::vector<int64_t> shape, float scale) {
-    hf::Tensor t = hf::Tensor::zeros(hf::DType::F32, std::move(shape));
-    float* p = t.mutable_data_as<float>();
-    for (int64_t i = 0; i < t.numel(); ++i) {
-      state_ ^= state_ << 13, state_ ^= state_ >> 7, state_ ^= state_ << 17;
-      p[i] = scale * (static_cast<float>(state_ >> 40) / static_cast<float>(1 << 24) * 2.0f - 1.0f);
-    }
-    t_[name] = t;
-  }
-  void constant(const std::string& name, int64_t n, float v) {
-    hf::Tensor t = hf::Tensor::zeros(hf::DType::F32, {n});
-    for (int64_t i = 0; i < n; ++i) t.mutable_data_as<float>()[i] = v;
-    t_[name] = t;
-  }
-
- private:
-  std::map<std::string, hf::Tensor> t_;
-  uint64_t state_ = 0x9E3779B97F4A7C15ull;
-};
-
-hf::EncoderDecoderConfig opus_mt_zh_en() {
-  const hf::json j{{"model_type", "marian"}, {"vocab_size", 65001}, {"d_model", 512}, {"encoder_layers", 6},
-                   {"decoder_layers", 6}, {"encoder_attention_heads", 8}, {"decoder_attention_heads", 8},
-                   {"encoder_ffn_dim", 2048}, {"decoder_ffn_dim", 2048}, {"max_position_embeddings", 512},
-                   {"activation_function", "swish"}, {"scale_embedding", true}, {"pad_token_id", 65000},
-                   {"decoder_start_token_id", 65000}, {"eos_token_id", 0}};
-  return hf::EncoderDecoderConfig::from_json(j, "opus-mt-zh-en shape");
-}
-
-void fill(MemoryWeights& w, const hf::EncoderDecoderConfig& c) {
-  const int64_t d = c.d_model;
-  w.random("model.shared.weight", {c.vocab_size, d}, 0.05f);
-  w.random("final_logits_bias", {1, c.vocab_size}, 0.1f);
-  auto linear = [&](const std::string& p, int64_t out, int64_t in) {
-    w.random(p + ".weight", {out, in}, 1.0f / std::sqrt(static_cast<float>(in)));
-    w.random(p + ".bias", {out}, 0.02f);
-  };
-  auto norm = [&](const std::string& p) {
-    w.constant(p + ".weight", d, 1.0f);
-    w.constant(p + ".bias", d, 0.0f);
-  };
-  auto attention = [&](const std::string& p) {
-    for (const char* proj : {".q_proj", ".k_proj", ".v_proj", ".out_proj"}) linear(p + proj, d, d);
-  };
-  for (const char* side : {"encoder", "decoder"}) {
-    const int64_t layers = std::string(side) == "encoder" ? c.encoder_layers : c.decoder_layers;
-    for (int64_t i = 0; i < layers; ++i) {
-      const std::string p = "model." + std::string(side) + ".layers." + std::to_string(i);
-      attention(p + ".self_attn");
-      norm(p + ".self_attn_layer_norm");
-      if (std::string(side) == "decoder") {
-        attention(p + ".encoder_attn");
-        norm(p + ".encoder_attn_layer_norm");
-      }
-      linear(p + ".fc1", c.encoder_ffn_dim, d);
-      linear(p + ".fc2", d, c.encoder_ffn_dim);
-      norm(p + ".final_layer_norm");
-    }
-  }
-}
 
 // CPU seconds of the whole process (all threads): on a shared machine wall time includes waiting
 // for a core, CPU time does not.
@@ -117,9 +43,9 @@ int main(int argc, char** argv) try {
   const int threads = argc > 3 ? std::atoi(argv[3]) : 2;
   hf::ThreadPool::set_default_threads(threads);
 
-  const hf::EncoderDecoderConfig config = opus_mt_zh_en();
-  MemoryWeights weights;
-  fill(weights, config);
+  const hf::EncoderDecoderConfig config = hf::bench::opus_mt_zh_en_shape();
+  hf::bench::MemoryWeights weights;
+  hf::bench::fill_random(weights, config);
   auto model = std::make_shared<hf::EncoderDecoderLM>(config, weights);
 
   hf::BatchEncoding batch;
