@@ -57,7 +57,8 @@ class DecoderWeights {
     if (t.shape() != shape)
       throw ModelError(w_.describe() + ": tensor '" + name + "' has shape " + t.shape_string() + ", config.json implies " +
                        shape_str(shape));
-    // Q8_0 / Q4_0 come from load-time quantization (models/quantize.h), never from a file.
+    // Q8_0 / Q4_0 come from load-time quantization (models/quantize.h) or from a GPTQ / AWQ
+    // checkpoint's packed integers (models/prequantized_weights.h), never as such from a file.
     if (t.dtype() != DType::F32 && t.dtype() != DType::F16 && t.dtype() != DType::BF16 && t.dtype() != DType::Q8_0 &&
         t.dtype() != DType::Q4_0)
       throw ModelError(w_.describe() + ": tensor '" + name + "' has dtype " + dtype_name(t.dtype()) +

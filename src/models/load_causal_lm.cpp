@@ -1,18 +1,24 @@
-// load_causal_lm: config.json picks the architecture; the weights are safetensors or pytorch_model.bin.
+// load_causal_lm: config.json picks the architecture; the weights are safetensors or
+// pytorch_model.bin, packed as the Hub ships GPTQ / AWQ checkpoints or quantized at load on request.
 #include <memory>
 
+#include "core/json.h"
 #include "hf/causal_lm.h"
 #include "hf/error.h"
 #include "io/model_weights.h"
 #include "models/decoder_lm.h"
+#include "models/prequantized_weights.h"
 #include "models/quantize.h"
 
 namespace hf {
 
 std::shared_ptr<const CausalLM> load_causal_lm(const std::filesystem::path& dir, const LoadOptions& options) {
   if (!std::filesystem::is_directory(dir)) throw FileError(dir.string() + ": not a model folder");
-  ModelConfig config = ModelConfig::from_file(dir / "config.json");
-  std::shared_ptr<const WeightSource> weights = quantized_weights(open_model_weights(dir), config, options);
+  const std::filesystem::path config_file = dir / "config.json";
+  ModelConfig config = ModelConfig::from_file(config_file);
+  std::shared_ptr<const WeightSource> weights =
+      prequantized_weights(open_model_weights(dir), read_json_file(config_file), config_file.string());
+  weights = quantized_weights(std::move(weights), config, options);
   return std::make_shared<DecoderLM>(std::move(config), std::move(weights));
 }
 
