@@ -70,6 +70,8 @@ class DecoderLM : public CausalLM {
   void norm(const Norm& n, const float* x, int64_t rows, float* y) const;
   void mlp_forward(const Mlp& m, const float* x, int64_t rows, float* y) const;
   void moe_forward(const Layer& L, const float* x, int64_t rows, float* y) const;
+  void decode_experts(const Layer& L, const float* x, const std::vector<std::vector<std::pair<int64_t, float>>>& routed,
+                      float* y) const;
 
   ModelConfig config_;
   std::shared_ptr<const WeightSource> weights_;

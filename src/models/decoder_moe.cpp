@@ -12,6 +12,33 @@
 
 namespace hf {
 
+// One token (decode): every chosen expert reads the same x, so the gate and up products of all
+// of them are ONE matmul_group — one parallel pass over 2k small matrices instead of 2k passes,
+// each of which costs a synchronisation of the threads that a small expert cannot amortise.
+void DecoderLM::decode_experts(const Layer& L, const float* x, const std::vector<std::vector<std::pair<int64_t, float>>>& routed,
+                               float* y) const {
+  const int64_t H = config_.hidden_size, I = config_.moe_intermediate_size;
+  std::vector<int64_t> chosen;
+  for (int64_t e = 0; e < int64_t(routed.size()); ++e)
+    if (!routed[e].empty()) chosen.push_back(e);
+  const int64_t k = static_cast<int64_t>(chosen.size());
+  std::vector<float> gate(k * I), up(k * I), out(H);
+  std::vector<kernels::MatmulOutput> products;
+  for (int64_t i = 0; i < k; ++i) {
+    const Mlp& m = L.experts[chosen[i]];
+    products.push_back({&m.gate, m.gate_bias.empty() ? nullptr : m.gate_bias.data(), gate.data() + i * I});
+    products.push_back({&m.up, m.up_bias.empty() ? nullptr : m.up_bias.data(), up.data() + i * I});
+  }
+  kernels::matmul_group(x, 1, H, products);
+  kernels::silu_mul(gate.data(), up.data(), gate.data(), k * I);
+  for (int64_t i = 0; i < k; ++i) {
+    const Mlp& m = L.experts[chosen[i]];
+    kernels::matmul(gate.data() + i * I, 1, I, m.down, m.down_bias.empty() ? nullptr : m.down_bias.data(), out.data());
+    const float w = routed[chosen[i]][0].second;
+    for (int64_t d = 0; d < H; ++d) y[d] += w * out[d];
+  }
+}
+
 void DecoderLM::moe_forward(const Layer& L, const float* x, int64_t rows, float* y) const {
   const int64_t H = config_.hidden_size, E = config_.num_experts, K = config_.num_experts_per_tok;
   std::vector<float> scores(rows * E);
@@ -34,18 +61,22 @@ void DecoderLM::moe_forward(const Layer& L, const float* x, int64_t rows, float*
 
   std::fill(y, y + rows * H, 0.0f);
   std::vector<float> in, out;
-  for (int64_t e = 0; e < E; ++e) {
-    const auto& chosen = routed[e];
-    if (chosen.empty()) continue;
-    const int64_t n = static_cast<int64_t>(chosen.size());
-    in.resize(n * H);
-    out.resize(n * H);
-    for (int64_t i = 0; i < n; ++i) std::copy_n(x + chosen[i].first * H, H, in.data() + i * H);
-    mlp_forward(L.experts[e], in.data(), n, out.data());
-    for (int64_t i = 0; i < n; ++i) {
-      float* dst = y + chosen[i].first * H;
-      const float w = chosen[i].second;
-      for (int64_t d = 0; d < H; ++d) dst[d] += w * out[i * H + d];
+  if (rows == 1 && config_.hidden_act == "silu") {
+    decode_experts(L, x, routed, y);
+  } else {
+    for (int64_t e = 0; e < E; ++e) {
+      const auto& chosen = routed[e];
+      if (chosen.empty()) continue;
+      const int64_t n = static_cast<int64_t>(chosen.size());
+      in.resize(n * H);
+      out.resize(n * H);
+      for (int64_t i = 0; i < n; ++i) std::copy_n(x + chosen[i].first * H, H, in.data() + i * H);
+      mlp_forward(L.experts[e], in.data(), n, out.data());
+      for (int64_t i = 0; i < n; ++i) {
+        float* dst = y + chosen[i].first * H;
+        const float w = chosen[i].second;
+        for (int64_t d = 0; d < H; ++d) dst[d] += w * out[i * H + d];
+      }
     }
   }
 
