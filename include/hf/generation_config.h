@@ -14,7 +14,6 @@
 // arguments; it is never serialized.
 #include <cstdint>
 #include <filesystem>
-#include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -26,7 +25,6 @@ namespace hf {
 
 class BaseStreamer;
 class DynamicCache;
-class Grammar;
 class Tokenizer;
 
 struct HF_API GenerationConfig {
@@ -36,6 +34,10 @@ struct HF_API GenerationConfig {
   std::optional<int> min_new_tokens{};           // default unset
   std::optional<int> min_length{};               // default 0 (total)
   std::optional<bool> early_stopping{};          // beam search; default false
+  // transformers' early_stopping = "never" (its third value): beam search stops a sentence only
+  // when no running beam could still beat its worst hypothesis even at max_length. Set with
+  // early_stopping = false; configs stack the pair together (merged_over).
+  bool early_stopping_never = false;
   std::optional<double> max_time{};              // seconds; default unset
   std::optional<std::vector<std::string>> stop_strings{};  // needs `tokenizer` below
 
@@ -72,9 +74,6 @@ struct HF_API GenerationConfig {
   const Tokenizer* tokenizer = nullptr;         // needed by stop_strings (transformers: tokenizer=)
   DynamicCache* past_key_values = nullptr;       // a conversation's cache kept across calls (hf/generation.h)
   bool output_logits = false;                    // keep each step's raw logits (GenerateOutput::logits)
-  // Constrained decoding (hf/constrained.h): every row's output matches this grammar, complete
-  // even when max_new_tokens runs out. Needs `tokenizer` (its vocabulary) and an eos id.
-  std::shared_ptr<const Grammar> response_format{};
 
   // transformers' defaults for every field (GenerationConfig() in v4, _get_default_generation_params in v5).
   static GenerationConfig defaults();

@@ -39,7 +39,7 @@ struct HF_API Seq2SeqGenerateOutput {
   std::vector<std::vector<Hypothesis>> hypotheses;
 };
 
-// transformers' early_stopping = "never" (GenerationConfig::early_stopping holds only booleans).
+// transformers' early_stopping = "never" (also GenerationConfig::early_stopping_never).
 enum class BeamEarlyStopping { False, True, Never };
 
 // `config`: what the caller asked; unset fields come from `model_defaults`, then transformers'

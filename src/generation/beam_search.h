@@ -33,6 +33,12 @@ class BeamSearchModel {
 
 enum class EarlyStopping { False, True, Never };
 
+// The mode a resolved config asks for (early_stopping true / false / "never").
+inline EarlyStopping early_stopping_of(const GenerationConfig& c) {
+  if (c.early_stopping_never) return EarlyStopping::Never;
+  return c.early_stopping.value_or(false) ? EarlyStopping::True : EarlyStopping::False;
+}
+
 struct BeamSearchOptions {
   int num_beams = 1;
   float length_penalty = 1.0f;

@@ -75,7 +75,7 @@ GenerateOutput beam_generate(const CausalLM& model, const Batch& b, const genera
   generation::BeamSearchOptions o;
   o.num_beams = *cfg.num_beams;
   o.length_penalty = cfg.length_penalty.value_or(1.0f);
-  o.early_stopping = cfg.early_stopping.value_or(false) ? generation::EarlyStopping::True : generation::EarlyStopping::False;
+  o.early_stopping = generation::early_stopping_of(cfg);
   o.max_length = max_length;
   o.num_return_sequences = cfg.num_return_sequences.value_or(1);
   o.eos_token_id = cfg.eos_token_id.value_or(std::vector<int32_t>{});

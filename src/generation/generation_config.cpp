@@ -80,10 +80,6 @@ struct Reader {
   }
   void boolean(const json& j, const std::string& key, std::optional<bool>& out) const {
     if (j.is_null()) return;
-    if (j.is_string() && key == "early_stopping") {  // "never" = beam search's strictest mode
-      out = false;
-      return;
-    }
     if (!j.is_boolean()) bad(key, "true or false", j);
     out = j.get<bool>();
   }
@@ -121,7 +117,15 @@ GenerationConfig GenerationConfig::from_json_text(const std::string& text, const
     else if (key == "max_length") r.number(v, key, c.max_length);
     else if (key == "min_new_tokens") r.number(v, key, c.min_new_tokens);
     else if (key == "min_length") r.number(v, key, c.min_length);
-    else if (key == "early_stopping") r.boolean(v, key, c.early_stopping);
+    else if (key == "early_stopping") {
+      if (v.is_string()) {  // "never" = beam search's strictest mode; transformers accepts no other string
+        if (v.get<std::string>() != "never") r.bad(key, "true, false or \"never\"", v);
+        c.early_stopping = false;
+        c.early_stopping_never = true;
+      } else {
+        r.boolean(v, key, c.early_stopping);
+      }
+    }
     else if (key == "max_time") r.number(v, key, c.max_time);
     else if (key == "stop_strings") {
       if (v.is_null()) continue;
@@ -195,7 +199,10 @@ GenerationConfig GenerationConfig::merged_over(const GenerationConfig& b) const 
   fill(c.max_length, b.max_length);
   fill(c.min_new_tokens, b.min_new_tokens);
   fill(c.min_length, b.min_length);
-  fill(c.early_stopping, b.early_stopping);
+  if (!c.early_stopping) {  // "never" travels with the value it qualifies
+    c.early_stopping = b.early_stopping;
+    c.early_stopping_never = b.early_stopping_never;
+  }
   fill(c.max_time, b.max_time);
   fill(c.stop_strings, b.stop_strings);
   fill(c.do_sample, b.do_sample);
@@ -223,7 +230,6 @@ GenerationConfig GenerationConfig::merged_over(const GenerationConfig& b) const 
   if (!c.stop_token.stop_possible()) c.stop_token = b.stop_token;
   if (!c.tokenizer) c.tokenizer = b.tokenizer;
   if (!c.past_key_values) c.past_key_values = b.past_key_values;
-  if (!c.response_format) c.response_format = b.response_format;
   c.output_logits = c.output_logits || b.output_logits;
   return c;
 }
@@ -255,6 +261,8 @@ void GenerationConfig::validate() const {
   if (num_return_sequences && num_beams && *num_beams > 1 && *num_return_sequences > *num_beams)
     fail("num_return_sequences (" + std::to_string(*num_return_sequences) + ") must be <= num_beams (" +
          std::to_string(*num_beams) + ")");
+  if (early_stopping_never && early_stopping.value_or(false))
+    fail("early_stopping is both true and \"never\"; set early_stopping = false with early_stopping_never");
   if (bad_words_ids)
     for (const auto& w : *bad_words_ids)
       if (w.empty()) fail("bad_words_ids holds an empty list; each banned word needs at least one token id");
@@ -272,7 +280,8 @@ std::string GenerationConfig::to_json_string() const {
   put("max_length", max_length);
   put("min_new_tokens", min_new_tokens);
   put("min_length", min_length);
-  put("early_stopping", early_stopping);
+  if (early_stopping_never) j["early_stopping"] = "never";
+  else put("early_stopping", early_stopping);
   put("max_time", max_time);
   put("stop_strings", stop_strings);
   put("do_sample", do_sample);

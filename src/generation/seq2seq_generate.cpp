@@ -64,7 +64,7 @@ generation::EarlyStopping early_stopping_mode(const GenerationConfig& cfg, std::
   if (over) return *over == BeamEarlyStopping::True    ? generation::EarlyStopping::True
                    : *over == BeamEarlyStopping::Never ? generation::EarlyStopping::Never
                                                        : generation::EarlyStopping::False;
-  return cfg.early_stopping.value_or(false) ? generation::EarlyStopping::True : generation::EarlyStopping::False;
+  return generation::early_stopping_of(cfg);
 }
 
 }  // namespace

@@ -211,13 +211,9 @@ class TableModel : public generation::BeamSearchModel {
   std::vector<std::vector<int32_t>> reorders;
 };
 
-TEST(BeamSearch, HandComputedTwoBeams) {
-  // Step 1 (only beam 0 expands): candidates 1 (log .6), 2 (log .4). Rank 1 ends with eos:
-  // hypothesis [0, 2] score log(.4)/1 = -0.916. Running: [0, 1] (log .6), padding beam -1e9.
-  // Step 2: [0,1,2] log(.6)+log(.9) = -0.616 ranks first and ends: score -0.616/2 = -0.308;
-  // [0,1,1] = log(.6)+log(.1) = -2.81 runs on. Both slots are full; the best running beam
-  // (-2.81 / 2 = -1.40) cannot beat the worst kept (-0.916): done after 2 steps.
-  TableModel m;
+namespace {
+// TableModel's search with two beams, eos 2, max_length 10, the given length_penalty / early_stopping.
+generation::BeamSearchOutput table_search(float length_penalty, generation::EarlyStopping early, TableModel& m) {
   generation::StoppingCriteriaList criteria;
   criteria.push_back(std::make_unique<generation::EosTokenCriteria>(std::vector<int32_t>{2}));
   criteria.push_back(std::make_unique<generation::MaxLengthCriteria>(10));
@@ -226,8 +222,22 @@ TEST(BeamSearch, HandComputedTwoBeams) {
   o.max_length = 10;
   o.num_return_sequences = 2;
   o.eos_token_id = {2};
-  o.pad_token_id = 0;
-  auto out = generation::beam_search(m, {{0}}, {}, criteria, o);
+  o.length_penalty = length_penalty;
+  o.early_stopping = early;
+  return generation::beam_search(m, {{0}}, {}, criteria, o);
+}
+// Sum of log-probs of [0, 1 × ones, 2]: log .6, then log .1 per further 1, then log .9.
+double ends_after_ones(int ones) { return std::log(0.6) + (ones - 1) * std::log(0.1) + std::log(0.9); }
+}  // namespace
+
+TEST(BeamSearch, HandComputedTwoBeams) {
+  // Step 1 (only beam 0 expands): candidates 1 (log .6), 2 (log .4). Rank 1 ends with eos:
+  // hypothesis [0, 2] score log(.4)/1 = -0.916. Running: [0, 1] (log .6), padding beam -1e9.
+  // Step 2: [0,1,2] log(.6)+log(.9) = -0.616 ranks first and ends: score -0.616/2 = -0.308;
+  // [0,1,1] = log(.6)+log(.1) = -2.81 runs on. Both slots are full; the best running beam
+  // (-2.81 / 2 = -1.40) cannot beat the worst kept (-0.916): done after 2 steps.
+  TableModel m;
+  auto out = table_search(1.0f, generation::EarlyStopping::False, m);
   EXPECT_EQ(m.calls, 2);
   EXPECT_EQ(out.steps, 2);
   ASSERT_EQ(out.sequences.size(), 2u);
@@ -244,4 +254,41 @@ TEST(BeamSearch, RejectsMoreReturnSequencesThanBeams) {
   o.num_beams = 2;
   o.num_return_sequences = 3;
   EXPECT_THROW(generation::beam_search(m, {{0}}, {}, {}, o), InputError);
+}
+
+
+TEST(BeamSearch, LengthPenaltyDividesByGeneratedLengthToThePower) {
+  // length_penalty 2: [0,1,2] scores -0.616 / 2² = -0.154 at step 2, when the slots are full
+  // (worst kept: [0,2] = log .4 = -0.916). early_stopping false: the best running beam [0,1,1]
+  // (-2.81) could still reach -2.81 / 2² = -0.70 > -0.916, so step 3 runs: [0,1,1,2] = -2.92 / 3²
+  // = -0.324 replaces [0,2]; then -5.12 / 3² = -0.57 < -0.324: done.
+  TableModel m;
+  auto out = table_search(2.0f, generation::EarlyStopping::False, m);
+  EXPECT_EQ(out.steps, 3);
+  EXPECT_EQ(out.sequences[0], (std::vector<int32_t>{0, 1, 2, 0}));
+  EXPECT_EQ(out.sequences[1], (std::vector<int32_t>{0, 1, 1, 2}));
+  EXPECT_NEAR(out.sequences_scores[0], ends_after_ones(1) / 4, 1e-6);
+  EXPECT_NEAR(out.sequences_scores[1], ends_after_ones(2) / 9, 1e-6);
+}
+
+TEST(BeamSearch, EarlyStoppingTrueStopsWhenTheSlotsAreFull) {
+  // Same search, early_stopping true: both slots are full after step 2, so it stops there and
+  // keeps [0,2] (-0.916) that false replaced.
+  TableModel m;
+  auto out = table_search(2.0f, generation::EarlyStopping::True, m);
+  EXPECT_EQ(out.steps, 2);
+  EXPECT_EQ(out.sequences[1], (std::vector<int32_t>{0, 2, 0}));
+  EXPECT_NEAR(out.sequences_scores[1], std::log(0.4), 1e-6);
+}
+
+TEST(BeamSearch, EarlyStoppingNeverBoundsWithMaxLength) {
+  // "never" with length_penalty > 0 bounds the running beam by max_length: -x / 9² stays above
+  // every kept score, so the search runs to max_length (9 new tokens), and longer hypotheses keep
+  // winning: (log .6 + 7 log .1 + log .9) / 9² = -0.2066 is the second best in the end.
+  TableModel m;
+  auto out = table_search(2.0f, generation::EarlyStopping::Never, m);
+  EXPECT_EQ(out.steps, 9);
+  EXPECT_NEAR(out.sequences_scores[0], ends_after_ones(1) / 4, 1e-6);
+  EXPECT_EQ(out.sequences[1], (std::vector<int32_t>{0, 1, 1, 1, 1, 1, 1, 1, 1, 2}));
+  EXPECT_NEAR(out.sequences_scores[1], ends_after_ones(8) / 81, 1e-6);
 }

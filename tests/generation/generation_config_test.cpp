@@ -76,3 +76,19 @@ TEST(GenerationConfig, OtherValidation) {
   EXPECT_THROW((GenerationConfig{.num_return_sequences = 2}).with_defaults().validate(), hf::InputError);
   EXPECT_NO_THROW((GenerationConfig{.do_sample = true, .num_return_sequences = 2}).with_defaults().validate());
 }
+
+TEST(GenerationConfig, EarlyStoppingNeverIsKeptAndStacksWithItsValue) {
+  auto file = GenerationConfig::from_json_text(R"({"early_stopping": "never", "num_beams": 4})", "g.json");
+  EXPECT_EQ(file.early_stopping, false);
+  EXPECT_TRUE(file.early_stopping_never);
+  EXPECT_NE(file.to_json_string().find("\"early_stopping\": \"never\""), std::string::npos);
+  EXPECT_TRUE(GenerationConfig{}.merged_over(file).early_stopping_never);  // unset call: the file's "never"
+  const GenerationConfig call{.early_stopping = true};
+  const auto c = call.merged_over(file);  // a call's true replaces "never" as a whole
+  EXPECT_EQ(c.early_stopping, true);
+  EXPECT_FALSE(c.early_stopping_never);
+  EXPECT_THROW(GenerationConfig::from_json_text(R"({"early_stopping": "sometimes"})", "g.json"), hf::ConfigError);
+  GenerationConfig both{.early_stopping = true};
+  both.early_stopping_never = true;
+  EXPECT_THROW(both.validate(), hf::InputError);
+}
