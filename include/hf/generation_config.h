@@ -14,6 +14,7 @@
 // arguments; it is never serialized.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <stop_token>
 #include <string>
@@ -25,6 +26,7 @@ namespace hf {
 
 class BaseStreamer;
 class DynamicCache;
+class Grammar;
 class Tokenizer;
 
 struct HF_API GenerationConfig {
@@ -74,6 +76,9 @@ struct HF_API GenerationConfig {
   const Tokenizer* tokenizer = nullptr;         // needed by stop_strings (transformers: tokenizer=)
   DynamicCache* past_key_values = nullptr;       // a conversation's cache kept across calls (hf/generation.h)
   bool output_logits = false;                    // keep each step's raw logits (GenerateOutput::logits)
+  // Constrained decoding (hf/constrained.h): every row's output matches this grammar, complete
+  // even when max_new_tokens runs out. Needs `tokenizer` (its vocabulary) and an eos id.
+  std::shared_ptr<const Grammar> response_format{};
 
   // transformers' defaults for every field (GenerationConfig() in v4, _get_default_generation_params in v5).
   static GenerationConfig defaults();

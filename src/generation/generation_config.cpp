@@ -230,6 +230,7 @@ GenerationConfig GenerationConfig::merged_over(const GenerationConfig& b) const 
   if (!c.stop_token.stop_possible()) c.stop_token = b.stop_token;
   if (!c.tokenizer) c.tokenizer = b.tokenizer;
   if (!c.past_key_values) c.past_key_values = b.past_key_values;
+  if (!c.response_format) c.response_format = b.response_format;
   c.output_logits = c.output_logits || b.output_logits;
   return c;
 }
