@@ -3,7 +3,7 @@
 //
 //   auto tr = hf::pipeline("translation", {.model = "Helsinki-NLP/opus-mt-zh-en"});
 //   tr("今天天气真好，我想出去玩。");        // [{"translation_text": "..."}]
-//   hf::pipeline("translation_en_to_de")     // no model given: Helsinki-NLP/opus-mt-en-de
+//   hf::pipeline("translation_de_to_en")     // no model given: Helsinki-NLP/opus-mt-de-en (en_to_fr/de/ro: google-t5/t5-base)
 //
 // or step by step:
 //

@@ -12,6 +12,11 @@ EncoderPipeline::EncoderPipeline(std::string task, const PipelineOptions& option
     : PipelineImpl(std::move(task), options.model, AutoTokenizer::from_pretrained(options.model, options.hub)),
       model_(EncoderModel::load(resolve_model(options.model, options.hub), head)) {}
 
+EncoderPipeline::EncoderPipeline(std::string task, const PipelineOptions& options, std::optional<EncoderHead> head)
+    : PipelineImpl(std::move(task), options.model, AutoTokenizer::from_pretrained(options.model, options.hub)) {
+  if (head) model_ = EncoderModel::load(resolve_model(options.model, options.hub), *head);
+}
+
 EncoderOutput EncoderPipeline::forward(const Encoding& e) const {
   std::span<const int32_t> types;
   if (tok_.returns_token_type_ids()) types = e.token_type_ids;

@@ -15,6 +15,9 @@ namespace hf::pipelines {
 class EncoderPipeline : public PipelineImpl {
  public:
   EncoderPipeline(std::string task, const PipelineOptions& options, EncoderHead head);
+  // nullopt: the tokenizer only (model_ stays empty), for a task whose model may be something
+  // else than an encoder (zero-shot-classification with BART-MNLI, hf/seq2seq_classification.h).
+  EncoderPipeline(std::string task, const PipelineOptions& options, std::optional<EncoderHead> head);
 
  protected:
   // The model on one encoding (token types only where the tokenizer class makes them).

@@ -48,6 +48,7 @@ const TaskRegistry& TaskRegistry::global() {
     TaskRegistry r;
     register_text_generation_tasks(r);
     register_translation_tasks(r);
+    register_text2text_tasks(r);
     register_encoder_tasks(r);
     return r;
   }();

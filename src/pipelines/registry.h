@@ -55,7 +55,8 @@ class TaskRegistry {
 
 // One per task file.
 void register_text_generation_tasks(TaskRegistry& registry);  // text_generation.cpp
-void register_translation_tasks(TaskRegistry& registry);      // translation.cpp (Marian owner)
+void register_translation_tasks(TaskRegistry& registry);      // translation.cpp
+void register_text2text_tasks(TaskRegistry& registry);        // text2text_generation.cpp (text2text-generation, summarization)
 void register_encoder_tasks(TaskRegistry& registry);          // encoder_tasks.cpp (fill-mask, text-classification, ...)
 
 // Rejects devices we have no backend for (shared by every task).

@@ -7,11 +7,14 @@
 //     where contradiction_id is -1 (the last label) if entailment_id == 0, else 0 — by position,
 //     as transformers does, not by name.
 // Output {sequence, labels, scores} by decreasing score; a list of sequences → a list of those.
+// The NLI model is an encoder (hf/encoder.h) or BART-MNLI (hf/seq2seq_classification.h, chosen
+// by config.json's model_type, as transformers' AutoModelForSequenceClassification does).
 #include <algorithm>
 #include <cctype>
 
 #include "core/log.h"
 #include "hf/error.h"
+#include "hf/seq2seq_classification.h"
 #include "pipelines/encoder_pipeline.h"
 #include "pipelines/encoder_tasks.h"
 
@@ -20,8 +23,11 @@ namespace {
 
 class ZeroShotPipeline : public EncoderPipeline {
  public:
-  ZeroShotPipeline(const std::string& task, const PipelineOptions& o) : EncoderPipeline(task, o, EncoderHead::SequenceClassification) {
-    const auto& labels = model_.config().id2label;
+  ZeroShotPipeline(const std::string& task, const PipelineOptions& o, bool seq2seq)
+      : EncoderPipeline(task, o, seq2seq ? std::nullopt : std::optional(EncoderHead::SequenceClassification)),
+        use_seq2seq_(seq2seq) {
+    if (seq2seq) seq2seq_ = Seq2SeqForSequenceClassification::load(resolve_model(o.model, o.hub));
+    const auto& labels = config().id2label;
     for (size_t i = 0; i < labels.size() && entailment_ < 0; ++i) {
       std::string l = labels[i];
       for (char& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -75,8 +81,13 @@ class ZeroShotPipeline : public EncoderPipeline {
     return out;
   }
 
+  const EncoderConfig& config() const { return use_seq2seq_ ? seq2seq_.config() : model_.config(); }
+
+  // The NLI logits of one (premise, hypothesis) encoding.
+  EncoderOutput nli(const Encoding& e) const { return use_seq2seq_ ? seq2seq_(e.input_ids) : forward(e); }
+
   json classify(const std::string& sequence, const std::vector<std::string>& labels, const std::string& tmpl, bool multi) const {
-    const int64_t n_classes = model_.config().num_labels();
+    const int64_t n_classes = config().num_labels();
     auto index = [&](int64_t i) { return i < 0 ? n_classes + i : i; };  // Python's negative indexing
     const int64_t entail = index(entailment_), contra = index(entailment_ == 0 ? -1 : 0);
     std::vector<double> scores;
@@ -84,7 +95,7 @@ class ZeroShotPipeline : public EncoderPipeline {
     for (const std::string& label : labels) {
       std::string hypothesis = tmpl;
       hypothesis.replace(hypothesis.find("{}"), 2, label);
-      const EncoderOutput out = forward(encode(sequence, hypothesis, "only_first"));
+      const EncoderOutput out = nli(encode(sequence, hypothesis, "only_first"));
       const float* l = out.logits.data_as<float>();
       if (multi || labels.size() == 1) {
         const float pair[2] = {l[contra], l[entail]};
@@ -107,13 +118,15 @@ class ZeroShotPipeline : public EncoderPipeline {
     return out;
   }
 
+  bool use_seq2seq_;
+  Seq2SeqForSequenceClassification seq2seq_;  // BART-MNLI when use_seq2seq_, else model_ (an encoder)
   int64_t entailment_ = -1;
 };
 
 }  // namespace
 
 std::shared_ptr<PipelineImpl> make_zero_shot_classification(const std::string& task, const PipelineOptions& o) {
-  return std::make_shared<ZeroShotPipeline>(task, o);
+  return std::make_shared<ZeroShotPipeline>(task, o, Seq2SeqForSequenceClassification::handles(resolve_model(o.model, o.hub)));
 }
 
 }  // namespace hf::pipelines

@@ -81,7 +81,8 @@ TEST(TranslationPipeline, TaskNamesAndDefaultModels) {
   Pipeline p = pipeline("translation_zh_to_en", {.model = kTinyMarian.string()});
   EXPECT_EQ(p.task(), "translation_zh_to_en");
   EXPECT_EQ(p("好")[0]["translation_text"], expected_text("single_char"));
-  EXPECT_EQ(pipelines::default_translation_model("translation_en_to_de"), "Helsinki-NLP/opus-mt-en-de");
+  EXPECT_EQ(pipelines::default_translation_model("translation_en_to_de"), "google-t5/t5-base");  // transformers' table
+  EXPECT_EQ(pipelines::default_translation_model("translation_de_to_en"), "Helsinki-NLP/opus-mt-de-en");
   EXPECT_EQ(pipelines::default_translation_model("translation"), "Helsinki-NLP/opus-mt-zh-en");
   EXPECT_THROW(pipeline("translation_zh_en", {.model = kTinyMarian.string()}), InputError);
 }
