@@ -1,11 +1,12 @@
 // Kernel micro-benchmarks on Qwen2.5-0.5B shapes: decode matrix-vector products (bandwidth-bound,
 // reported in GB/s of weights), prefill matrix products (compute-bound, reported in GFLOP/s), and
-// decode attention over a cache. Run: build/bench/bench_kernels [THREADS]
+// decode attention over a cache. Run: build/bench/bench_kernels [THREADS [decode|prefill|attention]]
 // (Plain timing: the bench target links no benchmark library.)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -61,13 +62,21 @@ void bench_attention(int64_t L) {
 
 int main(int argc, char** argv) {
   if (argc > 1) hf::ThreadPool::set_default_threads(std::atoi(argv[1]));
+  const std::string only = argc > 2 ? argv[2] : "";  // decode, prefill or attention: that group alone
+  auto wanted = [&](const char* group) { return only.empty() || only == group; };
   std::printf("SIMD target %s, %d threads\n", hf::kernels::simd_target(), hf::ThreadPool::global().size());
-  bench_matmul(1, 4864, 896);    // decode: gate/up projection
-  bench_matmul(1, 896, 4864);    // decode: down projection
-  bench_matmul(1, 151936, 896);  // decode: tied lm_head
-  bench_matmul(128, 4864, 896);  // prefill
-  bench_matmul(512, 896, 4864);
-  bench_attention(512);
-  bench_attention(4096);
+  if (wanted("decode")) {
+    bench_matmul(1, 4864, 896);    // gate/up projection
+    bench_matmul(1, 896, 4864);    // down projection
+    bench_matmul(1, 151936, 896);  // tied lm_head
+  }
+  if (wanted("prefill")) {
+    bench_matmul(512, 4864, 896);  // pp512: gate/up projection
+    bench_matmul(512, 896, 4864);  // pp512: down projection
+  }
+  if (wanted("attention")) {
+    bench_attention(512);
+    bench_attention(4096);
+  }
   return 0;
 }

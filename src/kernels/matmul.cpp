@@ -1,10 +1,13 @@
-// matmul: y[M,N] = x[M,K] · W[N,K]ᵀ (+ bias), W in its stored dtype, widened in registers.
+// matmul: y[M,N] = x[M,K] · W[N,K]ᵀ (+ bias), W in its stored dtype.
 //
-// The hot loop is MicroKernel: an MR×NR tile of dot products that loads each widened weight
-// vector once for MR rows of x and each x vector once for NR weight rows. Decode (M = 1) is
-// bound by memory bandwidth: it streams every weight row once, split over the threads by N.
-// Prefill (M large) is bound by arithmetic: x is cut in blocks that stay in L2 while each group
-// of NR weight rows stays in L1 across the whole block.
+// Decode and small batches (M < kGemmRows) are bound by memory bandwidth: MicroKernel is an MR×NR
+// tile of dot products that widens each weight vector in registers once for MR rows of x, and
+// the threads split N so that every weight row is streamed once.
+// Prefill (M large) is bound by arithmetic and runs as a packed GEMM: a panel of weights (kKC
+// values of 2 vectors' worth of columns) is widened once into float32, transposed, and stays in
+// L1 while PanelKernel sweeps all rows of x over it, MR rows at a time, with MR × 2 vector
+// accumulators (outer products: a broadcast x value times a panel row, no horizontal sums).
+// The K dimension is cut in slices of kKC so that the slice of x stays in L2 across panels.
 #include "kernels/kernels.h"
 
 #undef HWY_TARGET_INCLUDE
@@ -21,6 +24,14 @@
 #include "kernels/kernels.h"
 #include "kernels/quant_format.h"
 #include "kernels/weight_check.h"
+#endif
+
+#ifndef HF_KERNELS_MATMUL_SHARED
+#define HF_KERNELS_MATMUL_SHARED
+namespace hf::kernels {
+constexpr int64_t kGemmRows = 16;   // from this many rows of x on, the packed GEMM
+constexpr int64_t kGemmGrain = 32;  // its threads split N at multiples of the widest panel
+}  // namespace hf::kernels
 #endif
 
 HWY_BEFORE_NAMESPACE();
@@ -95,17 +106,123 @@ void MatmulRange(const float* x, int64_t M, int64_t K, const WT* w, const float*
   }
 }
 
+// ---- Prefill: packed GEMM -----------------------------------------------------------------------
+
+constexpr int64_t kKC = 128;  // panel depth: kKC × 32 floats = 16 KiB with AVX-512, half of L1
+#if HWY_TARGET <= HWY_AVX3
+constexpr int kGemmMR = 8;  // 16 accumulators of the 32 vector registers
+#else
+constexpr int kGemmMR = 6;  // 12 accumulators of 16 registers
+#endif
+
+// panel[k * NR + j] = W[j, k0 + k] widened, for j < ncols (zero columns beyond: the kernel
+// computes them and drops them).
+template <typename WT>
+void PackPanel(const WT* w, int64_t K, int64_t ncols, int64_t k0, int64_t kc, int64_t NR, float* panel) {
+  for (int64_t j = 0; j < NR; ++j) {
+    const WT* row = w + j * K + k0;
+    if (j < ncols)
+      for (int64_t k = 0; k < kc; ++k) panel[k * NR + j] = ScalarWidened(row[k]);
+    else
+      for (int64_t k = 0; k < kc; ++k) panel[k * NR + j] = 0.0f;
+  }
+}
+
+// y[i, 0..ncols) for i < MR: the product of kc columns of x with the panel, added to y (or, for
+// the first slice of K, written with the bias, which is padded to the panel's width, added).
+template <int MR>
+HWY_INLINE void PanelKernel(const float* x, int64_t ldx, const float* panel, int64_t kc, float* y, int64_t ldy,
+                            int64_t ncols, bool first, const float* bias) {
+  const DF d;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  VF c0[MR], c1[MR];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) c0[i] = c1[i] = hn::Zero(d);
+  for (int64_t k = 0; k < kc; ++k) {
+    const VF b0 = hn::LoadU(d, panel + k * 2 * L), b1 = hn::LoadU(d, panel + k * 2 * L + L);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      const VF a = hn::Set(d, x[i * ldx + k]);
+      c0[i] = hn::MulAdd(a, b0, c0[i]);
+      c1[i] = hn::MulAdd(a, b1, c1[i]);
+    }
+  }
+  HWY_ALIGN float tmp[2 * HWY_MAX_BYTES / sizeof(float)];
+  // Unrolled like the loops above: an accumulator indexed by a variable would be kept in memory.
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) {
+    float* yi = y + i * ldy;
+    if (ncols == 2 * L) {
+      const VF base0 = first ? (bias ? hn::LoadU(d, bias) : hn::Zero(d)) : hn::LoadU(d, yi);
+      const VF base1 = first ? (bias ? hn::LoadU(d, bias + L) : hn::Zero(d)) : hn::LoadU(d, yi + L);
+      hn::StoreU(hn::Add(c0[i], base0), d, yi);
+      hn::StoreU(hn::Add(c1[i], base1), d, yi + L);
+    } else {
+      hn::Store(c0[i], d, tmp);
+      hn::Store(c1[i], d, tmp + L);
+      for (int64_t j = 0; j < ncols; ++j) yi[j] = tmp[j] + (first ? (bias ? bias[j] : 0.0f) : yi[j]);
+    }
+  }
+}
+
+// The last M % kGemmMR rows: PanelKernel<rows>, chosen at compile time.
+template <int R>
+HWY_INLINE void PanelKernelRows(int rows, const float* x, int64_t ldx, const float* panel, int64_t kc, float* y,
+                                int64_t ldy, int64_t ncols, bool first, const float* bias) {
+  if constexpr (R > 0) {
+    if (rows == R) return PanelKernel<R>(x, ldx, panel, kc, y, ldy, ncols, first, bias);
+    PanelKernelRows<R - 1>(rows, x, ldx, panel, kc, y, ldy, ncols, first, bias);
+  }
+}
+
+// Columns [n0, n1) of y for every row of x.
+template <typename WT>
+void GemmRange(const float* x, int64_t M, int64_t K, const WT* w, const float* bias, float* y, int64_t ldx,
+               int64_t ldy, int64_t n0, int64_t n1) {
+  const DF d;
+  const int64_t NR = 2 * static_cast<int64_t>(hn::Lanes(d));
+  std::vector<float> panel(kKC * NR), padded_bias(NR);
+  for (int64_t k0 = 0; k0 < K; k0 += kKC) {
+    const int64_t kc = std::min(kKC, K - k0);
+    const bool first = k0 == 0;
+    for (int64_t n = n0; n < n1; n += NR) {
+      const int64_t ncols = std::min(NR, n1 - n);
+      PackPanel(w + n * K, K, ncols, k0, kc, NR, panel.data());
+      const float* b = nullptr;
+      if (bias && first) {
+        std::fill(padded_bias.begin(), padded_bias.end(), 0.0f);
+        std::copy_n(bias + n, ncols, padded_bias.begin());
+        b = padded_bias.data();
+      }
+      int64_t m = 0;
+      for (; m + kGemmMR <= M; m += kGemmMR)
+        PanelKernel<kGemmMR>(x + m * ldx + k0, ldx, panel.data(), kc, y + m * ldy + n, ldy, ncols, first, b);
+      if (m < M)
+        PanelKernelRows<kGemmMR - 1>(int(M - m), x + m * ldx + k0, ldx, panel.data(), kc, y + m * ldy + n, ldy, ncols,
+                                     first, b);
+    }
+  }
+}
+
+// Rows [n0, n1) of the output: the packed GEMM for many rows of x, dot-product tiles for few.
+template <typename WT>
+void MatmulAny(const float* x, int64_t M, int64_t K, const WT* w, const float* bias, float* y, int64_t ldx,
+               int64_t ldy, int64_t n0, int64_t n1) {
+  if (M >= kGemmRows) GemmRange(x, M, K, w, bias, y, ldx, ldy, n0, n1);
+  else MatmulRange(x, M, K, w, bias, y, ldx, ldy, n0, n1);
+}
+
 void MatmulF32(const float* x, int64_t M, int64_t K, const void* w, const float* bias, float* y, int64_t ldx,
                int64_t ldy, int64_t n0, int64_t n1) {
-  MatmulRange(x, M, K, static_cast<const float*>(w), bias, y, ldx, ldy, n0, n1);
+  MatmulAny(x, M, K, static_cast<const float*>(w), bias, y, ldx, ldy, n0, n1);
 }
 void MatmulBF16(const float* x, int64_t M, int64_t K, const void* w, const float* bias, float* y, int64_t ldx,
                 int64_t ldy, int64_t n0, int64_t n1) {
-  MatmulRange(x, M, K, static_cast<const BF16*>(w), bias, y, ldx, ldy, n0, n1);
+  MatmulAny(x, M, K, static_cast<const BF16*>(w), bias, y, ldx, ldy, n0, n1);
 }
 void MatmulF16(const float* x, int64_t M, int64_t K, const void* w, const float* bias, float* y, int64_t ldx,
                int64_t ldy, int64_t n0, int64_t n1) {
-  MatmulRange(x, M, K, static_cast<const F16*>(w), bias, y, ldx, ldy, n0, n1);
+  MatmulAny(x, M, K, static_cast<const F16*>(w), bias, y, ldx, ldy, n0, n1);
 }
 
 }  // namespace hf::kernels::HWY_NAMESPACE
@@ -141,7 +258,7 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
     return;
   }
   ThreadPool::global().parallel_for(
-      N, [&](int64_t n0, int64_t n1) { fn(x, M, K, w, bias, y, ldx, ldy, n0, n1); }, 4);
+      N, [&](int64_t n0, int64_t n1) { fn(x, M, K, w, bias, y, ldx, ldy, n0, n1); }, M >= kGemmRows ? kGemmGrain : 4);
 }
 
 void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOutput> outputs, int64_t ldx,
@@ -176,7 +293,7 @@ void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOu
     }
   };
   if (M * starts.back() * K < 64 * 1024) run(0, starts.back());
-  else ThreadPool::global().parallel_for(starts.back(), run, 4);
+  else ThreadPool::global().parallel_for(starts.back(), run, M >= kGemmRows ? kGemmGrain : 4);
 }
 
 }  // namespace hf::kernels

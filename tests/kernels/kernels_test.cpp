@@ -61,7 +61,11 @@ INSTANTIATE_TEST_SUITE_P(Shapes, MatmulTest,
                          ::testing::Values(MatmulShape{DType::F32, 1, 37, 13, true}, MatmulShape{DType::BF16, 1, 64, 96, false},
                                            MatmulShape{DType::BF16, 7, 129, 67, true}, MatmulShape{DType::F16, 5, 33, 9, true},
                                            MatmulShape{DType::F32, 9, 200, 31, false}, MatmulShape{DType::BF16, 130, 257, 45, true},
-                                           MatmulShape{DType::F16, 1, 1000, 300, false}, MatmulShape{DType::BF16, 3, 1, 5, false}));
+                                           MatmulShape{DType::F16, 1, 1000, 300, false}, MatmulShape{DType::BF16, 3, 1, 5, false},
+                                           // the packed GEMM (M >= 16): K over several panel slices,
+                                           // N a whole panel, a partial one, and one thinner than a panel
+                                           MatmulShape{DType::F32, 17, 128, 32, false}, MatmulShape{DType::F16, 33, 300, 70, true},
+                                           MatmulShape{DType::BF16, 16, 896, 7, true}, MatmulShape{DType::BF16, 71, 64, 200, false}));
 
 TEST(Matmul, RowStridesLeaveOtherColumnsAlone) {
   Tensor W = random_weight(DType::BF16, 6, 10, 4);
@@ -288,14 +292,15 @@ TEST(Dispatch, EveryCompiledTargetMatchesReference) {
     ++targets;
     SCOPED_TRACE(target);
     EXPECT_STREQ(simd_target(), target);
-    for (DType dt : {DType::F32, DType::BF16, DType::F16}) {
-      Tensor W = random_weight(dt, 13, 71, 21);
-      auto x = random_vector(6 * 71, 22), b = random_vector(13, 23);
-      std::vector<float> y(6 * 13), ref(6 * 13);
-      matmul(x.data(), 6, 71, W, b.data(), y.data());
-      reference::matmul(x.data(), 6, 71, W, b.data(), ref.data());
-      expect_close(y, ref, 1e-4f, std::string("matmul ") + target);
-    }
+    for (DType dt : {DType::F32, DType::BF16, DType::F16})
+      for (int64_t M : {6, 21}) {  // dot-product tiles, then the packed GEMM
+        Tensor W = random_weight(dt, 37, 171, 21);
+        auto x = random_vector(M * 171, 22), b = random_vector(37, 23);
+        std::vector<float> y(M * 37), ref(M * 37);
+        matmul(x.data(), M, 171, W, b.data(), y.data());
+        reference::matmul(x.data(), M, 171, W, b.data(), ref.data());
+        expect_close(y, ref, 1e-4f, std::string("matmul ") + target + " M" + std::to_string(M));
+      }
     auto x = random_vector(45, 24, 3.0f);
     for (auto [simd, ref] : {std::pair{&silu, &reference::silu}, std::pair{&softmax, &reference::softmax},
                              std::pair{&gelu_tanh, &reference::gelu_tanh}}) {
