@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "models/quantization_error.h"
+
 namespace {
 
 // Logits [tokens, vocab] of one teacher-forced run, in chunks of 256 positions through the cache.
@@ -31,15 +33,6 @@ std::vector<float> run(const hf::CausalLM& m, const std::vector<int32_t>& ids) {
     hf::Tensor t = m.forward(in, *cache);
     out.insert(out.end(), t.data_as<float>(), t.data_as<float>() + t.numel());
   }
-  return out;
-}
-
-std::vector<double> log_softmax(const float* x, int64_t n) {
-  const double mx = *std::max_element(x, x + n);
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += std::exp(x[i] - mx);
-  std::vector<double> out(n);
-  for (int64_t i = 0; i < n; ++i) out[i] = x[i] - mx - std::log(s);
   return out;
 }
 
@@ -68,9 +61,7 @@ int main(int argc, char** argv) try {
     for (int p = 0; p < tokens; ++p) {
       const float* r = ref.data() + int64_t(p) * V;
       const float* g = got.data() + int64_t(p) * V;
-      const auto lr = log_softmax(r, V), lg = log_softmax(g, V);
-      double k = 0;
-      for (int64_t i = 0; i < V; ++i) k += std::exp(lr[i]) * (lr[i] - lg[i]);
+      const double k = hf::next_token_kl(r, g, V);
       kl += k;
       kl_max = std::max(kl_max, k);
       agree += std::max_element(r, r + V) == r + (std::max_element(g, g + V) - g);

@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "hf/causal_lm.h"
 #include "hf/error.h"
+#include "models/quantization_error.h"
 
 namespace hf {
 namespace {
@@ -33,15 +34,6 @@ std::vector<float> all_logits(const CausalLM& m, const std::vector<int32_t>& ids
   in.all_positions = true;
   Tensor t = m.forward(in, *cache);
   return std::vector<float>(t.data_as<float>(), t.data_as<float>() + t.numel());
-}
-
-std::vector<double> log_softmax(const float* x, int64_t n) {
-  const double mx = *std::max_element(x, x + n);
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += std::exp(x[i] - mx);
-  std::vector<double> out(n);
-  for (int64_t i = 0; i < n; ++i) out[i] = x[i] - mx - std::log(s);
-  return out;
 }
 
 TEST(QuantizedLoad, SpellingsAndErrors) {
@@ -82,10 +74,7 @@ TEST_P(QuantizedAccuracy, FollowsTheUnquantizedModelOverEveryCase) {
     for (size_t p = prompt - 1; p < ids.size(); ++p) {
       const float* r = ref.data() + p * V;
       const float* g = got.data() + p * V;
-      const auto lr = log_softmax(r, V), lg = log_softmax(g, V);
-      double kl = 0;
-      for (int64_t i = 0; i < V; ++i) kl += std::exp(lr[i]) * (lr[i] - lg[i]);
-      kl_sum += kl;
+      kl_sum += next_token_kl(r, g, V);
       ++positions;
       // Greedy must agree wherever the unquantized top-2 margin exceeds the noise budget.
       std::vector<float> top(r, r + V);
