@@ -21,10 +21,9 @@
 #include "hf/seq2seq_lm.h"
 #include "io/weight_source.h"
 #include "models/encoder_decoder_config.h"
+#include "models/encoder_decoder_state.h"
 
 namespace hf {
-
-class EncoderDecoderState;
 
 class EncoderDecoder {
  public:

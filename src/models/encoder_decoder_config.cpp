@@ -70,14 +70,17 @@ void read_bart_style(const json& j, const std::string& where, EncoderDecoderConf
   c.norm_eps = 1e-5;
 }
 
-// T5Config: feed_forward_proj "ACT" or "gated-ACT"; "gated-gelu" means the tanh gelu (gelu_new).
+// T5Config (and MT5Config, T5 v1.1's architecture with other defaults): feed_forward_proj "ACT"
+// or "gated-ACT"; "gated-gelu" means the tanh gelu (gelu_new).
 void read_t5(const json& j, const std::string& where, EncoderDecoderConfig& c) {
-  c.vocab_size = 32128;
+  const bool mt5 = c.model_type == "mt5";
+  c.vocab_size = mt5 ? 250112 : 32128;
   c.d_model = 512;
   c.encoder_head_dim = 64;
-  c.encoder_ffn_dim = 2048;
-  c.encoder_layers = 6;
-  c.encoder_attention_heads = 8;
+  c.encoder_ffn_dim = mt5 ? 1024 : 2048;
+  c.encoder_layers = mt5 ? 8 : 6;
+  c.encoder_attention_heads = mt5 ? 6 : 8;
+  c.tie_word_embeddings = !mt5;
   c.pad_token_id = 0;
   c.eos_token_id = 1;
   c.decoder_start_token_id = 0;
@@ -98,7 +101,7 @@ void read_t5(const json& j, const std::string& where, EncoderDecoderConfig& c) {
   read(j, "pad_token_id", c.pad_token_id, where);
   read(j, "eos_token_id", c.eos_token_id, where);
   read(j, "decoder_start_token_id", c.decoder_start_token_id, where);
-  std::string proj = "relu";
+  std::string proj = mt5 ? "gated-gelu" : "relu";
   read(j, "feed_forward_proj", proj, where);
   const size_t dash = proj.find('-');
   c.gated_ffn = dash != std::string::npos && proj.substr(0, dash) == "gated";
@@ -120,7 +123,7 @@ void read_t5(const json& j, const std::string& where, EncoderDecoderConfig& c) {
 }  // namespace
 
 const std::vector<std::string>& EncoderDecoderConfig::supported_model_types() {
-  static const std::vector<std::string> types{"marian", "bart", "mbart", "t5"};
+  static const std::vector<std::string> types{"marian", "bart", "mbart", "t5", "mt5"};
   return types;
 }
 
@@ -142,11 +145,11 @@ EncoderDecoderConfig EncoderDecoderConfig::from_json(const json& j, const std::s
   const auto& types = supported_model_types();
   if (std::find(types.begin(), types.end(), c.model_type) == types.end())
     throw ConfigError(where + ": model_type: '" + c.model_type +
-                      "' is not a supported encoder-decoder model (supported: marian, bart, mbart, t5)");
+                      "' is not a supported encoder-decoder model (supported: marian, bart, mbart, t5, mt5)");
   if (j.contains("architectures") && j["architectures"].is_array())
     for (const json& a : j["architectures"])
       if (a.is_string()) c.architectures.push_back(a.get<std::string>());
-  if (c.model_type == "t5") read_t5(j, where, c);
+  if (c.model_type == "t5" || c.model_type == "mt5") read_t5(j, where, c);
   else read_bart_style(j, where, c);
   read(j, "tie_word_embeddings", c.tie_word_embeddings, where);
   if (c.decoder_vocab_size <= 0) c.decoder_vocab_size = c.vocab_size;

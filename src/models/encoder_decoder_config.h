@@ -1,5 +1,5 @@
 #pragma once
-// EncoderDecoderConfig: the config.json of a Marian, BART, mBART or T5 model read into the values
+// EncoderDecoderConfig: the config.json of a Marian, BART, mBART or T5 / mT5 model read into the values
 // that the one encoder–decoder implementation (models/encoder_decoder.h) interprets. Each family's
 // keys and defaults are transformers' (MarianConfig, BartConfig, MBartConfig, T5Config); what
 // the modeling files hard-code (BART's position offset 2, T5's missing 1/√d scaling...) is set
@@ -25,7 +25,7 @@ struct EncoderDecoderConfig {
     T5,    // encoder.block.N.layer.0.SelfAttention.q … layer.N.DenseReluDense.wi / wo
   };
 
-  std::string model_type;                  // marian, bart, mbart, t5
+  std::string model_type;                  // marian, bart, mbart, t5, mt5
   Naming naming = Naming::Bart;            // where the checkpoint keeps its tensors
   std::vector<std::string> architectures;  // e.g. ["BartForSequenceClassification"]
   int64_t vocab_size = 0;

@@ -7,7 +7,7 @@
 
 #include "hf/error.h"
 #include "hf/seq2seq_classification.h"
-#include "models/marian_expected.h"
+#include "models/seq2seq_fixtures.h"
 
 namespace fs = std::filesystem;
 using namespace hf;
@@ -16,10 +16,7 @@ namespace {
 
 const fs::path kMnli = fs::path(HF_FIXTURES) / "tiny-bart-mnli";
 
-const json& expected() {
-  static const json j = hf::test::read_python_json(kMnli / "expected.json");
-  return j;
-}
+const json& expected() { return hf::test::fixture_expected(kMnli); }
 
 const Seq2SeqForSequenceClassification& model() {
   static const auto m = Seq2SeqForSequenceClassification::load(kMnli);
@@ -64,15 +61,7 @@ TEST(BartClassifier, LogitsOfEveryPair) {
 
 TEST(BartClassifier, PaddedBatchRowsEqualEachPairAlone) {
   const auto& b = expected()["batch"];
-  const auto rows = b["input_ids"].get<std::vector<std::vector<int32_t>>>();
-  const auto masks = b["attention_mask"].get<std::vector<std::vector<int>>>();
-  const int batch = static_cast<int>(rows.size()), seq = static_cast<int>(rows[0].size());
-  std::vector<int32_t> ids;
-  std::vector<uint8_t> mask;
-  for (int r = 0; r < batch; ++r) {
-    ids.insert(ids.end(), rows[r].begin(), rows[r].end());
-    mask.insert(mask.end(), masks[r].begin(), masks[r].end());
-  }
+  const auto [batch, seq, ids, mask] = hf::test::flatten_batch(b);
   const EncoderOutput out = model().forward({.batch = batch, .seq = seq, .input_ids = ids, .attention_mask = mask});
   for (int r = 0; r < batch; ++r) expect_logits(out.logits.data_as<float>() + 3 * r, b["logits"][r]);
 }

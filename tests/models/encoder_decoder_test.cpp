@@ -8,28 +8,22 @@
 #include <map>
 
 #include "hf/error.h"
-#include "io/safetensors.h"
 #include "models/encoder_decoder.h"
-#include "models/marian_expected.h"
 #include "models/seq2seq_fixtures.h"
 
 namespace fs = std::filesystem;
 using namespace hf;
 using hf::test::expect_hidden_state;
 using hf::test::expect_logits;
-using hf::test::read_python_json;
+using hf::test::EditedWeights;
+using hf::test::flatten_batch;
 
 namespace {
 
 const fs::path kBart = fs::path(HF_FIXTURES) / "tiny-bart-cnn";
 const fs::path kT5 = fs::path(HF_FIXTURES) / "tiny-t5";
 
-const json& expected(const fs::path& dir) {
-  static std::map<fs::path, json> cache;
-  auto it = cache.find(dir);
-  if (it == cache.end()) it = cache.emplace(dir, read_python_json(dir / "expected.json")).first;
-  return it->second;
-}
+const json& expected(const fs::path& dir) { return hf::test::fixture_expected(dir); }
 
 std::shared_ptr<const EncoderDecoderLM> load(const fs::path& dir) {
   static std::map<fs::path, std::shared_ptr<const EncoderDecoderLM>> cache;
@@ -45,21 +39,6 @@ std::vector<float> step_logits(const Seq2SeqLM& m, const std::vector<int32_t>& i
   for (int32_t t : decoder_ids) logits = m.decode(std::vector<int32_t>{t}, *state).to_f32();
   return logits;
 }
-
-// A fixture's weights with tensors added or replaced.
-class EditedWeights : public WeightSource {
- public:
-  explicit EditedWeights(const fs::path& dir) : base_(SafetensorsModel::open(dir)) {}
-  void set(const std::string& name, Tensor t) { extra_[name] = std::move(t); }
-  bool has(const std::string& n) const override { return extra_.count(n) || base_->has(n); }
-  Tensor get(const std::string& n) const override { return extra_.count(n) ? extra_.at(n) : base_->get(n); }
-  std::vector<std::string> names() const override { return base_->names(); }
-  std::string describe() const override { return "edited fixture"; }
-
- private:
-  std::unique_ptr<WeightSource> base_;
-  std::map<std::string, Tensor> extra_;
-};
 
 Tensor scaled_copy(const Tensor& t, float s) {
   Tensor out = Tensor::zeros(DType::F32, t.shape());
@@ -114,16 +93,7 @@ TEST(BartModel, EncoderOutputAndFirstTwoStepsOfEveryCase) {
 
 TEST(BartModel, PaddedBatchRowsEqualEachInputAlone) {
   const auto m = load(kBart);
-  const auto& b = expected(kBart)["batch"];
-  const auto rows = b["input_ids"].get<std::vector<std::vector<int32_t>>>();
-  const auto masks = b["attention_mask"].get<std::vector<std::vector<int>>>();
-  const int batch = static_cast<int>(rows.size()), seq = static_cast<int>(rows[0].size());
-  std::vector<int32_t> ids;
-  std::vector<uint8_t> mask;
-  for (int r = 0; r < batch; ++r) {
-    ids.insert(ids.end(), rows[r].begin(), rows[r].end());
-    mask.insert(mask.end(), masks[r].begin(), masks[r].end());
-  }
+  const auto [batch, seq, ids, mask] = flatten_batch(expected(kBart)["batch"]);
   auto state = m->encode(batch, seq, ids, mask, 1, 8);
   m->decode(std::vector<int32_t>(batch, 2), *state);
   const std::vector<float> logits = m->decode(std::vector<int32_t>(batch, 0), *state).to_f32();
@@ -184,15 +154,7 @@ TEST(T5Model, EncoderOutputAndFirstStepOfEveryCase) {
 TEST(T5Model, PaddedBatchTopFiveEqualEachInputAlone) {
   const auto m = load(kT5);
   const auto& b = expected(kT5)["batch"];
-  const auto rows = b["input_ids"].get<std::vector<std::vector<int32_t>>>();
-  const auto masks = b["attention_mask"].get<std::vector<std::vector<int>>>();
-  const int batch = static_cast<int>(rows.size()), seq = static_cast<int>(rows[0].size());
-  std::vector<int32_t> ids;
-  std::vector<uint8_t> mask;
-  for (int r = 0; r < batch; ++r) {
-    ids.insert(ids.end(), rows[r].begin(), rows[r].end());
-    mask.insert(mask.end(), masks[r].begin(), masks[r].end());
-  }
+  const auto [batch, seq, ids, mask] = flatten_batch(b);
   auto state = m->encode(batch, seq, ids, mask, 2, 8);  // two decoder rows per input, as beams
   const std::vector<float> logits = m->decode(std::vector<int32_t>(2 * batch, 0), *state).to_f32();
   for (int r = 0; r < 2 * batch; ++r) {
@@ -339,4 +301,38 @@ TEST(EncoderDecoderModel, BartInputLongerThanItsPositionsIsAnInputError) {
   std::vector<int32_t> t5_ids(300, 5);
   t5_ids.back() = 1;
   EXPECT_NO_THROW(load(kT5)->encode(1, 300, t5_ids, {}, 1, 4));
+}
+
+TEST(EncoderDecoderModel, CachedStepsEqualOneFullDecoderPass) {
+  // The decoder run over all positions at once (causal mask, T5's bias of every query position)
+  // equals the same positions fed one at a time through the cache, for BART and T5.
+  for (const fs::path& dir : {kBart, kT5}) {
+    SCOPED_TRACE(dir.filename().string());
+    EditedWeights w(dir);
+    const EncoderDecoder body(EncoderDecoderConfig::from_file(dir / "config.json"), w, EncoderDecoder::base_prefix(w));
+    const auto ids = expected(dir)["cases"][1]["input_ids"].get<std::vector<int32_t>>();
+    const std::vector<int32_t> decoder_ids{body.config().decoder_start_token_id, 5, 17, 9, 301, 42};
+    const int64_t T = static_cast<int64_t>(decoder_ids.size()), d = body.config().d_model;
+    auto full = body.encode(1, static_cast<int>(ids.size()), ids, {}, 1, T);
+    std::vector<float> all, step;
+    body.decode(decoder_ids, T, *full, all);
+    auto cached = body.encode(1, static_cast<int>(ids.size()), ids, {}, 1, T);
+    for (int64_t t = 0; t < T; ++t) {
+      body.decode(std::vector<int32_t>{decoder_ids[t]}, 1, *cached, step);
+      for (int64_t j = 0; j < d; ++j) ASSERT_NEAR(step[j], all[t * d + j], 1e-4) << "position " << t;
+    }
+    EXPECT_THROW(body.decode(std::vector<int32_t>{1}, 1, *cached, step), InputError);  // capacity T reached
+  }
+}
+
+TEST(EncoderDecoderConfig, Mt5IsT5V11WithItsOwnDefaults) {
+  // MT5Config: gated-gelu and an untied head unless config.json says otherwise.
+  json j = config_json(kT5);
+  j["model_type"] = "mt5";
+  j.erase("feed_forward_proj");
+  const auto c = EncoderDecoderConfig::from_json(j, "c");
+  EXPECT_TRUE(c.gated_ffn);
+  EXPECT_EQ(c.activation_function, "gelu_new");
+  EXPECT_FALSE(c.tie_word_embeddings);
+  EXPECT_EQ(c.naming, EncoderDecoderConfig::Naming::T5);
 }

@@ -12,6 +12,7 @@
 #include "io/safetensors.h"
 #include "models/encoder_decoder.h"
 #include "models/marian_expected.h"
+#include "models/seq2seq_fixtures.h"
 #include "test_temp.h"
 
 namespace fs = std::filesystem;
@@ -176,21 +177,6 @@ TEST(MarianModel, Errors) {
 
 namespace {
 
-// The fixture's weights plus extra tensors, as checkpoints converted in 2020 store them.
-class WithExtras : public WeightSource {
- public:
-  explicit WithExtras(std::unique_ptr<WeightSource> base) : base_(std::move(base)) {}
-  void add(const std::string& name, Tensor t) { extra_[name] = std::move(t); }
-  bool has(const std::string& n) const override { return extra_.count(n) || base_->has(n); }
-  Tensor get(const std::string& n) const override { return extra_.count(n) ? extra_.at(n) : base_->get(n); }
-  std::vector<std::string> names() const override { return base_->names(); }
-  std::string describe() const override { return "fixture + extras"; }
-
- private:
-  std::unique_ptr<WeightSource> base_;
-  std::map<std::string, Tensor> extra_;
-};
-
 Tensor table(const std::vector<float>& values, int64_t rows, int64_t cols) {
   Tensor t = Tensor::zeros(DType::F32, {rows, cols});
   std::copy(values.begin(), values.end(), t.mutable_data_as<float>());
@@ -200,20 +186,20 @@ Tensor table(const std::vector<float>& values, int64_t rows, int64_t cols) {
 }  // namespace
 
 TEST(MarianModel, LegacyLayoutWithStoredTablesAndTiedCopies) {
-  auto w = std::make_unique<WithExtras>(SafetensorsModel::open(kTinyMarian));
+  auto w = std::make_unique<hf::test::EditedWeights>(kTinyMarian);  // + tensors of 2020 conversions
   const Tensor shared = w->get("model.shared.weight");
   const auto positions = marian_sinusoidal_positions(512, 64);
-  w->add("model.encoder.embed_positions.weight", table(positions, 512, 64));
-  w->add("model.decoder.embed_positions.weight", table(positions, 512, 64));
-  w->add("model.encoder.embed_tokens.weight", shared);
-  w->add("model.decoder.embed_tokens.weight", shared);
-  w->add("lm_head.weight", shared);
+  w->set("model.encoder.embed_positions.weight", table(positions, 512, 64));
+  w->set("model.decoder.embed_positions.weight", table(positions, 512, 64));
+  w->set("model.encoder.embed_tokens.weight", shared);
+  w->set("model.decoder.embed_tokens.weight", shared);
+  w->set("lm_head.weight", shared);
   EncoderDecoderLM legacy(model()->config(), *w);
   const auto& c = marian_expected()["cases"][0];
   check_step1(run_first_step(legacy, c["input_ids"].get<std::vector<int32_t>>()).logits, c["step1_logits"]);
 
   // A stored table is what the model uses (as transformers loads it): zero positions change the logits.
-  w->add("model.decoder.embed_positions.weight", Tensor::zeros(DType::F32, {512, 64}));
+  w->set("model.decoder.embed_positions.weight", Tensor::zeros(DType::F32, {512, 64}));
   EncoderDecoderLM zero_pos(model()->config(), *w);
   auto a = run_first_step(zero_pos, c["input_ids"].get<std::vector<int32_t>>()).logits;
   auto b = run_first_step(*model(), c["input_ids"].get<std::vector<int32_t>>()).logits;
@@ -223,8 +209,8 @@ TEST(MarianModel, LegacyLayoutWithStoredTablesAndTiedCopies) {
 }
 
 TEST(MarianModel, MisshapenTensorIsNamed) {
-  auto w = std::make_unique<WithExtras>(SafetensorsModel::open(kTinyMarian));
-  w->add("model.encoder.layers.1.fc1.weight", Tensor::zeros(DType::F32, {64, 64}));
+  auto w = std::make_unique<hf::test::EditedWeights>(kTinyMarian);  // + tensors of 2020 conversions
+  w->set("model.encoder.layers.1.fc1.weight", Tensor::zeros(DType::F32, {64, 64}));
   try {
     EncoderDecoderLM m(model()->config(), *w);
     FAIL();

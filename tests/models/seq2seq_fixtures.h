@@ -1,16 +1,61 @@
 #pragma once
-// Comparisons against the encoder–decoder fixtures (tiny-bart-cnn, tiny-t5): hidden-state
-// summaries and logits summaries, each within the fixture README's tolerance (1e-3 × the std of
-// the values compared).
+// The encoder–decoder fixtures (tiny-bart-cnn, tiny-bart-mnli, tiny-t5, tiny-marian-zh-en) in
+// tests: their expected.json and padded batches, edited weights, and comparisons of hidden-state
+// and logits summaries within the READMEs' tolerance (1e-3 × the std of the values compared).
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <map>
+#include <memory>
 #include <vector>
 
 #include "core/json.h"
+#include "io/safetensors.h"
+#include "models/marian_expected.h"
 
 namespace hf::test {
+
+// A fixture's expected.json, read once per folder.
+inline const json& fixture_expected(const std::filesystem::path& dir) {
+  static std::map<std::filesystem::path, json> cache;
+  auto it = cache.find(dir);
+  if (it == cache.end()) it = cache.emplace(dir, read_python_json(dir / "expected.json")).first;
+  return it->second;
+}
+
+// A fixture's right-padded batch {input_ids: [[...]], attention_mask: [[...]]}, flattened.
+struct FlatBatch {
+  int batch = 0, seq = 0;
+  std::vector<int32_t> ids;
+  std::vector<uint8_t> mask;
+};
+inline FlatBatch flatten_batch(const json& b) {
+  const auto rows = b["input_ids"].get<std::vector<std::vector<int32_t>>>();
+  const auto masks = b["attention_mask"].get<std::vector<std::vector<int>>>();
+  FlatBatch f{static_cast<int>(rows.size()), static_cast<int>(rows.at(0).size()), {}, {}};
+  for (size_t r = 0; r < rows.size(); ++r) {
+    f.ids.insert(f.ids.end(), rows[r].begin(), rows[r].end());
+    f.mask.insert(f.mask.end(), masks[r].begin(), masks[r].end());
+  }
+  return f;
+}
+
+// A fixture's weights with tensors added or replaced (legacy layouts, edited configurations).
+class EditedWeights : public WeightSource {
+ public:
+  explicit EditedWeights(const std::filesystem::path& dir) : base_(SafetensorsModel::open(dir)) {}
+  void set(const std::string& name, Tensor t) { extra_[name] = std::move(t); }
+  bool has(const std::string& n) const override { return extra_.count(n) || base_->has(n); }
+  Tensor get(const std::string& n) const override { return extra_.count(n) ? extra_.at(n) : base_->get(n); }
+  std::vector<std::string> names() const override { return base_->names(); }
+  std::string describe() const override { return "edited fixture"; }
+
+ private:
+  std::unique_ptr<WeightSource> base_;
+  std::map<std::string, Tensor> extra_;
+};
 
 // One position's or a whole sequence's hidden states [seq, d] against the fixture's summary.
 inline void expect_hidden_state(const float* x, int64_t seq, int64_t d, const json& e) {
