@@ -259,57 +259,54 @@ TEST(ConstrainedDecoding, BudgetClosesWhatIsOpenInTime) {
 
 // Through generate() on the random-weight tiny-qwen2 with its sampling config: the model knows
 // nothing of JSON, so everything that parses is the processor's doing.
+struct Generated {
+  std::vector<std::vector<int32_t>> sequences;
+  std::string text;
+};
+Generated generate_constrained(const std::string& prompt, std::shared_ptr<const Grammar> grammar, int max_new_tokens,
+                               uint64_t seed) {
+  static const hf::Tokenizer tok = hf::Tokenizer::from_file(std::string(fixture::kDir) + "/tokenizer.json",
+                                                            std::string(fixture::kDir) + "/tokenizer_config.json");
+  hf::GenerationConfig c{.max_new_tokens = max_new_tokens, .do_sample = true, .seed = seed};
+  c.tokenizer = &tok;
+  c.response_format = std::move(grammar);
+  hf::GenerateOutput out = hf::generate(*fixture::model(), tok({prompt}), c, fixture::model_generation_config());
+  return {out.sequences, tok.decode(out.new_tokens()[0], {.skip_special_tokens = true})};
+}
+
 TEST(ConstrainedDecoding, GenerateOnTinyQwen2RandomSchemasAndSeeds) {
-  hf::Tokenizer tok = hf::Tokenizer::from_file(std::string(fixture::kDir) + "/tokenizer.json",
-                                               std::string(fixture::kDir) + "/tokenizer_config.json");
-  auto model = fixture::model();
-  const hf::GenerationConfig defaults = fixture::model_generation_config();
-  hf::BatchEncoding in = tok({"Answer in JSON:"});
   int checked = 0;
   for (uint32_t s = 0; s < 16; ++s) {
     json schema = SchemaGenerator(1000 + s).make();
     auto g = Grammar::json_schema(schema);
     if (g->min_length() > 20) continue;
-    hf::GenerationConfig c{.max_new_tokens = 40, .do_sample = true, .seed = uint64_t(s)};
-    c.tokenizer = &tok;
-    c.response_format = g;
-    hf::GenerateOutput out = hf::generate(*model, in, c, defaults);
-    const std::string text = tok.decode(out.new_tokens()[0], {.skip_special_tokens = true});
+    Generated out = generate_constrained("Answer in JSON:", g, 40, s);
     json v;
-    ASSERT_NO_THROW(v = json::parse(text)) << schema.dump() << " → " << text;
-    EXPECT_TRUE(valid(v, schema, schema)) << schema.dump() << " → " << text;
+    ASSERT_NO_THROW(v = json::parse(out.text)) << schema.dump() << " → " << out.text;
+    EXPECT_TRUE(valid(v, schema, schema)) << schema.dump() << " → " << out.text;
     ++checked;
-    if (s == 0) {  // the same seed gives the same output
-      hf::GenerateOutput again = hf::generate(*model, in, c, defaults);
-      EXPECT_EQ(again.sequences, out.sequences);
-    }
+    if (s == 0) EXPECT_EQ(generate_constrained("Answer in JSON:", g, 40, s).sequences, out.sequences);  // same seed
   }
   EXPECT_GE(checked, 10);
 }
 
 TEST(ConstrainedDecoding, GenerateOnTinyQwen2RegexAndAnyJson) {
-  hf::Tokenizer tok = hf::Tokenizer::from_file(std::string(fixture::kDir) + "/tokenizer.json",
-                                               std::string(fixture::kDir) + "/tokenizer_config.json");
-  auto model = fixture::model();
-  const hf::GenerationConfig defaults = fixture::model_generation_config();
-  hf::BatchEncoding in = tok({"Say something:"});
   const std::vector<std::string> patterns = {"[a-z]+@[a-z]+\\.(com|org)", "\\d{3}-\\d{4}", "(yes|no|maybe)!?",
                                              "[A-Z][a-z ]{0,30}\\.", "0x[0-9a-f]{8}", "[一-龥]{2,6}"};
   for (size_t i = 0; i < patterns.size(); ++i)
     for (uint64_t seed : {1u, 2u}) {
-      hf::GenerationConfig c{.max_new_tokens = 24, .do_sample = true, .seed = seed};
-      c.tokenizer = &tok;
-      c.response_format = Grammar::regex(patterns[i]);
-      const std::string text = tok.decode(hf::generate(*model, in, c, defaults).new_tokens()[0], {.skip_special_tokens = true});
+      auto g = Grammar::regex(patterns[i]);
+      const std::string text = generate_constrained("Say something:", g, 24, seed).text;
       if (i + 1 < patterns.size()) EXPECT_TRUE(std::regex_match(text, std::regex(patterns[i]))) << patterns[i] << " → " << text;
-      else EXPECT_TRUE(c.response_format->matches(text)) << text;  // std::regex has no UTF-8 ranges
+      else EXPECT_TRUE(g->matches(text)) << text;  // std::regex has no UTF-8 ranges
     }
-  hf::GenerationConfig c{.max_new_tokens = 30, .do_sample = true, .seed = 5};
-  c.tokenizer = &tok;
-  c.response_format = Grammar::any_json(true);
-  const std::string text = tok.decode(hf::generate(*model, in, c, defaults).new_tokens()[0], {.skip_special_tokens = true});
+  const std::string text = generate_constrained("Say something:", Grammar::any_json(true), 30, 5).text;
   EXPECT_TRUE(json::parse(text).is_object()) << text;
-  // Without a tokenizer the processor cannot see token strings.
-  c.tokenizer = nullptr;
-  EXPECT_THROW(hf::generate(*model, in, c, defaults), hf::InputError);
+}
+
+TEST(ConstrainedDecoding, GenerateWithoutTokenizerIsAnError) {
+  hf::GenerationConfig c{.max_new_tokens = 4};
+  c.response_format = Grammar::any_json(true);  // without a tokenizer the processor cannot see token strings
+  EXPECT_THROW(hf::generate(*fixture::model(), hf::BatchEncoding{{{1, 2}}, {}}, c, fixture::model_generation_config()),
+               hf::InputError);
 }

@@ -62,7 +62,7 @@ class TokenMasks {
   std::shared_ptr<const Vocabulary> vocab_;
   std::unordered_map<State, std::shared_ptr<const Mask>, StateHash> cache_;
   // Bounds memory (a mask of a 151k vocabulary is ~19 KB): past this many states the cache restarts.
-  static constexpr size_t kMaxCachedStates = 4096;
+  static constexpr size_t kMaxCachedStates = 1024;
 };
 
 }  // namespace hf::constrained
