@@ -55,7 +55,34 @@ json ChoiceStream::logprob_entry(const TokenEvent& e) const {
   return entry;
 }
 
+void ChoiceStream::parse_tool_calls(ToolCallStreamParser parser, std::function<std::string()> new_id,
+                                    bool keep_special_tokens) {
+  if (keep_special_tokens) decoder_ = DecodeStream(tok_, {.skip_special_tokens = false});
+  tool_parser_ = std::move(parser);
+  new_tool_call_id_ = std::move(new_id);
+}
+
 ChoiceStream::Delta ChoiceStream::poll(std::chrono::milliseconds timeout) {
+  const bool had_ended = ended_;
+  Delta d = poll_text(timeout);
+  if (!tool_parser_ || had_ended || finish_reason_ == "error") return d;
+  ToolCallStreamParser::Output out = tool_parser_->put(d.text);
+  if (ended_) {
+    ToolCallStreamParser::Output rest = tool_parser_->finish();
+    out.content += rest.content;
+    for (auto& c : rest.tool_calls) out.tool_calls.push_back(std::move(c));
+  }
+  d.text = std::move(out.content);
+  d.tool_call_index = tool_parser_->calls_released() - out.tool_calls.size();
+  for (auto& c : out.tool_calls) {
+    if (c.id.empty()) c.id = new_tool_call_id_();
+    d.tool_calls.push_back(std::move(c));
+  }
+  if (ended_ && tool_parser_->calls_released() > 0) finish_reason_ = "tool_calls";  // as vLLM, even after "length"
+  return d;
+}
+
+ChoiceStream::Delta ChoiceStream::poll_text(std::chrono::milliseconds timeout) {
   Delta d;
   if (ended_) return d;
   std::vector<TokenEvent> events;

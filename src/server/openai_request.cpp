@@ -78,16 +78,28 @@ json parse_messages(const json& v) {
     const json& m = v[i];
     if (!m.is_object()) throw wrong_type(p, "an object", m);
     for (const auto& [k, val] : m.items())
-      if (k != "role" && k != "content" && k != "name")
+      if (k != "role" && k != "content" && k != "name" && k != "tool_calls" && k != "tool_call_id")
         throw ApiError(400, "Unrecognized message field: '" + p + "." + k + "'.", p + "." + k, "unknown_parameter");
     if (!m.contains("role")) throw invalid_param(p + ".role", "Missing required parameter: '" + p + ".role'.");
     std::string role = string(m["role"], p + ".role");
     if (role == "developer") role = "system";  // OpenAI's newer name for the system message
-    if (role != "system" && role != "user" && role != "assistant")
-      throw invalid_param(p + ".role", "Invalid value: '" + role + "'. Supported values are: 'system', 'developer', 'user' and 'assistant'.");
-    if (!m.contains("content") || m["content"].is_null())
-      throw invalid_param(p + ".content", "Missing required parameter: '" + p + ".content'.");
-    out.push_back({{"role", role}, {"content", message_content(m["content"], p + ".content")}});
+    if (role != "system" && role != "user" && role != "assistant" && role != "tool")
+      throw invalid_param(p + ".role", "Invalid value: '" + role + "'. Supported values are: 'system', 'developer', 'user', 'assistant' and 'tool'.");
+    const bool calls = role == "assistant" && m.contains("tool_calls") && !m["tool_calls"].is_null();
+    if (m.contains("tool_calls") && !m["tool_calls"].is_null() && role != "assistant")
+      throw invalid_param(p + ".tool_calls", "'" + p + ".tool_calls' is only allowed in assistant messages.");
+    if (m.contains("tool_call_id") && role != "tool")
+      throw invalid_param(p + ".tool_call_id", "'" + p + ".tool_call_id' is only allowed in tool messages.");
+    if (role == "tool" && !m.contains("tool_call_id"))
+      throw invalid_param(p + ".tool_call_id", "Missing required parameter: '" + p + ".tool_call_id'.");
+    const bool no_content = !m.contains("content") || m["content"].is_null();
+    if (no_content && !calls) throw invalid_param(p + ".content", "Missing required parameter: '" + p + ".content'.");
+    // An assistant turn that only calls tools has content null (as OpenAI returns it); templates
+    // get "" (vLLM's text content), since some test it as a string ('</think>' in content).
+    json message{{"role", role}, {"content", no_content ? "" : message_content(m["content"], p + ".content")}};
+    if (calls) message["tool_calls"] = parse_history_tool_calls(m["tool_calls"], p + ".tool_calls");
+    if (role == "tool") message["tool_call_id"] = string(m["tool_call_id"], p + ".tool_call_id");
+    out.push_back(std::move(message));
   }
   return out;
 }
@@ -162,6 +174,12 @@ const std::map<std::string, Field>& fields() {
       {"top_logprobs", {true, false, [](const json& v, CompletionRequest& r) {
          r.top_logprobs = static_cast<int>(integer(v, "top_logprobs", 0, 20)); }}},
       {"user", {true, true, [](const json& v, CompletionRequest& r) { r.user = string(v, "user"); }}},
+      {"response_format", {true, false, [](const json& v, CompletionRequest& r) { r.structured.response_format = parse_response_format(v); }}},
+      {"tools", {true, false, [](const json& v, CompletionRequest& r) { r.structured.tools = parse_tools(v); }}},
+      {"tool_choice", {true, false, [](const json& v, CompletionRequest& r) { r.structured.tool_choice = parse_tool_choice(v); }}},
+      {"parallel_tool_calls", {true, false, [](const json& v, CompletionRequest& r) {
+         r.structured.parallel_tool_calls = boolean(v, "parallel_tool_calls");
+         r.structured.parallel_tool_calls_given = true; }}},
       {"chat_template_kwargs", {true, false, [](const json& v, CompletionRequest& r) {
          if (!v.is_object()) throw wrong_type("chat_template_kwargs", "an object", v);
          r.chat_template_kwargs = v; }}},
@@ -197,6 +215,7 @@ CompletionRequest parse_completion_request(const std::string& body, Endpoint end
     throw invalid_param("stream_options", "The 'stream_options' parameter is only allowed when 'stream' is enabled.");
   if (r.top_logprobs > 0 && !r.logprobs)
     throw invalid_param("top_logprobs", "'top_logprobs' requires 'logprobs' to be true.");
+  r.output = r.structured.resolve();
   // OpenAI samples unless temperature is 0; the model's generation config supplies the rest.
   if (!r.generation.do_sample.has_value()) r.generation.do_sample = true;
   return r;

@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 #include "hf/generation_config.h"
+#include "server/structured_request.h"
 
 namespace hf::server {
 
@@ -33,6 +34,10 @@ struct CompletionRequest {
   bool logprobs = false;
   int top_logprobs = 0;
   std::string user;
+
+  // response_format, tools, tool_choice, parallel_tool_calls as given, and what they imply.
+  StructuredRequest structured;
+  StructuredRequest::Resolved output;
 
   json extensions = json::object();      // fields a later feature parses (kept raw, by name)
 };
