@@ -1,5 +1,5 @@
 #pragma once
-// The encoder–decoder model contract used by seq2seq generation (MarianMT today; BART, T5 later):
+// The encoder–decoder model contract used by seq2seq generation (Marian, BART, mBART, T5 / mT5):
 // the encoder runs once over a right-padded batch, then the decoder advances one token per row
 // per step. The state holds the encoder's cross-attention keys/values (computed once per input,
 // shared by every beam of that input) and the decoder self-attention cache; beam search
@@ -32,7 +32,8 @@ class HF_API Seq2SeqLM {
   virtual ~Seq2SeqLM() = default;
   virtual const std::string& model_type() const = 0;
   virtual int64_t vocab_size() const = 0;              // decoder output size
-  virtual int64_t max_position_embeddings() const = 0; // longest source / target sequence
+  // Longest source / target sequence; 0 = no limit (T5's relative positions have no table).
+  virtual int64_t max_position_embeddings() const = 0;
   virtual const std::filesystem::path& directory() const = 0;
 
   // Runs the encoder over `batch` rows of `seq` ids (right-padded; mask 1 = token, empty = all 1)
