@@ -10,6 +10,7 @@
 #include "hf/error.h"
 #include "server/api_error.h"
 #include "server/choice_stream.h"
+#include "server/tool_call_output.h"
 
 namespace hf::server {
 namespace {
@@ -27,6 +28,7 @@ std::vector<std::vector<int32_t>> prompt_ids(const ServedModel& m, const Complet
   if (r.endpoint == Endpoint::Chat) {
     ChatTemplateOptions o{.add_generation_prompt = true};
     if (!r.chat_template_kwargs.empty()) o.kwargs = r.chat_template_kwargs;
+    if (!r.structured.tools.is_null()) o.tools = r.structured.tools;  // rendered even for tool_choice "none", as vLLM
     try {
       out.push_back(m.tokenizer.apply_chat_template_ids(r.messages, o));
     } catch (const TemplateError& e) {
@@ -104,11 +106,13 @@ ApiError generation_error(const ChoiceStream& c) {
 json collect(Answer& a) {
   std::vector<std::string> texts(a.choices.size());
   std::vector<json> entries(a.choices.size(), json::array());
+  std::vector<std::vector<ToolCall>> calls(a.choices.size());
   for (bool all = false; !all;) {
     all = true;
     for (size_t i = 0; i < a.choices.size(); ++i) {
       ChoiceStream::Delta d = a.choices[i].poll(std::chrono::milliseconds(20));
       texts[i] += d.text;
+      calls[i].insert(calls[i].end(), d.tool_calls.begin(), d.tool_calls.end());
       for (auto& e : d.logprobs) entries[i].push_back(std::move(e));
       all = all && a.choices[i].finished();
     }
@@ -121,6 +125,10 @@ json collect(Answer& a) {
     json choice{{"index", i}};
     if (a.chat()) {
       choice["message"] = {{"role", "assistant"}, {"content", texts[i]}, {"refusal", nullptr}};
+      if (!calls[i].empty()) {  // OpenAI: content null when the reply is only calls
+        if (texts[i].empty()) choice["message"]["content"] = nullptr;
+        choice["message"]["tool_calls"] = tool_calls_json(calls[i]);
+      }
       choice["logprobs"] = a.logprobs_json(entries[i]);
     } else {
       choice["text"] = texts[i];
@@ -153,6 +161,10 @@ bool stream_step(Answer& a, httplib::DataSink& sink, bool first) {
     const int idx = static_cast<int>(i);
     if (!d.text.empty() || !d.logprobs.empty())
       if (!send(a.chunk(idx, {{"content", d.text}}, d.text, d.logprobs, "").dump())) return false;
+    if (!d.tool_calls.empty()) {
+      const json delta{{"tool_calls", tool_call_deltas_json(d.tool_calls, d.tool_call_index)}};
+      if (!send(a.chunk(idx, delta, "", json::array(), "").dump())) return false;
+    }
     if (!c.finished()) {
       all = false;
       continue;
@@ -200,6 +212,10 @@ void handle_completion(ServedModel& m, const httplib::Request& req, httplib::Res
       s.presence_penalty = r.presence_penalty;
       s.frequency_penalty = r.frequency_penalty;
       s.top_logprobs = r.logprobs ? r.top_logprobs : -1;
+      if (r.output.grammar) {  // constrained decoding (hf/constrained.h) through the sampler
+        s.generation.response_format = r.output.grammar;
+        s.generation.tokenizer = &m.tokenizer;
+      }
       sequences.push_back(std::move(s));
     }
   }
@@ -222,6 +238,10 @@ void handle_completion(ServedModel& m, const httplib::Request& req, httplib::Res
   answer->logprobs = r.logprobs;
   for (size_t i = 0; i < channels.size(); ++i)
     answer->choices.emplace_back(static_cast<int>(i), channels[i], m.tokenizer, r.stop, r.logprobs);
+  if (r.output.parse_tool_calls)
+    for (auto& c : answer->choices)
+      c.parse_tool_calls(tool_call_parser(m.tokenizer, r.output), [&m, o = r.output] { return new_tool_call_id(m.tokenizer, o); },
+                         tool_call_markers_are_special(m.tokenizer, r.output));
   answer->reported.assign(channels.size(), false);
 
   if (!r.stream) {
