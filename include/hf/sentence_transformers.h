@@ -11,6 +11,7 @@
 // mean_sqrt_len (÷ √Σ mask), lasttoken. Normalize: x / max(‖x‖₂, 1e-12). Each text runs alone, so
 // padding never changes a row.
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,14 +31,21 @@ class HF_API SentenceTransformer {
   static SentenceTransformer from_pretrained(const std::string& name_or_path, const HubOptions& hub = {});
   std::vector<float> encode(const std::string& text) const;
   std::vector<std::vector<float>> encode(const std::vector<std::string>& texts) const;
+  // Pools token ids exactly as given (special tokens included or not: the caller's choice, as an
+  // OpenAI client sending token arrays decides); token type ids 0. hf::InputError for an empty
+  // list, an id outside the model's vocabulary or more than max_seq_length() ids.
+  std::vector<float> encode_ids(std::span<const int32_t> input_ids) const;
   // Tokens the text takes after truncation (for usage counts).
   size_t count_tokens(const std::string& text) const;
   size_t dimension() const;
+  bool normalizes() const { return normalize_; }  // a Normalize module ends the pipeline
   int64_t max_seq_length() const { return max_seq_length_; }
   const Tokenizer& tokenizer() const { return tok_; }
   const EncoderModel& model() const { return model_; }
 
  private:
+  std::vector<float> pool(std::span<const int32_t> input_ids, std::span<const int32_t> token_type_ids) const;
+
   Tokenizer tok_;
   EncoderModel model_;
   PoolingConfig pooling_;

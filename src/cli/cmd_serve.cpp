@@ -1,6 +1,8 @@
-// `hfcpp serve [MODEL]`: the OpenAI-compatible server (src/server). Binds first (GET /health
-// answers 503 while the model loads), then serves until SIGTERM or Ctrl-C: it stops accepting,
-// lets running requests finish (at most --drain-timeout seconds), then exits 0.
+// `hfcpp serve [MODEL] [--embedding-model M]`: the OpenAI-compatible server (src/server). Binds
+// first (GET /health answers 503 while the models load), then serves until SIGTERM or Ctrl-C: it
+// stops accepting, lets running requests finish (at most --drain-timeout seconds), then exits 0.
+// One process serves at most one chat model (the scheduler owns it) and one embedding model
+// (/v1/embeddings); each is named by the "model" field of the requests.
 #include <pthread.h>
 #include <signal.h>
 
@@ -22,6 +24,7 @@ namespace {
 struct Options {
   std::string model;
   std::string served_name;
+  std::string embedding_model;
   std::optional<int> threads;
   double drain_timeout = 30;
   int64_t prompt_cache_mib = 1024;
@@ -39,7 +42,10 @@ int run(Options o) {
          "(set --api-key or HFCPP_API_KEY)");
   if (o.server.scheduler.parallel < 1) throw InputError("serve: --parallel must be at least 1");
   if (o.server.scheduler.max_queue < 0) throw InputError("serve: --max-queue must be at least 0");
+  if (o.model.empty() && o.embedding_model.empty()) throw InputError("serve: give a MODEL, an --embedding-model, or both");
+  if (o.model.empty() && !o.served_name.empty()) throw InputError("serve: --served-model-name names MODEL, and none was given");
   o.server.model_id = o.served_name.empty() ? o.model : o.served_name;
+  o.server.embedding_model_id = o.embedding_model;
   o.server.scheduler.prompt_cache_bytes = o.prompt_cache_mib << 20;
 
   // Signals are taken by one thread (sigwait), so block them before any thread starts.
@@ -50,13 +56,15 @@ int run(Options o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   server::Server srv(o.server);
-  std::fprintf(stderr, "hfcpp: listening on http://%s:%d (model %s loading)\n", o.server.host.c_str(), srv.port(), o.server.model_id.c_str());
+  const std::string names = o.model.empty() ? o.embedding_model : o.embedding_model.empty() ? o.server.model_id : o.server.model_id + ", " + o.embedding_model;
+  std::fprintf(stderr, "hfcpp: listening on http://%s:%d (loading %s)\n", o.server.host.c_str(), srv.port(), names.c_str());
   std::exception_ptr load_error;
   const auto drain = std::chrono::milliseconds(static_cast<int64_t>(o.drain_timeout * 1000));
   std::thread loader([&] {
     try {
-      srv.load(resolve_model(o.model).string());
-      std::fprintf(stderr, "hfcpp: ready: %s\n", o.server.model_id.c_str());
+      const std::string chat = o.model.empty() ? "" : resolve_model(o.model).string();
+      srv.load(chat, o.embedding_model.empty() ? "" : resolve_model(o.embedding_model).string());
+      std::fprintf(stderr, "hfcpp: ready: %s\n", names.c_str());
     } catch (...) {
       load_error = std::current_exception();
       srv.stop(std::chrono::milliseconds(0));
@@ -80,7 +88,11 @@ int run(Options o) {
 
 Register reg("serve", "OpenAI-compatible HTTP server (chat, completions, streaming, web page)", [](CLI::App& cmd) {
   auto o = std::make_shared<Options>();
-  cmd.add_option("model", o->model, "Model: a Hub id or a local folder")->required();
+  cmd.add_option("model", o->model, "Chat/completion model: a Hub id or a local folder (optional with --embedding-model)");
+  cmd.add_option("--embedding-model", o->embedding_model,
+                 "A sentence-transformers model (Hub id or folder) for POST /v1/embeddings, named as given");
+  cmd.add_option("--quantize", o->server.load.quantization, "Quantize the chat model's weights at load: int8 or int4 (default: as stored)")
+      ->check(CLI::IsMember({"int8", "int4"}));
   cmd.add_option("--host", o->server.host, "Address to listen on (default 127.0.0.1: this machine only)");
   cmd.add_option("--port", o->server.port, "Port (default 8080; 0 = any free port, printed on stderr)");
   cmd.add_option("--api-key", o->server.api_key, "Require `Authorization: Bearer KEY` (or set HFCPP_API_KEY)");

@@ -80,7 +80,23 @@ std::vector<float> SentenceTransformer::encode(const std::string& text) const {
   const Encoding e = tok_.encode_plus(text, {.truncation = "longest_first", .max_length = static_cast<int>(max_seq_length_)})[0];
   std::span<const int32_t> types;
   if (tok_.returns_token_type_ids()) types = e.token_type_ids;
-  const EncoderOutput out = model_(e.input_ids, types);
+  return pool(e.input_ids, types);
+}
+
+std::vector<float> SentenceTransformer::encode_ids(std::span<const int32_t> ids) const {
+  if (ids.empty()) throw InputError("sentence embeddings: an empty list of token ids");
+  if (static_cast<int64_t>(ids.size()) > max_seq_length_)
+    throw InputError("sentence embeddings: " + std::to_string(ids.size()) + " token ids, more than the model's max_seq_length " +
+                     std::to_string(max_seq_length_));
+  for (int32_t id : ids)
+    if (id < 0 || id >= model_.config().vocab_size)
+      throw InputError("sentence embeddings: token id " + std::to_string(id) + " is outside the vocabulary [0, " +
+                       std::to_string(model_.config().vocab_size) + ")");
+  return pool(ids, {});
+}
+
+std::vector<float> SentenceTransformer::pool(std::span<const int32_t> ids, std::span<const int32_t> types) const {
+  const EncoderOutput out = model_(ids, types);
   const int64_t T = out.last_hidden_state.dim(1), H = out.last_hidden_state.dim(2);
   const float* h = out.last_hidden_state.data_as<float>();
   std::vector<float> v;

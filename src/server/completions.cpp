@@ -11,6 +11,7 @@
 #include "server/api_error.h"
 #include "server/choice_stream.h"
 #include "server/tool_call_output.h"
+#include "server/client_connection.h"
 
 namespace hf::server {
 namespace {
@@ -102,12 +103,17 @@ ApiError generation_error(const ChoiceStream& c) {
   return ApiError(500, "Generation failed: " + c.error(), "", "generation_failed", "server_error");
 }
 
-// Non-streamed: waits for every choice, then answers one JSON object.
-json collect(Answer& a) {
+// Non-streamed: waits for every choice, then answers one JSON object. A client that hangs up
+// meanwhile cancels its choices (their slots free at the next step) and gets nothing.
+json collect(Answer& a, const ClientConnection& client) {
   std::vector<std::string> texts(a.choices.size());
   std::vector<json> entries(a.choices.size(), json::array());
   std::vector<std::vector<ToolCall>> calls(a.choices.size());
   for (bool all = false; !all;) {
+    if (client.gone()) {
+      for (auto& c : a.choices) c.cancel();
+      throw ApiError(499, "The client closed the connection before the answer was complete.", "", "client_closed_request");
+    }
     all = true;
     for (size_t i = 0; i < a.choices.size(); ++i) {
       ChoiceStream::Delta d = a.choices[i].poll(std::chrono::milliseconds(20));
@@ -245,7 +251,7 @@ void handle_completion(ServedModel& m, const httplib::Request& req, httplib::Res
   answer->reported.assign(channels.size(), false);
 
   if (!r.stream) {
-    res.set_content(collect(*answer).dump(), "application/json");
+    res.set_content(collect(*answer, ClientConnection(req)).dump(), "application/json");
     return;
   }
   res.set_header("Cache-Control", "no-cache");

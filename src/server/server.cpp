@@ -11,6 +11,7 @@
 #include "hf/tokenizer.h"
 #include "server/api_error.h"
 #include "server/completions.h"
+#include "server/embeddings.h"
 #include "server/web_page.h"
 
 namespace hf::server {
@@ -59,13 +60,17 @@ Scheduler* Server::scheduler() {
   return m ? &m->scheduler : nullptr;
 }
 
-void Server::load(const std::string& model_dir) {
-  Tokenizer tok = AutoTokenizer::from_pretrained(model_dir);
-  AutoModelForCausalLM model = AutoModelForCausalLM::from_pretrained(model_dir);
-  SchedulerOptions so = options_.scheduler;
-  if (so.context <= 0) so.context = model.config().max_position_embeddings;  // the cache grows as needed
-  owned_ = std::make_unique<ServedModel>(options_.model_id, std::move(tok), std::move(model), so, &metrics_);
-  served_.store(owned_.get());
+void Server::load(const std::string& model_dir, const std::string& embedding_dir) {
+  if (!embedding_dir.empty()) embedder_ = std::make_unique<EmbeddingModel>(options_.embedding_model_id, embedding_dir);
+  if (!model_dir.empty()) {
+    Tokenizer tok = AutoTokenizer::from_pretrained(model_dir);
+    AutoModelForCausalLM model = AutoModelForCausalLM::from_pretrained(model_dir, {}, options_.load);
+    SchedulerOptions so = options_.scheduler;
+    if (so.context <= 0) so.context = model.config().max_position_embeddings;  // the cache grows as needed
+    owned_ = std::make_unique<ServedModel>(options_.model_id, std::move(tok), std::move(model), so, &metrics_);
+    served_.store(owned_.get());
+  }
+  ready_ = true;
 }
 
 void Server::routes() {
@@ -109,16 +114,29 @@ void Server::routes() {
   });
   h.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content(chat_page(), "text/html; charset=utf-8"); });
 
-  auto loaded = [this]() -> ServedModel& {
+  auto available = [this] {
     if (draining_) throw ApiError(503, "The server is shutting down; send the request to another replica.", "", "shutting_down", "server_error");
+    if (!ready()) throw ApiError(503, "The model is still loading; retry when GET /health answers 200.", "", "model_loading", "server_error");
+  };
+  auto loaded = [this, available]() -> ServedModel& {
+    available();
     ServedModel* m = served_.load();
-    if (!m) throw ApiError(503, "The model is still loading; retry when GET /health answers 200.", "", "model_loading", "server_error");
+    if (!m) throw ApiError(404, "This server hosts no chat or completion model, only the embedding model `" + options_.embedding_model_id + "`.", "model", "model_not_found");
     return *m;
   };
-  h.Get("/v1/models", [loaded](const httplib::Request&, httplib::Response& res) {
-    const ServedModel& m = loaded();
-    json model{{"id", m.id}, {"object", "model"}, {"created", m.created}, {"owned_by", "hfcpp"}};
-    res.set_content(json{{"object", "list"}, {"data", json::array({model})}}.dump(), "application/json");
+  h.Get("/v1/models", [this, available](const httplib::Request&, httplib::Response& res) {
+    available();
+    json models = json::array();
+    if (const ServedModel* m = served_.load()) models.push_back({{"id", m->id}, {"object", "model"}, {"created", m->created}, {"owned_by", "hfcpp"}});
+    if (embedder_) models.push_back({{"id", embedder_->id}, {"object", "model"}, {"created", embedder_->created}, {"owned_by", "hfcpp"}});
+    res.set_content(json{{"object", "list"}, {"data", models}}.dump(), "application/json");
+  });
+  h.Post("/v1/embeddings", [this, available](const httplib::Request& req, httplib::Response& res) {
+    available();
+    if (!embedder_) throw ApiError(404, "This server hosts no embedding model (start it with --embedding-model).", "model", "model_not_found");
+    ++embeddings_in_flight_;
+    std::shared_ptr<void> done(nullptr, [this](void*) { --embeddings_in_flight_; });
+    handle_embeddings(*embedder_, req, res);
   });
   h.Post("/v1/chat/completions", [loaded](const httplib::Request& req, httplib::Response& res) {
     handle_completion(loaded(), req, res, Endpoint::Chat);
@@ -143,7 +161,7 @@ void Server::stop(std::chrono::milliseconds drain) {
   draining_ = true;
   auto idle = [this] {
     ServedModel* m = served_.load();
-    return m == nullptr || m->in_flight.load() == 0;
+    return (m == nullptr || m->in_flight.load() == 0) && embeddings_in_flight_.load() == 0;
   };
   const auto deadline = std::chrono::steady_clock::now() + drain;
   while (!idle() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
