@@ -271,7 +271,9 @@ INSTANTIATE_TEST_SUITE_P(Shapes, AttentionTest,
                          ::testing::Values(AttentionCase{1, 1, 2, 1, 16, true, false, 0}, AttentionCase{1, 37, 14, 2, 64, true, false, 0},
                                            AttentionCase{5, 5, 4, 4, 33, true, true, 0}, AttentionCase{7, 20, 8, 2, 128, true, false, 0},
                                            AttentionCase{6, 9, 3, 1, 17, false, true, 0}, AttentionCase{40, 40, 4, 2, 64, true, false, 7},
-                                           AttentionCase{300, 300, 2, 1, 64, true, true, 0}));
+                                           AttentionCase{300, 300, 2, 1, 64, true, true, 0},
+                                           // whole GQA groups per item (7 heads over each KV head), at depth
+                                           AttentionCase{1, 700, 14, 2, 64, true, true, 0}, AttentionCase{3, 90, 12, 2, 32, true, true, 20}));
 
 TEST(Attention, FullyMaskedQueryGivesZerosNotNaN) {
   float q[4] = {1, 2, 3, 4}, k[8] = {1, 1, 1, 1, 2, 2, 2, 2}, v[8] = {1, 2, 3, 4, 5, 6, 7, 8}, out[4];
