@@ -142,7 +142,7 @@ Timings time_seq2seq(const std::filesystem::path& dir, const Options& o) {
   auto t0 = std::chrono::steady_clock::now();
   auto model = load_seq2seq_lm(dir);
   const int64_t positions = model->max_position_embeddings();
-  if (o.prompt_tokens > positions || o.gen_tokens + 1 > positions)
+  if (positions > 0 && (o.prompt_tokens > positions || o.gen_tokens + 1 > positions))  // 0: no limit (T5)
     throw InputError("bench: " + model->model_type() + " takes at most " + std::to_string(positions) +
                      " positions; lower --prompt-tokens / --gen-tokens");
   {
