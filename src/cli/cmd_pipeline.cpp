@@ -10,6 +10,7 @@
 #include "cli/pipeline_task_flags.h"
 #include "cli/inputs.h"
 #include "cli/model_flags.h"
+#include "cli/seq2seq_flags.h"
 #include "hf/error.h"
 #include "hf/pipeline.h"
 
@@ -23,6 +24,7 @@ struct Options {
   bool json_output = false, new_text_only = false;
   GenerationFlags gen;
   PipelineTaskFlags task_flags;  // the encoder tasks' kwargs (pipeline_task_flags.h)
+  Seq2SeqFlags seq2seq;          // generate() kwargs of summarization, text2text, translation
 };
 
 json parse_input(const std::string& s) {
@@ -67,7 +69,8 @@ std::vector<std::string> stdin_inputs() {
 }
 
 int run(Options& o) {
-  const GenerationConfig generate = o.gen.config();
+  GenerationConfig generate = o.gen.config();
+  o.seq2seq.apply(generate);
   o.gen.apply_threads();
   if (o.inputs.empty() && stdin_is_piped()) o.inputs = stdin_inputs();
   if (o.inputs.empty() && !(o.task_flags.question && o.task_flags.context)) throw InputError("pipeline: give at least one INPUT (or pipe them on stdin, one per line)");
@@ -96,12 +99,24 @@ int run(Options& o) {
 
 Register reg("pipeline", "Run a task like transformers' pipeline(); prints its result", [](CLI::App& cmd) {
   auto o = std::make_shared<Options>();
-  cmd.add_option("task", o->task, "Task: text-generation, translation, translation_XX_to_YY, ...")->required();
+  cmd.add_option("task", o->task,
+                 "Task: text-generation, summarization, text2text-generation, translation, translation_XX_to_YY, "
+                 "zero-shot-classification, ...")->required();
   // INPUTs are collected as extras, not as a CLI11 vector option: CLI11 would split an argument
   // like '[{...}, {...}]' (a JSON chat) at its commas.
   cmd.allow_extras();
   cmd.footer("INPUT...: texts, or chats as JSON lists of {\"role\", \"content\"}; several INPUTs are a batch.\n"
-             "Without INPUT, stdin is read: one INPUT per line, or one JSON chat.");
+             "Without INPUT, stdin is read: one INPUT per line, or one JSON chat.\n"
+             "Generation settings are transformers' pipeline's: the model's generation_config.json, then the\n"
+             "pipeline's defaults for what it leaves unset (summarization / text2text / translation: 4 beams,\n"
+             "256 new tokens unless the model sets max_length), then config.json's task_specific_params[TASK]\n"
+             "(T5: its prefix, e.g. \"summarize: \"), then these flags.\n"
+             "Examples:\n"
+             "  hfcpp pipeline summarization --model sshleifer/distilbart-cnn-12-6 \"$(cat article.txt)\" --json\n"
+             "  hfcpp pipeline translation_en_to_fr --model google-t5/t5-base \"The house is wonderful.\"\n"
+             "  hfcpp pipeline text2text-generation --model google-t5/t5-base \"question: ... context: ...\" --num-beams 1\n"
+             "  hfcpp pipeline zero-shot-classification --model facebook/bart-large-mnli \"I love this phone\" \\\n"
+             "      --candidate-labels technology,sports --multi-label --json");
   o->model.add_to(cmd, "Model: a Hub id or a local folder (default: the task's default model)", /*positional=*/false);
   cmd.add_option("--device", o->device, "cpu | auto (no GPU backend yet)");
   cmd.add_option("--dtype", o->dtype, "auto | float32 | bfloat16 | float16");
@@ -111,6 +126,7 @@ Register reg("pipeline", "Run a task like transformers' pipeline(); prints its r
   cmd.add_option("--tgt-lang", o->tgt_lang, "translation: target language");
   o->gen.add_to(cmd);
   o->task_flags.add_to(cmd);  // after gen: its --top-k replaces the generation one
+  o->seq2seq.add_to(cmd);
   return [o, &cmd] {
     for (const auto& a : cmd.remaining()) {
       if (a.size() > 1 && a[0] == '-' && a[1] == '-') throw InputError("pipeline: unknown option " + a);

@@ -51,7 +51,8 @@ void PipelineTaskFlags::add_to(CLI::App& cmd) {
   cmd.add_option("--max-question-len", max_question_len, "question-answering: (no effect with fast tokenizers)");
   cmd.add_option("--max-answer-len", max_answer_len, "question-answering: longest answer in tokens");
   cmd.add_flag("--handle-impossible-answer", handle_impossible_answer, "question-answering: allow the empty answer");
-  cmd.add_option("--truncation", truncation, "text-classification / feature-extraction: true | false | only_first | ...");
+  cmd.add_option("--truncation", truncation,
+                 "text-classification / feature-extraction / summarization / text2text: true | false | only_first | ...");
   cmd.add_option("--text-pair", text_pair, "text-classification: the second text of a pair, for every INPUT");
 }
 
