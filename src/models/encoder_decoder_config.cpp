@@ -170,6 +170,12 @@ EncoderDecoderConfig EncoderDecoderConfig::from_json(const json& j, const std::s
     positive("d_kv", c.encoder_head_dim);
     positive("relative_attention_num_buckets", c.relative_attention_num_buckets);
     positive("relative_attention_max_distance", c.relative_attention_max_distance);
+    // The log-spaced buckets divide by log(max_distance / exact buckets): below these the bucket
+    // maths has no meaning (transformers would compute log(0) or divide by zero).
+    if (c.relative_attention_num_buckets < 4 || c.relative_attention_max_distance <= c.relative_attention_num_buckets / 2)
+      throw ConfigError(where + ": relative_attention_num_buckets " + std::to_string(c.relative_attention_num_buckets) +
+                        " and relative_attention_max_distance " + std::to_string(c.relative_attention_max_distance) +
+                        ": need at least 4 buckets and a max distance above half of them");
   } else {
     positive("max_position_embeddings", c.max_position_embeddings);
     if (c.d_model % c.encoder_attention_heads || c.d_model % c.decoder_attention_heads)

@@ -257,6 +257,9 @@ TEST(EncoderDecoderConfig, BadValuesAreConfigErrors) {
   j = config_json(kT5);
   j["d_kv"] = 0;
   EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
+  j = config_json(kT5);
+  j["relative_attention_num_buckets"] = 40;  // max distance 20 is not above 40 / 2
+  EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
   EXPECT_THROW(EncoderDecoderConfig::from_json(json::array(), "c"), ConfigError);
 }
 
