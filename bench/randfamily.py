@@ -8,8 +8,8 @@ families at the same parameter count:
 
   qwen2, gemma2, gemma3_text, phi3 (fused qkv / gate_up), mistral, qwen3   the same shapes
   gpt2          learned positions, LayerNorm, ungated MLP of 1.5 × intermediate (same MLP size), MHA
-  qwen3_moe     8 experts of intermediate / 2, top 4: the active MLP equals the dense one
-  mixtral       8 experts of intermediate / 2, top 4 (mixtral's top-k as a config value)
+  qwen3_moe     8 experts of intermediate / 2, top 2: the active MLP equals the dense one
+  mixtral       8 experts of intermediate / 2, top 2 (as Mixtral-8x7B)
 
 Weights are bf16, N(0, 0.02) (the values do not matter for speed). No tokenizer is written: bench
 with token ids. Deterministic for a given --seed.
@@ -89,7 +89,7 @@ def main():
         if f == "mistral":
             cfg.update(sliding_window=4096)
         if f in ("qwen3_moe", "mixtral"):
-            cfg.update(num_experts_per_tok=4, moe_intermediate_size=I // 2, norm_topk_prob=True)
+            cfg.update(num_experts_per_tok=2, moe_intermediate_size=I // 2, norm_topk_prob=True)
             cfg["num_experts" if f == "qwen3_moe" else "num_local_experts"] = 8
             if f == "mixtral":
                 cfg["intermediate_size"] = I // 2
