@@ -7,6 +7,8 @@
 //   system message stays), with a notice.
 //   One shot (-p, or a prompt piped on stdin): stdout carries only the reply; the status and
 //   timings go to stderr so that scripts can capture the answer.
+//   --json-schema FILE / --regex PATTERN constrain every reply (hf/constrained.h): the reply is
+//   JSON valid against the schema, or matches the pattern in full, even when -n runs out.
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -19,8 +21,10 @@
 #include "cli/inputs.h"
 #include "cli/line_reader.h"
 #include "cli/model_flags.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "generation/vocab_ids.h"
+#include "hf/constrained.h"
 #include "hf/generation.h"
 #include "hf/streamers.h"
 #include "hf/tokenizer.h"
@@ -55,12 +59,29 @@ struct Options {
   bool interactive = false;
   std::string quantize;  // "", "int8", "int4": LoadOptions::quantization
   GenerationFlags gen;
+  std::string json_schema_file, regex;  // constrained replies
 };
+
+// The grammar of --json-schema / --regex, compiled before the model loads so that a bad schema
+// or pattern fails fast; nullptr when neither is given.
+std::shared_ptr<const Grammar> reply_grammar(const Options& o) {
+  if (!o.json_schema_file.empty() && !o.regex.empty())
+    throw InputError("--json-schema and --regex both constrain the reply; give one of them");
+  try {
+    if (!o.json_schema_file.empty()) return Grammar::json_schema(read_json_file(o.json_schema_file));
+    if (!o.regex.empty()) return Grammar::regex(o.regex);
+  } catch (const InputError& e) {  // the regex's own message already starts "regex: "
+    if (o.regex.empty()) throw InputError("--json-schema " + o.json_schema_file + ": " + e.what());
+    throw;
+  }
+  return nullptr;
+}
 
 class Chat {
  public:
-  explicit Chat(const Options& o) : o_(o), config_(o.gen.config()) {
+  Chat(const Options& o, std::shared_ptr<const Grammar> grammar) : o_(o), config_(o.gen.config()) {
     if (!config_.max_new_tokens) config_.max_new_tokens = kDefaultMaxNewTokens;
+    config_.response_format = std::move(grammar);
     const auto t0 = std::chrono::steady_clock::now();
     const auto dir = o.model.resolve();
     tok_ = AutoTokenizer::from_pretrained(dir.string());
@@ -170,6 +191,7 @@ ReplAction repl_command(const std::string& line, Chat& chat) {
 
 int run(const Options& o) {
   o.gen.config();  // flags checked before the model loads
+  auto grammar = reply_grammar(o);
   o.gen.apply_threads();
   std::string one_shot = o.prompt;
   if (one_shot.empty() && stdin_is_piped() && !o.interactive) {
@@ -182,7 +204,7 @@ int run(const Options& o) {
   sa.sa_flags = SA_RESTART;
   sigaction(SIGINT, &sa, nullptr);
 
-  Chat chat(o);
+  Chat chat(o, grammar);
   if (!one_shot.empty()) {
     chat.turn(one_shot);
     return 0;
@@ -212,12 +234,18 @@ Register reg("chat", "Chat with a model, streaming its replies", [](CLI::App& cm
   cmd.add_flag("-i,--interactive", o->interactive, "REPL even when stdin is not a terminal (one turn per line)");
   cmd.add_option("--quantize", o->quantize, "Quantize the weights at load: int8 or int4 (default: as stored)");
   o->gen.add_to(cmd, /*with_context=*/true);
+  cmd.add_option("--json-schema", o->json_schema_file,
+                 "Reply with JSON valid against this JSON Schema file (OpenAI structured-outputs subset)");
+  cmd.add_option("--regex", o->regex, "Reply with text matching this regular expression in full");
   cmd.footer(std::string("\nIn the conversation:\n") + kReplHelp +
              "\nExamples:\n"
              "  hfcpp chat                                   Qwen/Qwen2.5-0.5B-Instruct (downloaded once)\n"
              "  hfcpp chat ./model -p \"Hi\" --temp 0          one greedy reply from a local folder\n"
              "  echo \"Hi\" | hfcpp chat -m M -n 64            the prompt from stdin, at most 64 new tokens\n"
              "  hfcpp chat M -c 4096 --system \"Be brief.\"    a 4096-token context; older turns drop out\n"
+             "  hfcpp chat M -p \"A user?\" --json-schema user.json --do-sample --seed 1\n"
+             "                                               a reply that parses and validates, reproducibly\n"
+             "  hfcpp chat M -p \"Phone?\" --regex '\\d{3}-\\d{4}'   a reply matching the pattern\n"
              "Each reply's stats line (stderr) shows the prompt tokens prefilled and those reused from the\n"
              "conversation's cache.");
   return [o] { return run(*o); };

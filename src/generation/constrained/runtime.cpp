@@ -59,8 +59,7 @@ const std::vector<uint32_t>& Engine::step_stack(uint32_t s, uint8_t b) {
   bool accept = false;
   closure(s, ready_, accept);
   std::vector<uint32_t> out;
-  const std::vector<uint32_t> ready = ready_;  // intern() below may run closure-free, but keep a copy
-  for (uint32_t x : ready) {
+  for (uint32_t x : ready_) {  // intern() and stack_closing() below leave ready_ alone
     const Stack st = stacks_[x];
     for (const auto& e : g_.nodes[st.node].bytes)
       if (e.lo <= b && b <= e.hi) {
