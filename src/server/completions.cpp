@@ -10,19 +10,14 @@
 #include "hf/error.h"
 #include "server/api_error.h"
 #include "server/choice_stream.h"
+#include "server/random_id.h"
 #include "server/tool_call_output.h"
 #include "server/client_connection.h"
 
 namespace hf::server {
 namespace {
 
-std::string random_id(const std::string& prefix) {
-  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  std::string id = prefix;
-  for (int i = 0; i < 24; ++i) id += alphabet[rng() % (sizeof(alphabet) - 1)];
-  return id;
-}
+std::string random_id(const std::string& prefix) { return prefix + random_alphanumeric(24); }
 
 std::vector<std::vector<int32_t>> prompt_ids(const ServedModel& m, const CompletionRequest& r) {
   std::vector<std::vector<int32_t>> out;

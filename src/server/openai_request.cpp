@@ -78,8 +78,11 @@ json parse_messages(const json& v) {
     const json& m = v[i];
     if (!m.is_object()) throw wrong_type(p, "an object", m);
     for (const auto& [k, val] : m.items())
-      if (k != "role" && k != "content" && k != "name" && k != "tool_calls" && k != "tool_call_id")
+      if (k != "role" && k != "content" && k != "name" && k != "tool_calls" && k != "tool_call_id" && k != "refusal")
         throw ApiError(400, "Unrecognized message field: '" + p + "." + k + "'.", p + "." + k, "unknown_parameter");
+    // An answer's message sent back as is carries "refusal" (null here: this server never refuses).
+    if (m.contains("refusal") && !m["refusal"].is_null())
+      throw invalid_param(p + ".refusal", "'" + p + ".refusal' must be null: refusals are not rendered by chat templates.");
     if (!m.contains("role")) throw invalid_param(p + ".role", "Missing required parameter: '" + p + ".role'.");
     std::string role = string(m["role"], p + ".role");
     if (role == "developer") role = "system";  // OpenAI's newer name for the system message

@@ -1,7 +1,7 @@
 // Tool calls of a chat answer in OpenAI's shapes.
 #include "server/tool_call_output.h"
 
-#include <random>
+#include "server/random_id.h"
 
 namespace hf::server {
 namespace {
@@ -11,14 +11,6 @@ ToolCallFormat format_of(const Tokenizer& tok, const StructuredRequest::Resolved
   if (output.required) return ToolCallFormat::Generic;
   const std::string name = tok.has_chat_template("tool_use") ? "tool_use" : "";
   return tok.has_chat_template(name) ? tool_call_format_for_template(tok.chat_template(name)) : ToolCallFormat::Generic;
-}
-
-std::string random_alphanumeric(size_t n) {
-  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  std::string s;
-  for (size_t i = 0; i < n; ++i) s += alphabet[rng() % (sizeof(alphabet) - 1)];
-  return s;
 }
 
 json call_json(const ToolCall& c) {

@@ -70,7 +70,7 @@ TEST(StructuredRequest, ResponseFormats) {
 TEST(StructuredRequest, HistoryWithToolCallsAndToolMessages) {
   const json messages = json::parse(R"([
     {"role": "user", "content": "Weather in Paris?"},
-    {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
+    {"role": "assistant", "content": null, "refusal": null, "tool_calls": [{"id": "call_1", "type": "function",
       "function": {"name": "get_weather", "arguments": "{\"city\": \"Paris\"}"}}]},
     {"role": "tool", "tool_call_id": "call_1", "content": "22 C"}])");
   const CompletionRequest r = parse_completion_request(chat({{"messages", messages}, {"tools", kTools}}).dump(), Endpoint::Chat);
@@ -126,6 +126,8 @@ TEST(StructuredRequest, RefusalsNameTheField) {
   const json bad_args = json::parse(R"({"role": "assistant", "tool_calls": [{"id": "c", "type": "function",
     "function": {"name": "f", "arguments": "{not json"}}]})");
   EXPECT_EQ(refused_param(chat({{"messages", {user, bad_args}}})), "messages[1].tool_calls[0].function.arguments");
+  const json refused = json::parse(R"({"role": "assistant", "content": "x", "refusal": "no"})");
+  EXPECT_EQ(refused_param(chat({{"messages", {user, refused}}})), "messages[1].refusal");
   const json no_id = json::parse(R"({"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": "{}"}}]})");
   EXPECT_EQ(refused_param(chat({{"messages", {user, no_id}}})), "messages[1].tool_calls[0].id");
 }
