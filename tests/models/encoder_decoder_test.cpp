@@ -15,6 +15,7 @@ namespace fs = std::filesystem;
 using namespace hf;
 using hf::test::expect_hidden_state;
 using hf::test::expect_logits;
+using hf::test::decoder_logits;
 using hf::test::EditedWeights;
 using hf::test::flatten_batch;
 
@@ -30,14 +31,6 @@ std::shared_ptr<const EncoderDecoderLM> load(const fs::path& dir) {
   auto& m = cache[dir];
   if (!m) m = EncoderDecoderLM::load(dir);
   return m;
-}
-
-// Logits of the decoder steps `decoder_ids` (the last one's), after encoding `ids` alone.
-std::vector<float> step_logits(const Seq2SeqLM& m, const std::vector<int32_t>& ids, const std::vector<int32_t>& decoder_ids) {
-  auto state = m.encode(1, static_cast<int>(ids.size()), ids, {}, 1, 64);
-  std::vector<float> logits;
-  for (int32_t t : decoder_ids) logits = m.decode(std::vector<int32_t>{t}, *state).to_f32();
-  return logits;
 }
 
 Tensor scaled_copy(const Tensor& t, float s) {
@@ -174,12 +167,12 @@ TEST(T5Model, UntiedHeadIsNotScaled) {
   const EncoderDecoderLM untied(EncoderDecoderConfig::from_json(j, "untied"), w);
   const json& c = expected(kT5)["cases"][0];
   const auto ids = c["input_ids"].get<std::vector<int32_t>>();
-  const auto a = step_logits(untied, ids, {0, 702}), b = step_logits(*load(kT5), ids, {0, 702});
+  const auto a = decoder_logits(untied, ids, {0, 702}), b = decoder_logits(*load(kT5), ids, {0, 702});
   expect_close(a, b, 1e-4);
   // And with the plain shared matrix as lm_head, the logits are d_model^0.5 times the tied ones.
   w.set("lm_head.weight", w.get("shared.weight"));
   const EncoderDecoderLM unscaled(EncoderDecoderConfig::from_json(j, "untied"), w);
-  const auto u = step_logits(unscaled, ids, {0, 702});
+  const auto u = decoder_logits(unscaled, ids, {0, 702});
   for (size_t i = 0; i < u.size(); i += 97) EXPECT_NEAR(u[i], b[i] * std::sqrt(32.0), 1e-3) << i;
 }
 
@@ -201,7 +194,7 @@ TEST(T5Model, GatedFeedForwardOfV11) {
     j["feed_forward_proj"] = proj;
     const EncoderDecoderLM m(EncoderDecoderConfig::from_json(j, proj), w);
     EXPECT_TRUE(m.config().gated_ffn);
-    return step_logits(m, expected(kT5)["cases"][0]["input_ids"].get<std::vector<int32_t>>(), {0, 702});
+    return decoder_logits(m, expected(kT5)["cases"][0]["input_ids"].get<std::vector<int32_t>>(), {0, 702});
   };
   auto without_ffn = [&] {
     EditedWeights w(kT5);
@@ -213,7 +206,7 @@ TEST(T5Model, GatedFeedForwardOfV11) {
       }
     j["feed_forward_proj"] = "relu";
     const EncoderDecoderLM m(EncoderDecoderConfig::from_json(j, "relu"), w);
-    return step_logits(m, expected(kT5)["cases"][0]["input_ids"].get<std::vector<int32_t>>(), {0, 702});
+    return decoder_logits(m, expected(kT5)["cases"][0]["input_ids"].get<std::vector<int32_t>>(), {0, 702});
   };
   expect_close(gated("gated-gelu", true), without_ffn(), 1e-5);
   const auto gelu = gated("gated-gelu", false), gelu_new = gated("gated-gelu_new", false), relu = gated("gated-relu", false);

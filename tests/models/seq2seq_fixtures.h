@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/json.h"
+#include "hf/seq2seq_lm.h"
 #include "io/safetensors.h"
 #include "models/marian_expected.h"
 
@@ -91,9 +92,11 @@ inline void expect_logits(const std::vector<float>& logits, const json& e) {
   const double tol = 1e-3 * e["std"].get<double>();
   const auto& top = e["top20"];
   for (const auto& p : top) EXPECT_NEAR(logits.at(p[0].get<int>()), p[1].get<double>(), tol) << "id " << p[0];
-  for (size_t i = 0; i + 1 < top.size(); ++i)
-    if (top[i][1].get<double>() - top[i + 1][1].get<double>() >= 2 * tol)
+  for (size_t i = 0; i + 1 < top.size(); ++i) {
+    if (top[i][1].get<double>() - top[i + 1][1].get<double>() >= 2 * tol) {
       EXPECT_GT(logits[top[i][0].get<int>()], logits[top[i + 1][0].get<int>()]) << "top-20 rank " << i;
+    }
+  }
   const double best = *std::max_element(logits.begin(), logits.end());
   EXPECT_NEAR(best, top[0][1].get<double>(), tol);
   for (const auto& p : e["samples"]) EXPECT_NEAR(logits.at(p[0].get<int>()), p[1].get<double>(), tol) << "id " << p[0];
@@ -105,6 +108,24 @@ inline void expect_logits(const std::vector<float>& logits, const json& e) {
   EXPECT_NEAR(std::sqrt(sq / logits.size()), e["std"].get<double>(), tol);
   EXPECT_NEAR(*std::min_element(logits.begin(), logits.end()), e["min"].get<double>(), tol);
   EXPECT_NEAR(best, e["max"].get<double>(), tol);
+}
+
+// Logits after the last of `decoder_ids`, fed one step at a time after encoding `ids` alone.
+inline std::vector<float> decoder_logits(const Seq2SeqLM& m, const std::vector<int32_t>& ids,
+                                         const std::vector<int32_t>& decoder_ids) {
+  auto state = m.encode(1, static_cast<int>(ids.size()), ids, {}, 1, 64);
+  std::vector<float> logits;
+  for (int32_t t : decoder_ids) logits = m.decode(std::vector<int32_t>{t}, *state).to_f32();
+  return logits;
+}
+
+// Every logit within 1e-3 × the std of a float64 reference's.
+inline void expect_close_to_reference(const std::vector<float>& got, const std::vector<double>& want) {
+  ASSERT_EQ(got.size(), want.size());
+  double mean = 0, var = 0;
+  for (double v : want) mean += v / want.size();
+  for (double v : want) var += (v - mean) * (v - mean) / want.size();
+  for (size_t i = 0; i < want.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-3 * std::sqrt(var)) << "id " << i;
 }
 
 }  // namespace hf::test
