@@ -3,20 +3,9 @@
 // every well-formed answer is constrained decoding's doing). Run by ctest with node --test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, KEY, MODEL } from './serve_process.mjs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { startServer, loadOpenAI, KEY, MODEL } from './serve_process.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, 'package.json'));
-let OpenAI;
-try {
-  OpenAI = require('openai').default ?? require('openai');
-} catch {
-  throw new Error('the npm `openai` client is not installed: run scripts/setup.sh (npm ci in tests/server)');
-}
-
+const OpenAI = loadOpenAI();
 let server, client;
 before(async () => {
   server = await startServer(['--parallel', '2']);

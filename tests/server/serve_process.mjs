@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 export const KEY = 'test-key';
 export const MODEL = 'tiny-qwen2';
@@ -33,3 +35,14 @@ export async function startServer(extra = []) {
   return { proc, base, exited };
 }
 
+
+// The official OpenAI client (npm `openai`, pinned in package-lock.json), or a clear error when
+// scripts/setup.sh has not installed it.
+export function loadOpenAI() {
+  const require = createRequire(path.join(path.dirname(fileURLToPath(import.meta.url)), 'package.json'));
+  try {
+    return require('openai').default ?? require('openai');
+  } catch {
+    throw new Error('the npm `openai` client is not installed: run scripts/setup.sh (npm ci in tests/server)');
+  }
+}
