@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "hf/tokenizer.h"
+#include "tokenizers/offset_trimming.h"
 #include "tokenizers/unicode.h"
 
 namespace hf {
@@ -46,6 +47,26 @@ bool Tokenizer::returns_token_type_ids() const {
 namespace {
 
 using Range = std::pair<size_t, size_t>;
+
+// tokenizers' process_offsets (pre_tokenizers/byte_level.rs), the trim_offsets of ByteLevel and
+// RobertaProcessing, in characters: the token's own leading and trailing spaces (Ġ, ByteLevel's
+// space, or whitespace) leave its offsets, except a single leading one on the first token of a
+// sequence or window (`first`: index 0, or offsets starting at 0) when the processor's
+// add_prefix_space says it may be the space it added.
+std::pair<int64_t, int64_t> trim_offsets(std::pair<int64_t, int64_t> o, std::string_view token, bool first, bool keep_prefix) {
+  std::vector<char32_t> cps;
+  for (size_t i = 0; i < token.size();) cps.push_back(tok::next_cp(token, i));
+  auto space = [](char32_t c) { return c == U'\u0120' || tok::is_whitespace(c); };
+  int64_t leading = 0, trailing = 0;
+  while (leading < static_cast<int64_t>(cps.size()) && space(cps[leading])) ++leading;
+  while (trailing < static_cast<int64_t>(cps.size()) && space(cps[cps.size() - 1 - trailing])) ++trailing;
+  if (leading > 0) {
+    if ((first || o.first == 0) && keep_prefix && leading == 1) leading = 0;
+    o.first = std::min(o.first + leading, o.second);
+  }
+  if (trailing > 0 && o.second >= trailing) o.second = std::max(o.second - trailing, o.first);
+  return o;
+}
 
 // Encoding::truncate: windows of max_len tokens, each starting max_len - stride after the last,
 // up to the first that reaches the end.
@@ -133,6 +154,8 @@ std::vector<Encoding> Tokenizer::encode_plus(std::string_view text, std::string_
   }
 
   const bool trim = im.trims_offsets();
+  const auto* prefix_rule = dynamic_cast<const tok::PrefixSpaceTrimming*>(&im);
+  const bool keep_prefix = prefix_rule && prefix_rule->trim_keeps_prefix_space();
   std::vector<Encoding> out;
   for (const Range& r0 : ranges[0])
     for (const Range& r1 : ranges[1]) {
@@ -156,12 +179,9 @@ std::vector<Encoding> Tokenizer::encode_plus(std::string_view text, std::string_
         const Sequence& s = seq[p.sequence];
         for (size_t k = r[p.sequence].first; k < r[p.sequence].second; ++k) {
           const auto& tk = s.tokens[k];
-          size_t b = tk.begin, en = tk.end;
-          if (trim) {
-            while (b < en && s.text[b] == ' ') ++b;
-            while (en > b && s.text[en - 1] == ' ') --en;
-          }
-          push(tk.id, p.type_id, false, {s.chars[b], s.chars[en]}, tk.word, p.sequence);
+          std::pair<int64_t, int64_t> off{s.chars[tk.begin], s.chars[tk.end]};
+          if (trim) off = trim_offsets(off, im.id_to_token(tk.id).value_or(""), k == r[p.sequence].first, keep_prefix);
+          push(tk.id, p.type_id, false, off, tk.word, p.sequence);
         }
       }
       out.push_back(std::move(e));

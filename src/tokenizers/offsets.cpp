@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "tokenizers/byte_level.h"
+#include "tokenizers/offset_trimming.h"
 #include "tokenizers/unicode.h"
 
 namespace hf::tok {
@@ -40,7 +41,14 @@ AlignedText normalize_aligned(const Normalizer* normalizer, std::string_view ori
       ++skip;
       while (skip < piece.size() && (static_cast<unsigned char>(piece[skip]) & 0xC0) == 0x80) ++skip;
     }
-    if (skip == piece.size()) continue;  // removed (Strip, a collapsing Replace, a control character)
+    if (skip == piece.size()) {
+      // A normalizer that acts on the whole text only (Strip removes edge spaces, not every
+      // space) changes a lone character that the whole text keeps as it is.
+      const std::string_view raw = original.substr(b, i - b);
+      if (whole.compare(cursor, raw.size(), raw) != 0) continue;  // removed (Strip, a collapsing Replace, a control character)
+      piece.assign(raw);
+      skip = 0;
+    }
     piece.erase(0, skip);
     for (size_t k = 0; k < piece.size(); ++k) {
       out.source[cursor + k] = {base + static_cast<uint32_t>(b), base + static_cast<uint32_t>(i)};
@@ -48,14 +56,15 @@ AlignedText normalize_aligned(const Normalizer* normalizer, std::string_view ori
     }
     cursor += piece.size();
   }
-  // Inserted bytes belong to the character before them (or after, at the start).
+  // Inserted bytes belong to the character before them; at the start (Prepend), to the first
+  // character, as tokenizers' NormalizedString::prepend aligns them.
   for (size_t k = 0; k < whole.size(); ++k)
     if (!claimed[k]) {
       if (k > 0) out.source[k] = out.source[k - 1];
       else {
         size_t n = 0;
         while (n < whole.size() && !claimed[n]) ++n;
-        out.source[k] = n < whole.size() ? ByteSpan{out.source[n].first, out.source[n].first} : ByteSpan{base, base};
+        out.source[k] = n < whole.size() ? out.source[n] : ByteSpan{base, base};
       }
     }
   return out;
@@ -97,6 +106,13 @@ std::vector<ByteSpan> align_piece(std::string_view piece, std::string_view norm,
     for (size_t k = b; k < i; ++k) spans[k] = s;
     cursor += n;
   }
+  // A prepended space or ▁ (ByteLevel's add_prefix_space, Metaspace's prepend_scheme) shares the
+  // span of the piece's first real character (NormalizedString::prepend): a "▁" token of its own
+  // covers that character, as the next token does.
+  size_t head = 0;
+  while (head < spans.size() && spans[head].first == spans[head].second) ++head;
+  if (head < spans.size())
+    for (size_t k = 0; k < head; ++k) spans[k] = spans[head];
   return spans;
 }
 
@@ -133,6 +149,26 @@ std::vector<ByteSpan> align_tokens(const Model& model, std::string_view word, st
     at += len;
   }
   return spans;
+}
+
+bool trim_keeps_prefix_space(const json& post_processor, const json& tokenizer_config) {
+  std::string cls = tokenizer_config.is_object() ? tokenizer_config.value("tokenizer_class", "") : "";
+  if (cls.ends_with("Fast")) cls.resize(cls.size() - 4);
+  if (cls == "RobertaTokenizer" || cls == "BartTokenizer" || cls == "LongformerTokenizer") {
+    const json v = tokenizer_config.value("add_prefix_space", json(false));
+    return v.is_boolean() && v.get<bool>();
+  }
+  if (!post_processor.is_object()) return false;
+  const std::string type = post_processor.value("type", "");
+  if (type == "ByteLevel" || type == "RobertaProcessing") {
+    const json v = post_processor.value("add_prefix_space", json(true));
+    return v.is_boolean() ? v.get<bool>() : true;
+  }
+  if (type == "Sequence" && post_processor.contains("processors") && post_processor["processors"].is_array())
+    for (const json& p : post_processor["processors"])
+      if (p.is_object() && (p.value("type", "") == "ByteLevel" || p.value("type", "") == "RobertaProcessing"))
+        return trim_keeps_prefix_space(p, json());
+  return false;
 }
 
 }  // namespace hf::tok

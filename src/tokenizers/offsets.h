@@ -5,8 +5,8 @@
 //     normalization of the whole text (a character whose piece is not found was removed, as
 //     Strip or a collapsing Replace do; bytes nobody claims belong to the character before);
 //   pre-tokenizer: each piece's characters are found in the normalized text (ByteLevel's mapped
-//     bytes and Metaspace's ▁ map back to the byte they stand for; a prepended space or ▁ covers
-//     nothing);
+//     bytes and Metaspace's ▁ map back to the byte they stand for; a prepended space or ▁ shares
+//     the span of the first character after it, as tokenizers' NormalizedString::prepend);
 //   model: each token covers its text within the word (prefix/suffix stripped; <0xNN> one byte;
 //     an unknown token the stretch up to the next token's text).
 // Offsets are byte ranges of the original text here; the public API turns them into characters.

@@ -14,6 +14,7 @@
 #include "tokenizers/added_vocabulary.h"
 #include "tokenizers/json_loader.h"
 #include "tokenizers/json_util.h"
+#include "tokenizers/offset_trimming.h"
 #include "tokenizers/offsets.h"
 #include "tokenizers/pipeline.h"
 #include "tokenizers/unicode.h"
@@ -22,7 +23,7 @@ namespace hf::tok {
 
 namespace {
 
-class TokenizerJsonImpl : public TokenizerImpl {
+class TokenizerJsonImpl : public TokenizerImpl, public PrefixSpaceTrimming {
  public:
   TokenizerJsonImpl(TokenizerJson&& tj, TokenizerConfig config) : config_(std::move(config)) {
     const json& doc = tj.doc;
@@ -38,6 +39,7 @@ class TokenizerJsonImpl : public TokenizerImpl {
       pre["add_prefix_space"] = *aps;
     pre_tokenizer_ = make_pre_tokenizer(pre, "pre_tokenizer");
     post_processor_ = make_post_processor(doc.value("post_processor", json()), "post_processor");
+    keep_prefix_space_ = tok::trim_keeps_prefix_space(doc.value("post_processor", json()), config_.raw);
     decoder_ = make_decoder(doc.value("decoder", json()), "decoder");
 
     load_added_tokens(doc);
@@ -169,6 +171,7 @@ class TokenizerJsonImpl : public TokenizerImpl {
     return TokenizerImpl::special_tokens_layout(pair);
   }
   bool trims_offsets() const override { return post_processor_ && post_processor_->trims_offsets(); }
+  bool trim_keeps_prefix_space() const override { return keep_prefix_space_; }
 
  private:
   const std::string* token(int32_t id) const {
@@ -303,6 +306,7 @@ class TokenizerJsonImpl : public TokenizerImpl {
   std::unique_ptr<Normalizer> normalizer_;
   std::unique_ptr<PreTokenizer> pre_tokenizer_;
   std::unique_ptr<PostProcessor> post_processor_;
+  bool keep_prefix_space_ = false;  // see tokenizers/offset_trimming.h
   std::unique_ptr<Decoder> decoder_;
   AddedVocabulary added_;
   std::vector<uint8_t> special_;
