@@ -14,19 +14,21 @@
 namespace {
 namespace fs = std::filesystem;
 
-// HF_HUB_CACHE / HF_HUB_OFFLINE for the life of the object.
+// HF_HUB_CACHE / HF_HUB_OFFLINE for the life of the object: the Hub cache holds `fixture`'s
+// files as `repo` ("owner--name") at the revision `short_rev` (a ref naming `commit`).
 class OfflineCache {
  public:
-  OfflineCache() : dir_(fs::temp_directory_path() / ("hfcpp-default-models-" + std::to_string(::getpid()))) {
+  OfflineCache(const std::string& repo_name = "openai-community--gpt2", const std::string& short_rev = "607a30d",
+               const std::string& commit = "607a30d783dfa663caf39e06633721c8d4cfcd7e", const std::string& fixture = "tiny-gpt2")
+      : dir_(fs::temp_directory_path() / ("hfcpp-default-models-" + std::to_string(::getpid()))) {
     fs::remove_all(dir_);
-    const std::string commit = "607a30d783dfa663caf39e06633721c8d4cfcd7e";
-    const fs::path repo = dir_ / "models--openai-community--gpt2";
+    const fs::path repo = dir_ / ("models--" + repo_name);
     fs::create_directories(repo / "refs");
-    std::ofstream(repo / "refs" / "607a30d") << commit;
+    std::ofstream(repo / "refs" / short_rev) << commit;
     const fs::path snapshot = repo / "snapshots" / commit;
     fs::create_directories(snapshot);
-    for (const char* f : {"config.json", "generation_config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"})
-      fs::copy_file(fs::path(HF_FIXTURES "/tiny-gpt2") / f, snapshot / f);
+    for (const auto& f : fs::directory_iterator(fs::path(HF_FIXTURES) / fixture))
+      if (f.path().filename() != "expected.json") fs::copy_file(f.path(), snapshot / f.path().filename());
     ::setenv("HF_HUB_CACHE", dir_.c_str(), 1);
     ::setenv("HF_HUB_OFFLINE", "1", 1);
   }
@@ -60,6 +62,23 @@ TEST(PipelineDefaults, TextGenerationIsTransformersGpt2AtItsRevisionWithTheNotic
   const hf::json& c = expected["cases"][0];
   hf::json out = pipe(c["text"].get<std::string>(), {.generate = {.max_new_tokens = 16, .do_sample = false}});
   EXPECT_EQ(out[0]["generated_text"], c["text"].get<std::string>() + c["greedy"]["text"].get<std::string>());
+}
+
+// The encoder tasks pin their defaults as transformers does: text-classification →
+// distilbert-base-uncased-finetuned-sst-2-english @ 714eb0f.
+TEST(PipelineDefaults, TextClassificationIsTransformersSst2AtItsRevisionWithTheNotice) {
+  OfflineCache cache("distilbert--distilbert-base-uncased-finetuned-sst-2-english", "714eb0f",
+                     "714eb0f000000000000000000000000000000000" /* the cache maps the short revision to this local stand-in */,
+                     "tiny-bert/distilbert-sst2");
+  testing::internal::CaptureStderr();
+  hf::Pipeline pipe = hf::pipeline("sentiment-analysis");
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("No model was supplied, defaulted to distilbert/distilbert-base-uncased-finetuned-sst-2-english and "
+                     "revision 714eb0f.\n"),
+            std::string::npos)
+      << err;
+  const hf::json out = pipe(std::string("a text"));
+  EXPECT_TRUE(out[0].contains("label")) << out.dump();
 }
 
 TEST(PipelineDefaults, AChatOnAModelWithoutChatTemplateIsAClearError) {
