@@ -12,6 +12,7 @@
 #include "hf/causal_lm.h"
 #include "hf/encoder.h"
 #include "hf/seq2seq_lm.h"
+#include "hf/seq2seq_classification.h"
 #include "hf/generation_config.h"
 #include "hf/generation.h"
 #include "hf/constrained.h"
