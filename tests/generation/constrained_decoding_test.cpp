@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <regex>
 
@@ -309,4 +310,16 @@ TEST(ConstrainedDecoding, GenerateWithoutTokenizerIsAnError) {
   c.response_format = Grammar::any_json(true);  // without a tokenizer the processor cannot see token strings
   EXPECT_THROW(hf::generate(*fixture::model(), hf::BatchEncoding{{{1, 2}}, {}}, c, fixture::model_generation_config()),
                hf::InputError);
+}
+
+TEST(ConstrainedDecoding, CompleteOutputEndsEvenWhenMinNewTokensBansEos) {
+  hf::Tokenizer tok = tokenizer("qwen2.5");
+  const int32_t eos = *tok.eos_token_id();
+  GrammarMatcher m(Grammar::regex("ok"), tok, {eos});
+  m.accept_token(tok.encode("ok", false).at(0));
+  std::vector<float> scores(tok.vocab_size(), 0.0f);
+  scores[size_t(eos)] = -std::numeric_limits<float>::infinity();  // as MinNewTokensLengthLogitsProcessor leaves it
+  m.mask_logits(scores, 10);
+  EXPECT_EQ(std::count_if(scores.begin(), scores.end(), [](float x) { return std::isfinite(x); }), 1);
+  EXPECT_TRUE(std::isfinite(scores[size_t(eos)]));
 }

@@ -116,6 +116,11 @@ void TokenMasks::apply(const Cursor& c, std::span<const int32_t> eos, std::span<
   if (!m->accepting) return;
   for (size_t k = 0; k < eos.size(); ++k)
     if (eos[k] >= 0 && size_t(eos[k]) < scores.size()) scores[size_t(eos[k])] = eos_scores[k];
+  // A complete text whose only way on is eos, which an earlier processor banned (min_new_tokens):
+  // ending is the only way to keep the output valid, so eos comes back.
+  if (std::none_of(scores.begin(), scores.end(), [](float x) { return x > kMasked; }))
+    for (int32_t e : eos)
+      if (e >= 0 && size_t(e) < scores.size()) scores[size_t(e)] = 0.0f;
 }
 
 }  // namespace hf::constrained
