@@ -45,6 +45,13 @@ void bench_matmul(int64_t M, int64_t N, int64_t K) {
                 hf::dtype_name(W.dtype()), (long long)M, (long long)N, (long long)K, s * 1e3, 2.0 * M * N * K / s / 1e9,
                 double(W.nbytes()) / s / 1e9);
   }
+  if (M > 1 && hf::kernels::has_bf16_dot_products()) {  // the opt-in bf16-activation GEMM (vdpbf16ps)
+    hf::kernels::set_matmul_precision(hf::kernels::MatmulPrecision::BF16Activations);
+    const double s = best_time(5, [&] { hf::kernels::matmul(x.data(), M, K, bf16, nullptr, y.data()); });
+    hf::kernels::set_matmul_precision(hf::kernels::MatmulPrecision::Float32);
+    std::printf("matmul BF16 M=%-4lld N=%-6lld K=%-5lld %9.3f ms  %7.1f GFLOP/s  (x rounded to bf16, vdpbf16ps)\n",
+                (long long)M, (long long)N, (long long)K, s * 1e3, 2.0 * M * N * K / s / 1e9);
+  }
 }
 
 void bench_attention(int64_t L) {

@@ -60,7 +60,7 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 by_mode = {}
 for r in rows:
     by_mode.setdefault(r["mode"], []).append(r)
-print(f"{'mode':5} {'test':12} {'hfcpp tok/s':>12} {'llama tok/s':>12} {'ratio':>6}  load1  membw GB/s (before/after)")
+print(f"{'mode':5} {'test':12} {'hfcpp tok/s':>12} {'llama tok/s':>12} {'ratio':>6}  load1  interf  membw GB/s (before/after)")
 for mode, rs in by_mode.items():
     bw = [r["membw"].get("t%s_best" % r["membw"].get("threads", 2), r["membw"].get("t2_best")) for r in rs if "membw" in r]
     hf = next((r["hfcpp"] for r in rs if "hfcpp" in r), None)
@@ -73,7 +73,9 @@ for mode, rs in by_mode.items():
         if mine is None or theirs is None:
             continue
         load = ll[test].get("load1", "")
-        print(f"{mode:5} {test:12} {mine:12.1f} {theirs:12.1f} {mine / theirs:6.2f}  {load!s:5}  {bw}")
+        # interference: the share of CPU time other processes took during llama-bench's test
+        interf = ll[test].get("interference", "")
+        print(f"{mode:5} {test:12} {mine:12.1f} {theirs:12.1f} {mine / theirs:6.2f}  {load!s:5}  {interf!s:6}  {bw}")
     if hf:
         print(f"{mode:5} hfcpp load {hf['load_s'] * 1e3:.0f} ms, peak RSS {hf['peak_rss_mb']:.0f} MiB, weights "
               f"{hf['weights_mb']:.0f} MiB, decode at {100 * hf['bandwidth_fraction']:.0f}% of its own bandwidth bound")

@@ -53,6 +53,21 @@ Tensor quantize(const Tensor& W, DType type);
 // Row n of a 2-D weight in any weight dtype, as K floats (the dequantized values for Q8_0/Q4_0).
 void dequantize_row(const Tensor& W, int64_t n, float* out);
 
+// Precision of prefill products (M >= 16 rows) with BF16 weights. Float32 (the default): x stays
+// float32, as the scalar reference and transformers in float32. BF16Activations (opt-in): x is
+// rounded to bfloat16 and multiplied with AVX-512 BF16 dot products (vdpbf16ps), twice the
+// products per instruction, as llama.cpp's bf16 matmul and a torch bfloat16 model compute; logits
+// then move by the rounding of x (more than the fixtures' tolerance). CPUs without AVX-512 BF16
+// keep float32. Process-wide; set it before products run, never during one.
+enum class MatmulPrecision { Float32, BF16Activations };
+void set_matmul_precision(MatmulPrecision p);
+MatmulPrecision matmul_precision();
+bool has_bf16_dot_products();  // this CPU runs vdpbf16ps
+// The BF16Activations product when it applies (that precision, BF16 W, a CPU with vdpbf16ps):
+// computes y and returns true; false (nothing written) otherwise. matmul() calls it.
+bool matmul_bf16_activations(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
+                             int64_t ldx, int64_t ldy);
+
 // ---- Normalisation ----------------------------------------------------------------------------
 
 // RMSNorm over the last dimension: y = weight * x / sqrt(mean(x²) + eps), `rows` rows of `dim`.

@@ -246,6 +246,7 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
     const MatmulOutput out{&W, bias, y};
     return matmul_group(x, M, K, {&out, 1}, ldx, ldy);
   }
+  if (M >= kGemmRows && matmul_bf16_activations(x, M, K, W, bias, y, ldx, ldy)) return;
   auto fn = W.dtype() == DType::F32 ? HWY_DYNAMIC_DISPATCH(MatmulF32)
             : W.dtype() == DType::BF16 ? HWY_DYNAMIC_DISPATCH(MatmulBF16)
                                        : HWY_DYNAMIC_DISPATCH(MatmulF16);
@@ -263,6 +264,11 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
 
 void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOutput> outputs, int64_t ldx,
                   int64_t ldy) {
+  if (M >= kGemmRows && matmul_precision() == MatmulPrecision::BF16Activations) {
+    // Prefill is compute-bound: a synchronisation per output costs nothing next to it.
+    for (const auto& o : outputs) matmul(x, M, K, *o.W, o.bias, o.y, ldx, ldy);
+    return;
+  }
   using Fn = std::remove_reference_t<decltype(HWY_DYNAMIC_DISPATCH(MatmulF32))>*;
   std::vector<Fn> fns;
   std::vector<int64_t> starts = {0};  // output i covers concatenated rows [starts[i], starts[i+1])

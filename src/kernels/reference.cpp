@@ -39,6 +39,15 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
     }
 }
 
+void matmul_bf16_activations(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
+                             int64_t ldx, int64_t ldy) {
+  if (ldx == 0) ldx = K;
+  std::vector<float> rounded(M * K);
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t k = 0; k < K; ++k) rounded[m * K + k] = bf16_to_f32(f32_to_bf16(x[m * ldx + k]));
+  matmul(rounded.data(), M, K, W, bias, y, K, ldy);
+}
+
 void embedding(const Tensor& table, const int32_t* ids, int64_t n, float* out) {
   check_embedding_ids(table, ids, n);
   const int64_t D = table.dim(1);

@@ -14,6 +14,9 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
 // block sums, each scaled by its two block scales (the definition the SIMD versions follow).
 void quantized_matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
                       int64_t ldx = 0, int64_t ldy = 0);
+// MatmulPrecision::BF16Activations: x rounded to bfloat16, then the product above.
+void matmul_bf16_activations(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
+                             int64_t ldx = 0, int64_t ldy = 0);
 void embedding(const Tensor& table, const int32_t* ids, int64_t n, float* out);
 void rms_norm(const float* x, const float* weight, float eps, int64_t rows, int64_t dim, float* y);
 void layer_norm(const float* x, const float* weight, const float* bias, float eps, int64_t rows,

@@ -285,6 +285,36 @@ TEST(Attention, FullyMaskedQueryGivesZerosNotNaN) {
   for (float o : out) EXPECT_EQ(o, 0.0f);
 }
 
+// The opt-in bf16 prefill: against its scalar twin (x rounded to bf16, then the exact product),
+// partial panels, K odd and over several panel slices; and it really rounds x (so the test can
+// tell it from the float32 path). Skipped where the CPU has no AVX-512 BF16.
+TEST(Matmul, BF16ActivationsMatchTheirReference) {
+  if (!has_bf16_dot_products()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  struct Restore {
+    ~Restore() { set_matmul_precision(MatmulPrecision::Float32); }
+  } restore;
+  set_matmul_precision(MatmulPrecision::BF16Activations);
+  for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{16, 64, 32}, {21, 301, 45}, {40, 896, 70}}) {
+    Tensor W = random_weight(DType::BF16, N, K, 31);
+    auto x = random_vector(M * K, 32), b = random_vector(N, 33);
+    std::vector<float> y(M * N), ref(M * N), exact(M * N);
+    matmul(x.data(), M, K, W, b.data(), y.data());
+    reference::matmul_bf16_activations(x.data(), M, K, W, b.data(), ref.data());
+    reference::matmul(x.data(), M, K, W, b.data(), exact.data());
+    expect_close(y, ref, 1e-4f, "bf16 activations K" + std::to_string(K));
+    double diff = 0;
+    for (size_t i = 0; i < y.size(); ++i) diff = std::max(diff, double(std::abs(y[i] - exact[i])));
+    EXPECT_GT(diff, 1e-4) << "x was not rounded to bf16";
+  }
+  // Fewer rows than the GEMM's threshold keep float32 (decode streams weights; no gain there).
+  Tensor W = random_weight(DType::BF16, 9, 64, 34);
+  auto x = random_vector(2 * 64, 35);
+  std::vector<float> y(2 * 9), ref(2 * 9);
+  matmul(x.data(), 2, 64, W, nullptr, y.data());
+  reference::matmul(x.data(), 2, 64, W, nullptr, ref.data());
+  expect_close(y, ref, 1e-4f, "decode rows");
+}
+
 TEST(Dispatch, NamesATarget) { EXPECT_STRNE(simd_target(), ""); }
 
 // The tests above run the best target; this runs the SIMD kernels on every other one too.
