@@ -43,19 +43,25 @@ class OfflineCache {
   fs::path dir_;
 };
 
+// pipeline(task) without a model, checking transformers' notice naming `model` and `revision`.
+hf::Pipeline default_pipeline(const std::string& task, const std::string& model, const std::string& revision) {
+  testing::internal::CaptureStderr();
+  hf::Pipeline pipe = hf::pipeline(task);
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("No model was supplied, defaulted to " + model + " and revision " + revision + ".\n"
+                     "Using a pipeline without specifying a model name and revision in production is not recommended."),
+            std::string::npos)
+      << err;
+  return pipe;
+}
+
 TEST(PipelineDefaults, TextGenerationIsTransformersGpt2AtItsRevisionWithTheNotice) {
   bool listed = false;
   for (const auto& [task, model] : hf::pipeline_tasks()) listed = listed || (task == "text-generation" && model == "openai-community/gpt2");
   EXPECT_TRUE(listed);
 
   OfflineCache cache;
-  testing::internal::CaptureStderr();
-  hf::Pipeline pipe = hf::pipeline("text-generation");
-  const std::string err = testing::internal::GetCapturedStderr();
-  EXPECT_NE(err.find("No model was supplied, defaulted to openai-community/gpt2 and revision 607a30d.\n"
-                     "Using a pipeline without specifying a model name and revision in production is not recommended."),
-            std::string::npos)
-      << err;
+  hf::Pipeline pipe = default_pipeline("text-generation", "openai-community/gpt2", "607a30d");
 
   // It is the model at that revision: tiny-gpt2's greedy continuation.
   const hf::json expected = hf::read_json_file(HF_FIXTURES "/tiny-gpt2/expected.json");
@@ -70,13 +76,7 @@ TEST(PipelineDefaults, TextClassificationIsTransformersSst2AtItsRevisionWithTheN
   OfflineCache cache("distilbert--distilbert-base-uncased-finetuned-sst-2-english", "714eb0f",
                      "714eb0f000000000000000000000000000000000" /* the cache maps the short revision to this local stand-in */,
                      "tiny-bert/distilbert-sst2");
-  testing::internal::CaptureStderr();
-  hf::Pipeline pipe = hf::pipeline("sentiment-analysis");
-  const std::string err = testing::internal::GetCapturedStderr();
-  EXPECT_NE(err.find("No model was supplied, defaulted to distilbert/distilbert-base-uncased-finetuned-sst-2-english and "
-                     "revision 714eb0f.\n"),
-            std::string::npos)
-      << err;
+  hf::Pipeline pipe = default_pipeline("sentiment-analysis", "distilbert/distilbert-base-uncased-finetuned-sst-2-english", "714eb0f");
   const hf::json out = pipe(std::string("a text"));
   EXPECT_TRUE(out[0].contains("label")) << out.dump();
 }
