@@ -2,7 +2,7 @@
 #include "pipelines/text2text_settings.h"
 
 #include "core/log.h"
-#include "hf/error.h"
+#include "pipelines/text_generation.h"
 
 namespace hf::pipelines {
 
@@ -16,21 +16,10 @@ Text2TextSettings resolve_text2text_settings(const std::string& task, const Gene
   if (g.max_new_tokens == pipeline_defaults.max_new_tokens && g.max_length && *g.max_length != 20)
     s.generation.max_new_tokens.reset();
 
-  const json config = model_config.is_object() ? model_config : json::object();
-  if (config.contains("prefix") && config["prefix"].is_string()) s.prefix = config["prefix"].get<std::string>();
-  const json* params = config.contains("task_specific_params") ? &config["task_specific_params"] : nullptr;
-  if (params && params->is_object() && params->contains(task)) {
-    json p = (*params)[task];
-    const std::string where = "config.json task_specific_params." + task;
-    if (!p.is_object()) throw ConfigError(where + ": expected an object, got " + p.dump());
-    if (p.contains("prefix")) {
-      if (!p["prefix"].is_string()) throw ConfigError(where + ".prefix: expected a string, got " + p["prefix"].dump());
-      s.prefix = p["prefix"].get<std::string>();
-      p.erase("prefix");
-    }
-    // generation_config.update(**params): the values given replace, the others stay.
-    s.generation = GenerationConfig::from_json_text(p.dump(), where).merged_over(s.generation);
-  }
+  // (4) task_specific_params[task] over that: generation_config.update(**params), and the prefix.
+  const TaskParams t = task_params(task, model_config);
+  s.generation = t.generation.merged_over(s.generation);
+  s.prefix = t.prefix;
   return s;
 }
 
