@@ -150,7 +150,7 @@ Value Evaluator::get_item(const Value& obj, const Value& key) {
         auto cps = text::code_points(obj.as_string());
         int64_t i = key.as_int(), n = static_cast<int64_t>(cps.size());
         if (i < 0) i += n;
-        if (i >= 0 && i < n) return text::from_code_points(&cps[i], &cps[i] + 1);
+        if (i >= 0 && i < n) return Value::string_like(obj, text::from_code_points(&cps[i], &cps[i] + 1));
         return undefined_element(obj, key);
       }
       break;

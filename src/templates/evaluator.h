@@ -64,7 +64,8 @@ class Evaluator {
   Flow exec(const Body& body);
   Flow exec(const Stmt& s);
   Flow exec_for(const Stmt& s);
-  void run_loop(const Stmt& s, const Value& iterable, const std::shared_ptr<Frame>& outer, int depth);
+  // `outer` by value: the caller may pass frame_ itself, which run_loop replaces by the loop's frame.
+  void run_loop(const Stmt& s, const Value& iterable, std::shared_ptr<Frame> outer, int depth);
   void exec_call_block(const Stmt& s);
   void assign(const Target& target, const Value& value);
   std::string capture(const Body& body, std::shared_ptr<Frame> frame);

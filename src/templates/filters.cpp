@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string_view>
 #include <utility>
 
 #include "templates/args.h"
+#include "templates/bigint.h"
 #include "templates/budget.h"
 #include "templates/builtins.h"
 #include "templates/filters.h"
@@ -18,17 +20,25 @@ namespace hf::templates {
 namespace filters {
 namespace {
 
-Value f_string(Evaluator&, const Value& v, const CallArgs&) { return to_str(v); }
+// Filters that call soft_str(s).method() keep a Markup value Markup (markupsafe wraps the method).
+Value f_string(Evaluator&, const Value& v, const CallArgs&) { return Value::string_like(v, to_str(v)); }
 
-Value f_upper(Evaluator&, const Value& v, const CallArgs&) { return text::upper(to_str(v)); }
+Value f_upper(Evaluator&, const Value& v, const CallArgs&) { return Value::string_like(v, text::upper(to_str(v))); }
 
-Value f_lower(Evaluator&, const Value& v, const CallArgs&) { return text::lower(to_str(v)); }
+Value f_lower(Evaluator&, const Value& v, const CallArgs&) { return Value::string_like(v, text::lower(to_str(v))); }
 
-Value f_capitalize(Evaluator&, const Value& v, const CallArgs&) { return text::capitalize(to_str(v)); }
+Value f_capitalize(Evaluator&, const Value& v, const CallArgs&) {
+  return Value::string_like(v, text::capitalize(to_str(v)));
+}
 
-Value f_safe(Evaluator&, const Value& v, const CallArgs&) { return to_str(v); }
+Value f_safe(Evaluator&, const Value& v, const CallArgs&) { return Value::markup(to_str(v)); }
 
-Value f_escape(Evaluator&, const Value& v, const CallArgs&) { return escape_html(to_str(v)); }
+// markupsafe.escape: Markup stays as it is, anything else is escaped into Markup.
+Value f_escape(Evaluator&, const Value& v, const CallArgs&) {
+  return v.is_markup() ? v : Value::markup(escape_html(to_str(v)));
+}
+
+Value f_forceescape(Evaluator&, const Value& v, const CallArgs&) { return Value::markup(escape_html(to_str(v))); }
 
 // Jinja2's title filter capitalizes after '-', whitespace and opening brackets.
 Value f_title(Evaluator&, const Value& v, const CallArgs&) {
@@ -47,7 +57,7 @@ Value f_trim(Evaluator&, const Value& v, const CallArgs& a) {
   std::string s = to_str(v);
   Value chars = arg(a, 0, "chars");
   std::string set = chars.is_none() ? "" : to_str(chars);
-  return std::string(text::strip(s, chars.is_none() ? nullptr : &set, true, true));
+  return Value::string_like(v, std::string(text::strip(s, chars.is_none() ? nullptr : &set, true, true)));
 }
 
 Value f_replace(Evaluator&, const Value& v, const CallArgs& a) {
@@ -111,36 +121,52 @@ Value f_indent(Evaluator&, const Value& v, const CallArgs& a) {
   return first ? indention + rv : rv;
 }
 
-// Python's int(str): surrounding whitespace, a sign, digits with single underscores.
-bool parse_int(const std::string& raw, int64_t base, int64_t& out) {
-  std::string s(text::strip(raw, nullptr, true, true));
+// Python's int(str, base): surrounding whitespace, a sign, the prefix 0x/0o/0b where the base
+// allows it (base 0: the prefix decides, else decimal without leading zeros), digits with single
+// underscores between them (and after a prefix). Any size; nullopt where Python raises ValueError.
+std::optional<Value> parse_int(const std::string& raw, int64_t base) {
+  if (base != 0 && (base < 2 || base > 36)) return std::nullopt;
+  std::string_view s = text::strip(raw, nullptr, true, true);
+  bool negative = !s.empty() && s[0] == '-';
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  bool prefixed = false;
+  if (s.size() >= 2 && s[0] == '0') {
+    char p = static_cast<char>(std::tolower(static_cast<unsigned char>(s[1])));
+    int prefix_base = p == 'x' ? 16 : p == 'o' ? 8 : p == 'b' ? 2 : 0;
+    if (prefix_base && (base == 0 || base == prefix_base)) {
+      base = prefix_base;
+      prefixed = true;
+      s.remove_prefix(2);
+    }
+  }
   std::string digits;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '_' && i > 0 && i + 1 < s.size() && std::isalnum(static_cast<unsigned char>(s[i - 1]))) continue;
-    digits += s[i];
+    bool underscore_ok = s[i] == '_' && i + 1 < s.size() && s[i + 1] != '_' && (i > 0 || prefixed);
+    if (underscore_ok) continue;
+    digits += static_cast<char>(std::tolower(static_cast<unsigned char>(s[i])));
   }
-  if (digits.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  long long v = std::strtoll(digits.c_str(), &end, static_cast<int>(base));
-  if (*end != 0 || errno == ERANGE || std::isspace(static_cast<unsigned char>(digits[0]))) return false;
-  out = v;
-  return true;
+  if (digits.empty()) return std::nullopt;
+  if (base == 0) {   // no prefix: decimal, where a leading zero is only allowed in zero itself
+    if (digits[0] == '0' && digits.find_first_not_of('0') != std::string::npos) return std::nullopt;
+    base = 10;
+  }
+  auto value = BigInt::parse(digits, static_cast<int>(base));
+  if (!value) return std::nullopt;
+  return Value(negative ? -*value : *value);
 }
 
 bool parse_float(const std::string& raw, double& out) {
   std::string s(text::strip(raw, nullptr, true, true));
-  if (s.empty()) return false;
+  if (s.empty() || s.find_first_of("xXpP") != std::string::npos) return false;   // strtod's hex floats
   char* end = nullptr;
   out = std::strtod(s.c_str(), &end);
   return *end == 0;
 }
 
-// Python ints are unbounded; ours are 64-bit, so a float beyond that range is a clear error.
+// int(float): truncated toward zero, exactly, of any size (int(1e20) is 100000000000000000000).
 Value float_to_int(double d) {
-  if (std::fabs(d) >= 9.2233720368547758e18)
-    throw RenderError("OverflowError", "int(" + float_repr(d) + ") does not fit in 64 bits");
-  return static_cast<int64_t>(d);
+  if (std::isinf(d)) throw RenderError("OverflowError", "cannot convert float infinity to integer");
+  return Value(BigInt::from_double(d));
 }
 
 Value f_int(Evaluator&, const Value& v, const CallArgs& a) {
@@ -148,13 +174,12 @@ Value f_int(Evaluator&, const Value& v, const CallArgs& a) {
   Value fallback = arg(a, 0, "default", Value(0));
   int64_t base = int_arg(a, 1, "base", 10);
   switch (v.kind()) {
-    case Kind::Int: case Kind::Bool: return v.as_int();
-    case Kind::Float: return std::isfinite(v.as_float()) ? float_to_int(v.as_float()) : fallback;
-    case Kind::String: {
-      int64_t i;
-      if (parse_int(v.as_string(), base, i)) return i;
+    case Kind::Int: case Kind::Bool: return Value(v.as_big());
+    case Kind::Float: return std::isnan(v.as_float()) ? fallback : float_to_int(v.as_float());
+    case Kind::String: {   // int(value, base), else int(float(value)), else the default
+      if (auto i = parse_int(v.as_string(), base)) return *i;
       double d;
-      if (parse_float(v.as_string(), d) && std::isfinite(d)) return float_to_int(d);
+      if (parse_float(v.as_string(), d) && std::isfinite(d)) return float_to_int(d);   // inf: OverflowError, caught
       return fallback;
     }
     default: return fallback;
@@ -205,7 +230,7 @@ Value f_round(Evaluator&, const Value& v, const CallArgs& a) {
 
 Value f_abs(Evaluator&, const Value& v, const CallArgs&) {
   if (v.kind() == Kind::Float) return std::fabs(v.as_float());
-  if (v.is_integer()) return v.as_int() < 0 ? negate(v) : Value(v.as_int());   // negate: OverflowError for -2**63
+  if (v.is_integer()) return (v.is_big() ? v.as_big().negative() : v.as_int() < 0) ? negate(v) : Value(v.as_big());
   throw_type_error("bad operand type for abs(): '" + type_name(v) + "'");
 }
 
@@ -213,15 +238,24 @@ Value f_center(Evaluator&, const Value& v, const CallArgs& a) {
   std::string s = to_str(v);
   int64_t width = int_arg(a, 0, "width", 80);
   int64_t len = static_cast<int64_t>(text::length(s));
-  if (width <= len) return s;
+  if (width <= len) return Value::string_like(v, s);
   Budget::bytes(width);
   int64_t total = width - len, left = total / 2 + (total & width & 1);
-  return std::string(static_cast<size_t>(left), ' ') + s + std::string(static_cast<size_t>(total - left), ' ');
+  return Value::string_like(v, std::string(static_cast<size_t>(left), ' ') + s +
+                                   std::string(static_cast<size_t>(total - left), ' '));
 }
 
 Value f_format(Evaluator&, const Value& v, const CallArgs& a) {
-  if (!a.keyword.empty()) throw RenderError("FilterArgumentError", "format with keyword arguments is not supported");
-  return percent_format(to_str(v), Value(tuple(a.positional)));
+  // soft_str(value) % (kwargs or args)
+  if (!a.keyword.empty() && !a.positional.empty())
+    throw RenderError("FilterArgumentError", "can't handle positional and keyword arguments at the same time");
+  Value args = Value(tuple(a.positional));
+  if (!a.keyword.empty()) {
+    auto kwargs = Dict::make();
+    for (const auto& [name, value] : a.keyword) kwargs->set(Value(name), value);
+    args = Value(kwargs);
+  }
+  return Value::string_like(v, percent_format(to_str(v), args, v.is_markup()));
 }
 
 Value f_truncate(Evaluator&, const Value& v, const CallArgs& a) {
@@ -292,11 +326,11 @@ Value f_filesizeformat(Evaluator&, const Value& v, const CallArgs& a) {
 constexpr std::pair<std::string_view, FilterFn> kTextFilters[] = {
     {"abs", f_abs}, {"attr", f_attr}, {"capitalize", f_capitalize}, {"center", f_center},
     {"d", f_default}, {"default", f_default}, {"e", f_escape}, {"escape", f_escape},
-    {"filesizeformat", f_filesizeformat}, {"float", f_float}, {"forceescape", f_escape}, {"format", f_format}, {"indent", f_indent},
+    {"filesizeformat", f_filesizeformat}, {"float", f_float}, {"forceescape", f_forceescape}, {"format", f_format}, {"indent", f_indent},
     {"int", f_int}, {"lower", f_lower}, {"pprint", f_pprint}, {"replace", f_replace},
     {"round", f_round}, {"safe", f_safe}, {"string", f_string}, {"title", f_title},
     {"tojson", f_tojson}, {"trim", f_trim}, {"truncate", f_truncate}, {"upper", f_upper},
-    {"wordcount", f_wordcount},
+    {"wordcount", f_wordcount}, {"wordwrap", f_wordwrap},
 };
 
 }  // namespace

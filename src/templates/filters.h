@@ -62,5 +62,7 @@ FilterFn find_sequence_filter(std::string_view name);
 FilterFn find_html_filter(std::string_view name);
 std::string escape_html(const std::string& s);   // markupsafe.escape: & < > " ' as entities
 Value f_pprint(Evaluator& ev, const Value& v, const CallArgs& args);   // pprint.cpp
+Value f_wordwrap(Evaluator& ev, const Value& v, const CallArgs& args); // wordwrap.cpp
+Value f_urlize(Evaluator& ev, const Value& v, const CallArgs& args);   // urlize.cpp
 
 }  // namespace hf::templates::filters

@@ -100,6 +100,7 @@ Value f_xmlattr(Evaluator&, const Value& v, const CallArgs& a) {
 
 constexpr std::pair<std::string_view, FilterFn> kHtmlFilters[] = {
     {"striptags", f_striptags},
+    {"urlize", f_urlize},
     {"xmlattr", f_xmlattr},
 };
 

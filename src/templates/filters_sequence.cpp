@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <string_view>
 #include <utility>
 
@@ -52,6 +53,16 @@ Value f_last(Evaluator&, const Value& v, const CallArgs&) {
   auto items = iterate(v);
   if (!items.empty()) return items.back();
   return undefined_with("No last item, sequence was empty.");
+}
+
+// random.choice(seq): any item (a character of a string); Undefined when there is none.
+Value f_random(Evaluator&, const Value& v, const CallArgs&) {
+  const int64_t n = py_len(v);   // TypeError for generators, as random.choice's len()
+  if (n == 0) return undefined_with("No random item, sequence was empty.");
+  static thread_local std::mt19937_64 engine{std::random_device{}()};
+  Value index(static_cast<int64_t>(std::uniform_int_distribution<uint64_t>(0, static_cast<uint64_t>(n - 1))(engine)));
+  if (v.is_string()) return slice(v, index, Value(index.as_int() + 1), Value::none());
+  return iterate(v)[static_cast<size_t>(index.as_int())];
 }
 
 Value f_items(Evaluator&, const Value& v, const CallArgs&) {
@@ -299,7 +310,7 @@ Value f_slice(Evaluator&, const Value& v, const CallArgs& a) {
 constexpr std::pair<std::string_view, FilterFn> kSequenceFilters[] = {
     {"batch", f_batch}, {"count", f_length}, {"dictsort", f_dictsort}, {"first", f_first},
     {"groupby", f_groupby}, {"items", f_items}, {"join", f_join}, {"last", f_last},
-    {"length", f_length}, {"list", f_list}, {"map", f_map}, {"max", f_max}, {"min", f_min},
+    {"length", f_length}, {"list", f_list}, {"map", f_map}, {"max", f_max}, {"min", f_min}, {"random", f_random},
     {"reject", f_reject}, {"rejectattr", f_rejectattr}, {"reverse", f_reverse},
     {"select", f_select}, {"slice", f_slice}, {"selectattr", f_selectattr}, {"sort", f_sort}, {"sum", f_sum},
     {"unique", f_unique},

@@ -41,7 +41,7 @@ bool test_number(Evaluator&, const Value& v, const CallArgs&) { return v.is_numb
 bool test_string(Evaluator&, const Value& v, const CallArgs&) { return v.is_string(); }
 bool test_mapping(Evaluator&, const Value& v, const CallArgs&) { return v.kind() == Kind::Dict; }
 bool test_callable(Evaluator&, const Value& v, const CallArgs&) { return v.kind() == Kind::Callable; }
-bool test_escaped(Evaluator&, const Value&, const CallArgs&) { return false; }
+bool test_escaped(Evaluator&, const Value& v, const CallArgs&) { return v.is_markup(); }   // has __html__
 bool test_lower(Evaluator&, const Value& v, const CallArgs&) { return cased_all(v, false); }
 bool test_upper(Evaluator&, const Value& v, const CallArgs&) { return cased_all(v, true); }
 // jinja2: value % 2 == 1 / == 0, so floats are accepted (0.5 is neither odd nor even).

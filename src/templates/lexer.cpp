@@ -187,7 +187,9 @@ class Lexer {
     push(variable ? Tok::VarBegin : Tok::BlockBegin, "", start);
     std::vector<char> balance;
     while (true) {
-      if (pos >= src_.size()) fail(start, variable ? "unexpected end of template, expected '}}'" : "unexpected end of template, expected '%}'");
+      // Jinja2's lexer stops at the end of the source inside a tag; the parser then says what it
+      // was still expecting ("unexpected end of template, expected 'end of print statement'.").
+      if (pos >= src_.size()) return pos;
       if (balance.empty()) {
         size_t end = variable ? match_variable_end(pos) : match_block_end(pos, '%');
         if (end != std::string::npos) {
@@ -248,8 +250,10 @@ class Lexer {
     locate(t, start);
     errno = 0;
     unsigned long long v = std::strtoull(literal.c_str(), nullptr, base);
-    if (errno == ERANGE || v > static_cast<unsigned long long>(INT64_MAX))
-      fail(start, "integer literal " + t.text + " does not fit in 64 bits");
+    if (errno == ERANGE || v > static_cast<unsigned long long>(INT64_MAX)) {   // Python's int: unbounded
+      t.big_digits = literal;
+      t.big_base = base;
+    }
     t.int_value = static_cast<int64_t>(v);
     tokens_.push_back(std::move(t));
     return end;
@@ -286,7 +290,7 @@ class Lexer {
     } else {
       errno = 0;
       t.int_value = std::strtoll(literal.c_str(), nullptr, 10);
-      if (errno == ERANGE) fail(start, "integer literal " + literal + " does not fit in 64 bits");
+      if (errno == ERANGE) t.big_digits = literal;   // Python's int: unbounded
     }
     tokens_.push_back(std::move(t));
     return end;

@@ -15,6 +15,8 @@ struct Token {
   Tok type;
   std::string text;   // data, name, operator, or the decoded string literal
   int64_t int_value = 0;
+  std::string big_digits = {};   // an integer literal past 64 bits: its digits in `big_base`
+  int big_base = 10;
   double float_value = 0;
   int line = 1, column = 1;
 };

@@ -5,6 +5,7 @@
 #include "templates/args.h"
 #include "templates/budget.h"
 #include "templates/builtins.h"
+#include "templates/filters.h"
 #include "templates/text.h"
 
 namespace hf::templates {
@@ -324,13 +325,36 @@ Value method_attribute(const Value& self, std::string_view name) {
   return CallablePtr(std::make_shared<BoundMethod>(self, std::string(name)));
 }
 
+// markupsafe's Markup wraps the str methods that return one string: their string arguments are
+// escaped, the result is Markup again; join escapes the items. The others return plain values.
+Value markup_method(const Value& self, std::string_view name, const CallArgs& args) {
+  static constexpr std::string_view kWrapped[] = {
+      "capitalize", "title", "lower", "upper", "replace", "ljust", "rjust", "lstrip", "rstrip", "center",
+      "strip", "swapcase", "zfill", "casefold", "removeprefix", "removesuffix", "format", "join"};
+  if (!listed(kWrapped, name)) return string_method(self.as_string(), name, args);
+  auto escape = [](const Value& v) { return v.is_string() && !v.is_markup() ? Value::markup(filters::escape_html(v.as_string())) : v; };
+  CallArgs escaped = args;
+  if (name == "join") {
+    if (!escaped.positional.empty()) {
+      std::vector<Value> items = iterate(escaped.positional[0]);
+      for (Value& item : items) item = escape(item);
+      escaped.positional[0] = Value(List::make(std::move(items)));
+    }
+  } else {
+    for (Value& v : escaped.positional) v = escape(v);
+    for (auto& [key, v] : escaped.keyword) v = escape(v);
+  }
+  Value result = string_method(self.as_string(), name, escaped);
+  return result.is_string() ? Value::markup(result.as_string()) : result;
+}
+
 Value call_method(const Value& self, std::string_view name, const CallArgs& args, bool& found) {
   found = false;
   if (is_mutator(self, name)) unsafe(self, name);
   if (!is_method(self, name)) return Value();
   found = true;
   switch (self.kind()) {
-    case Kind::String: return string_method(self.as_string(), name, args);
+    case Kind::String: return self.is_markup() ? markup_method(self, name, args) : string_method(self.as_string(), name, args);
     case Kind::List: return list_method(self, name, args);
     case Kind::Dict: return dict_method(self, name, args);
     default: return Value();

@@ -1,9 +1,12 @@
 #include "templates/operators.h"
 
+#include <algorithm>
 #include <cmath>
 
+#include "templates/bigint.h"
 #include "templates/budget.h"
 #include "templates/errors.h"
+#include "templates/filters.h"
 #include "templates/pyformat.h"
 #include "templates/text.h"
 
@@ -29,7 +32,6 @@ const char* symbol(BinOp op) {
                    type_name(a) + "' and '" + type_name(b) + "'");
 }
 
-[[noreturn]] void overflow() { throw RenderError("OverflowError", "integer result too large"); }
 
 // seq * times, charged to the memory budget before anything is built (times may be 2**62).
 Value repeat(const Value& seq, int64_t times) {
@@ -40,7 +42,7 @@ Value repeat(const Value& seq, int64_t times) {
     std::string out;
     out.reserve(s.size() * static_cast<size_t>(times));
     for (int64_t i = 0; i < times; ++i) out += s;
-    return out;
+    return Value::string_like(seq, std::move(out));   // Markup * n is Markup
   }
   const List& l = *seq.as_list();
   Budget::bytes(times, shallow_bytes(seq) + 1);
@@ -57,12 +59,68 @@ bool is_sequence(const Value& v) {
 
 Value float_arith(BinOp op, double x, double y);
 
+// Python's int arithmetic past 64 bits (int_arith comes here when a result does not fit).
+Value big_arith(BinOp op, const BigInt& x, const BigInt& y) {
+  switch (op) {
+    case BinOp::Add: return Value(x + y);
+    case BinOp::Sub: return Value(x - y);
+    case BinOp::Mul: return Value(x * y);
+    case BinOp::Div: {
+      if (y.is_zero()) throw RenderError("ZeroDivisionError", "division by zero");
+      // The top 64 bits of each magnitude divided, then scaled by the bits dropped: the quotient
+      // to double precision; past the largest double it is Python's OverflowError.
+      auto top = [](const BigInt& v, int& dropped) {
+        BigInt magnitude = v.negative() ? -v : v, high, rest;
+        dropped = static_cast<int>(magnitude.bits() > 64 ? magnitude.bits() - 64 : 0);
+        BigInt::floor_divmod(magnitude, BigInt::pow(BigInt(2), static_cast<uint64_t>(dropped)), high, rest);
+        return high.to_double();
+      };
+      int dx = 0, dy = 0;
+      const double hx = top(x, dx), hy = top(y, dy);   // before dx - dy is read
+      double q = std::ldexp(hx / hy, dx - dy);
+      if (std::isinf(q)) throw RenderError("OverflowError", "integer division result too large for a float");
+      return x.negative() != y.negative() ? -q : q;
+    }
+    case BinOp::FloorDiv:
+    case BinOp::Mod: {
+      if (y.is_zero()) throw RenderError("ZeroDivisionError", "integer division or modulo by zero");
+      BigInt q, r;
+      BigInt::floor_divmod(x, y, q, r);
+      return Value(op == BinOp::FloorDiv ? q : r);
+    }
+    case BinOp::Pow: {
+      if (y.negative()) return float_arith(BinOp::Pow, x.to_double(), y.to_double());
+      if (auto e = y.to_int64()) return Value(BigInt::pow(x, static_cast<uint64_t>(*e)));
+      // An exponent past 2**63: only 0, 1 and -1 give a result that fits in any memory.
+      if (compare(x, BigInt(1)) == 0 || x.is_zero()) return Value(x);
+      if (compare(x, BigInt(-1)) == 0) {
+        BigInt q, parity;
+        BigInt::floor_divmod(y, BigInt(2), q, parity);
+        return Value(parity.is_zero() ? BigInt(1) : x);
+      }
+      return Value(BigInt::pow(x, UINT64_MAX));   // charged first: a memory budget error
+    }
+  }
+  return Value();
+}
+
+// Markup.__add__ / __radd__: the str operand is escaped, the result is Markup; anything else is
+// NotImplemented, so Python's TypeError names both types.
+Value markup_concat(const Value& a, const Value& b) {
+  if (!a.is_string() || !b.is_string()) unsupported(BinOp::Add, a, b);
+  auto html = [](const Value& v) { return v.is_markup() ? v.as_string() : filters::escape_html(v.as_string()); };
+  std::string out = html(a);
+  out += html(b);
+  Budget::bytes(static_cast<int64_t>(out.size()));
+  return Value::markup(std::move(out));
+}
+
 Value int_arith(BinOp op, int64_t x, int64_t y) {
   int64_t r;
   switch (op) {
-    case BinOp::Add: if (__builtin_add_overflow(x, y, &r)) overflow(); return r;
-    case BinOp::Sub: if (__builtin_sub_overflow(x, y, &r)) overflow(); return r;
-    case BinOp::Mul: if (__builtin_mul_overflow(x, y, &r)) overflow(); return r;
+    case BinOp::Add: if (__builtin_add_overflow(x, y, &r)) return big_arith(op, BigInt(x), BigInt(y)); return r;
+    case BinOp::Sub: if (__builtin_sub_overflow(x, y, &r)) return big_arith(op, BigInt(x), BigInt(y)); return r;
+    case BinOp::Mul: if (__builtin_mul_overflow(x, y, &r)) return big_arith(op, BigInt(x), BigInt(y)); return r;
     case BinOp::Div:
       if (y == 0) throw RenderError("ZeroDivisionError", "division by zero");
       return static_cast<double>(x) / static_cast<double>(y);
@@ -71,7 +129,7 @@ Value int_arith(BinOp op, int64_t x, int64_t y) {
       if (y == 0) throw RenderError("ZeroDivisionError", "integer division or modulo by zero");
       if (y == -1) {   // x / -1 traps (SIGFPE) for INT64_MIN, whose quotient 2**63 does not fit
         if (op == BinOp::Mod) return int64_t{0};
-        if (x == INT64_MIN) overflow();
+        if (x == INT64_MIN) return Value(-BigInt(x));   // 2**63
         return -x;
       }
       int64_t q = x / y, m = x % y;
@@ -85,8 +143,8 @@ Value int_arith(BinOp op, int64_t x, int64_t y) {
       if (y < 0) return float_arith(BinOp::Pow, static_cast<double>(x), static_cast<double>(y));
       int64_t result = 1, base = x;
       for (int64_t e = y; e > 0; e >>= 1) {
-        if ((e & 1) && __builtin_mul_overflow(result, base, &result)) overflow();
-        if (e > 1 && __builtin_mul_overflow(base, base, &base)) overflow();
+        if ((e & 1) && __builtin_mul_overflow(result, base, &result)) return big_arith(op, BigInt(x), BigInt(y));
+        if (e > 1 && __builtin_mul_overflow(base, base, &base)) return big_arith(op, BigInt(x), BigInt(y));
       }
       return result;
     }
@@ -131,13 +189,16 @@ Value float_arith(BinOp op, double x, double y) {
 
 Value binary_op(BinOp op, const Value& a, const Value& b) {
   if (a.is_undefined()) a.fail_undefined();
-  if (op == BinOp::Mod && a.is_string()) return percent_format(a.as_string(), b);
+  if (op == BinOp::Mod && a.is_string())
+    return Value::string_like(a, percent_format(a.as_string(), b, a.is_markup()));
   if (b.is_undefined()) b.fail_undefined();
   if (a.is_number() && b.is_number()) {
     if (a.kind() == Kind::Float || b.kind() == Kind::Float) return float_arith(op, a.as_float(), b.as_float());
+    if (a.is_big() || b.is_big()) return big_arith(op, a.as_big(), b.as_big());
     return int_arith(op, a.as_int(), b.as_int());
   }
   if (op == BinOp::Add) {
+    if (a.is_markup() || b.is_markup()) return markup_concat(a, b);
     if (a.is_string()) {
       if (!b.is_string())
         throw_type_error("can only concatenate str (not \"" + type_name(b) + "\") to str");
@@ -158,6 +219,8 @@ Value binary_op(BinOp op, const Value& a, const Value& b) {
     }
   }
   if (op == BinOp::Mul) {
+    if ((is_sequence(a) && b.is_big()) || (a.is_big() && is_sequence(b)))
+      throw RenderError("OverflowError", "cannot fit 'int' into an index-sized integer");
     if (is_sequence(a) && b.is_integer()) return repeat(a, b.as_int());
     if (a.is_integer() && is_sequence(b)) return repeat(b, a.as_int());
     if (is_sequence(a) || is_sequence(b))
@@ -171,7 +234,7 @@ Value negate(const Value& v) {
   if (v.is_undefined()) v.fail_undefined();
   if (v.kind() == Kind::Float) return -v.as_float();
   if (v.is_integer()) {
-    if (v.as_int() == INT64_MIN) overflow();
+    if (v.is_big() || v.as_int() == INT64_MIN) return Value(-v.as_big());
     return -v.as_int();
   }
   throw_type_error("bad operand type for unary -: '" + type_name(v) + "'");
@@ -244,7 +307,7 @@ Value slice(const Value& obj, const Value& start, const Value& stop, const Value
     auto cps = text::code_points(obj.as_string());
     std::string out;
     pick(static_cast<int64_t>(cps.size()), [&](size_t i) { text::append_utf8(out, cps[i]); });
-    return out;
+    return Value::string_like(obj, std::move(out));   // Markup[a:b] is Markup
   }
   if (obj.kind() == Kind::List && !obj.as_list()->is_generator) {
     const List& l = *obj.as_list();

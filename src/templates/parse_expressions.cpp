@@ -1,9 +1,17 @@
 // Jinja2's expression grammar, lowest precedence first: conditional, or, and, not, comparisons,
 // + -, ~, * / // %, **, unary, then primaries with postfix subscripts, calls, filters and tests.
+#include "templates/bigint.h"
 #include "templates/builtins.h"
 #include "templates/parser_impl.h"
 
 namespace hf::templates {
+
+namespace {
+Value int_literal(const Token& t) {
+  if (t.big_digits.empty()) return t.int_value;
+  return Value(*BigInt::parse(t.big_digits, t.big_base));   // the lexer checked the digits
+}
+}  // namespace
 
 // `a, b` builds a tuple; a single expression stays itself.
 ExprPtr Parser::parse_tuple(bool with_condexpr, std::initializer_list<const char*> end_names, bool explicit_parens) {
@@ -27,7 +35,8 @@ ExprPtr Parser::parse_tuple(bool with_condexpr, std::initializer_list<const char
 }
 
 bool Parser::is_tuple_end(std::initializer_list<const char*> end_names) const {
-  if (cur().type == Tok::VarEnd || cur().type == Tok::BlockEnd || cur().type == Tok::Eof) return true;
+  // Not the end of the template: Jinja2 then parses an expression there ("unexpected 'end of template'").
+  if (cur().type == Tok::VarEnd || cur().type == Tok::BlockEnd) return true;
   if (is_op(")")) return true;
   for (const char* n : end_names)
     if (is_name(n)) return true;
@@ -208,7 +217,7 @@ ExprPtr Parser::parse_primary() {
     }
     case Tok::Int:
       e = node(ExprKind::Literal, t);
-      e->value = t.int_value;
+      e->value = int_literal(t);
       advance();
       return e;
     case Tok::Float:
@@ -284,7 +293,7 @@ ExprPtr Parser::parse_subscript(ExprPtr obj) {
     }
     if (attr.type == Tok::Int) {
       auto key = node(ExprKind::Literal, attr);
-      key->value = attr.int_value;
+      key->value = int_literal(attr);
       advance();
       auto e = node(ExprKind::GetItem, at);
       e->a.push_back(std::move(obj));

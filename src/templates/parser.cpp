@@ -9,15 +9,34 @@ namespace hf::templates {
 
 // Parses template data and statements until a block tag named in `end_tags`; leaves the
 // stream on that tag's name.
+void Parser::fail_unclosed(const Token& at, const std::string* name) const {
+  std::string message = name ? "Encountered unknown tag '" + *name + "'." : "Unexpected end of template.";
+  if (!end_tags_stack_.empty()) {
+    bool expected = false;   // is the unknown tag the end of an outer block?
+    for (const auto& tags : end_tags_stack_)
+      for (const char* tag : tags) expected = expected || (name && *name == tag);
+    std::string looking;
+    for (const char* tag : end_tags_stack_.back()) looking += std::string(looking.empty() ? "" : " or ") + "'" + tag + "'";
+    message += expected ? " You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for " + looking + "."
+                        : " Jinja was looking for the following tags: " + looking + ".";
+  }
+  if (!tag_stack_.empty()) message += " The innermost block that needs to be closed is '" + tag_stack_.back() + "'.";
+  fail(at, message);
+}
+
 Body Parser::subparse(std::initializer_list<const char*> end_tags) {
   Body body;
+  if (end_tags.size()) end_tags_stack_.push_back(end_tags);
+  struct Pop {
+    std::vector<std::initializer_list<const char*>>& stack;
+    bool pushed;
+    ~Pop() { if (pushed) stack.pop_back(); }
+  } pop{end_tags_stack_, end_tags.size() != 0};
   while (true) {
     const Token& t = cur();
     if (t.type == Tok::Eof) {
       if (end_tags.size() == 0) return body;
-      std::string names;
-      for (const char* n : end_tags) names += std::string(names.empty() ? "" : " or ") + "'" + n + "'";
-      fail("unexpected end of template. Jinja was looking for the following tags: " + names + ".");
+      fail_unclosed(t, nullptr);
     }
     if (t.type == Tok::Data) {
       auto s = std::make_unique<Stmt>();
@@ -61,7 +80,14 @@ StmtPtr Parser::parse_statement() {
   std::string tag = t.text;
   auto s = std::make_unique<Stmt>();
   s->line = t.line;
+  const Token& tag_at = t;
   advance();
+  tag_stack_.push_back(tag);
+  struct Pop {
+    std::vector<std::string>& stack;
+    bool active = true;
+    ~Pop() { if (active) stack.pop_back(); }
+  } pop{tag_stack_};
   if (tag == "for") parse_for(*s);
   else if (tag == "if") parse_if(*s);
   else if (tag == "set") parse_set(*s);
@@ -85,7 +111,9 @@ StmtPtr Parser::parse_statement() {
     s->kind = StmtKind::Print;
     s->expr = parse_tuple(true, {}, false);
   } else {
-    fail(t, "Encountered unknown tag '" + tag + "'.");
+    tag_stack_.pop_back();   // Jinja2 drops the unknown tag before it reports it
+    pop.active = false;
+    fail_unclosed(tag_at, &tag);
   }
   return s;
 }

@@ -68,7 +68,7 @@ class Parser {
     if (!skip_op(op)) unexpected(std::string("'") + op + "'");
   }
   std::string expect_name() {
-    if (cur().type != Tok::Name) unexpected("name");
+    if (cur().type != Tok::Name) unexpected("'name'");
     std::string name = cur().text;
     advance();
     return name;
@@ -138,8 +138,13 @@ class Parser {
   ExprPtr parse_filter(ExprPtr input, bool start_inline);
   ExprPtr parse_test(ExprPtr input);
 
+  // Jinja2's _fail_ut_eof: the end of the template, or an unknown tag `name`, inside blocks.
+  [[noreturn]] void fail_unclosed(const Token& at, const std::string* name) const;
+
   std::vector<Token> toks_;
   size_t pos_ = 0;
+  std::vector<std::string> tag_stack_;   // the statements being parsed, innermost last
+  std::vector<std::initializer_list<const char*>> end_tags_stack_;   // the end tags each subparse awaits
   int depth_ = 0;
   int loop_depth_ = 0;   // for-loop bodies around the statement being parsed (0 inside a macro)
 };

@@ -5,8 +5,10 @@
 #include <cmath>
 #include <cstdio>
 
+#include "templates/bigint.h"
 #include "templates/budget.h"
 #include "templates/errors.h"
+#include "templates/filters.h"
 #include "templates/text.h"
 
 namespace hf::templates {
@@ -122,7 +124,7 @@ std::string json_key(const Value& key) {
     case Kind::String: return key.as_string();
     case Kind::Bool: return key.as_bool() ? "true" : "false";
     case Kind::None: return "null";
-    case Kind::Int: return std::to_string(key.as_int());
+    case Kind::Int: return int_to_string(key);
     case Kind::Float: {
       std::string s;
       append_json_float(s, key.as_float());
@@ -148,7 +150,7 @@ struct JsonWriter {
     switch (v.kind()) {
       case Kind::None: out += "null"; return;
       case Kind::Bool: out += v.as_bool() ? "true" : "false"; return;
-      case Kind::Int: out += std::to_string(v.as_int()); return;
+      case Kind::Int: out += int_to_string(v); return;
       case Kind::Float: append_json_float(out, v.as_float()); return;
       case Kind::String: append_json_string(out, v.as_string(), opt.ensure_ascii); return;
       case Kind::List: {
@@ -227,6 +229,18 @@ std::string format_number(char conv, const std::string& flags, int64_t width, in
   };
   if (conv == 'd' || conv == 'i' || conv == 'x' || conv == 'X' || conv == 'o') {
     if (!v.is_number()) throw_type_error(std::string("%") + conv + " format: a real number is required, not " + type_name(v));
+    if (v.kind() == Kind::Float && !std::isfinite(v.as_float()))
+      throw RenderError(std::isnan(v.as_float()) ? "ValueError" : "OverflowError",
+                        std::string("cannot convert float ") + (std::isnan(v.as_float()) ? "NaN" : "infinity") + " to integer");
+    if (v.is_big() || (v.kind() == Kind::Float && std::fabs(v.as_float()) >= 9.2233720368547758e18)) {
+      // past 64 bits: the decimal digits of Python's int, right-aligned in the width
+      if (conv != 'd' && conv != 'i') throw RenderError("OverflowError", std::string("%") + conv + " of an int past 64 bits is not supported");
+      std::string digits = v.is_big() ? int_to_string(v) : BigInt::from_double(v.as_float()).to_string();
+      if (width > static_cast<int64_t>(digits.size()))
+        digits.insert(flags.find('-') != std::string::npos ? digits.size() : 0,
+                      static_cast<size_t>(width) - digits.size(), ' ');
+      return digits;
+    }
     int64_t i = v.kind() == Kind::Float ? static_cast<int64_t>(v.as_float()) : v.as_int();
     spec += "ll";
     spec += (conv == 'i' ? 'd' : conv);
@@ -249,12 +263,14 @@ int64_t parse_count(const std::string& format, size_t& i, const char* too_big, i
 
 }  // namespace
 
-std::string percent_format(const std::string& format, const Value& args) {
+std::string percent_format(const std::string& format, const Value& args, bool escape_args) {
   std::vector<Value> values;
   if (args.kind() == Kind::List && args.as_list()->is_tuple) values = args.as_list()->items;
   else values.push_back(args);
   size_t next = 0;
+  const Value* keyed = nullptr;   // the mapping's value for a %(key)s conversion
   auto take = [&]() -> const Value& {
+    if (keyed) return *keyed;
     if (next >= values.size()) throw_type_error("not enough arguments for format string");
     return values[next++];
   };
@@ -266,6 +282,19 @@ std::string percent_format(const std::string& format, const Value& args) {
       continue;
     }
     if (++i >= format.size()) throw_value_error("incomplete format");
+    keyed = nullptr;
+    if (format[i] == '(') {   // %(key)s: the key (parentheses may nest) looked up in a mapping
+      if (args.kind() != Kind::Dict) throw_type_error("format requires a mapping");
+      size_t start = ++i;
+      for (int depth = 1; depth > 0; ++i) {
+        if (i >= format.size()) throw_value_error("incomplete format key");
+        depth += format[i] == '(' ? 1 : format[i] == ')' ? -1 : 0;
+      }
+      std::string key = format.substr(start, i - 1 - start);
+      keyed = args.as_dict()->find(std::string_view(key));
+      if (!keyed) throw RenderError("KeyError", repr(Value(key)));
+      if (i >= format.size()) throw_value_error("incomplete format");
+    }
     std::string flags;
     while (i < format.size() && std::string_view("-+ #0").find(format[i]) != std::string_view::npos)
       flags += format[i++];
@@ -291,8 +320,12 @@ std::string percent_format(const std::string& format, const Value& args) {
     std::string piece;
     switch (conv) {
       case '%': out += '%'; continue;
-      case 's': piece = to_str(take()); break;
-      case 'r': case 'a': piece = repr(take()); break;
+      case 's': {
+        const Value& v = take();
+        piece = escape_args && !v.is_markup() ? filters::escape_html(to_str(v)) : to_str(v);
+        break;
+      }
+      case 'r': case 'a': piece = escape_args ? filters::escape_html(repr(take())) : repr(take()); break;
       case 'c': {
         const Value& v = take();
         if (v.is_string()) piece = v.as_string();

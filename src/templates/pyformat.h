@@ -22,7 +22,8 @@ struct JsonDumpOptions {
 // ("Object of type generator is not JSON serializable").
 std::string json_dumps(const Value& v, const JsonDumpOptions& options);
 
-// `format % args` (args a tuple for several conversions).
-std::string percent_format(const std::string& format, const Value& args);
+// `format % args` (args a tuple for several conversions). `escape_args`: Markup's %, which
+// HTML-escapes what %s and %r insert (a Markup argument's %s as it is).
+std::string percent_format(const std::string& format, const Value& args, bool escape_args = false);
 
 }  // namespace hf::templates

@@ -193,7 +193,11 @@ Value Evaluator::call_loop(const Stmt& s, const Value& iterable, const std::shar
   return output;
 }
 
-void Evaluator::run_loop(const Stmt& s, const Value& iterable, const std::shared_ptr<Frame>& outer, int depth) {
+// The frame around the loop (`outer`) is the parent of each level's frame, and what loop(...)
+// recurses from. It is a copy: exec_for passes frame_, and a reference to frame_ would see the
+// loop's own frame after `frame_ = loop_frame`; loop(...) then held the frame that holds `loop`,
+// a reference cycle that leaked every recursive loop (and let a level see its caller's variables).
+void Evaluator::run_loop(const Stmt& s, const Value& iterable, std::shared_ptr<Frame> outer, int depth) {
   std::vector<Value> all = iterate(iterable);
   auto loop_frame = std::make_shared<Frame>();
   loop_frame->parent = outer;

@@ -1,5 +1,6 @@
 #include "templates/value.h"
 
+#include "templates/bigint.h"
 #include "templates/budget.h"
 #include "templates/errors.h"
 #include "templates/pyformat.h"
@@ -84,13 +85,25 @@ Value Value::from_json(const json& j) {
   }
 }
 
+Value::Value(const BigInt& i) {
+  if (auto small = i.to_int64()) data_ = *small;
+  else data_ = std::make_shared<const BigInt>(i);
+}
+
 int64_t Value::as_int() const {
   if (kind() == Kind::Bool) return as_bool() ? 1 : 0;
+  if (is_big()) throw RenderError("OverflowError", "Python int too large to convert to C ssize_t");
   return std::get<int64_t>(data_);
+}
+
+BigInt Value::as_big() const {
+  if (is_big()) return *std::get<std::shared_ptr<const BigInt>>(data_);
+  return BigInt(as_int());
 }
 
 double Value::as_float() const {
   if (kind() == Kind::Float) return std::get<double>(data_);
+  if (is_big()) return as_big().to_double();
   return static_cast<double>(as_int());
 }
 
@@ -138,7 +151,7 @@ bool truthy(const Value& v) {
   switch (v.kind()) {
     case Kind::Undefined: case Kind::None: return false;
     case Kind::Bool: return v.as_bool();
-    case Kind::Int: return v.as_int() != 0;
+    case Kind::Int: return v.is_big() || v.as_int() != 0;
     case Kind::Float: return v.as_float() != 0.0;
     case Kind::String: return !v.as_string().empty();
     case Kind::List: return v.as_list()->is_generator || !v.as_list()->items.empty();
@@ -154,7 +167,7 @@ std::string type_name(const Value& v) {
     case Kind::Bool: return "bool";
     case Kind::Int: return "int";
     case Kind::Float: return "float";
-    case Kind::String: return "str";
+    case Kind::String: return v.is_markup() ? "Markup" : "str";
     case Kind::List: {
       const List& l = *v.as_list();
       return l.view_name ? l.view_name : l.is_generator ? "generator" : l.is_tuple ? "tuple" : "list";
@@ -175,9 +188,13 @@ void append_str(std::string& out, const Value& v) {
   switch (v.kind()) {
     case Kind::Undefined: return;
     case Kind::String: out += v.as_string(); return;
-    case Kind::Int: out += std::to_string(v.as_int()); return;
+    case Kind::Int: out += int_to_string(v); return;
     default: out += repr(v);
   }
+}
+
+std::string int_to_string(const Value& v) {
+  return v.is_big() ? v.as_big().to_string() : std::to_string(v.as_int());
 }
 
 std::string to_str(const Value& v) {
@@ -195,7 +212,7 @@ void append_repr(std::string& out, const Value& v) {
     case Kind::Undefined: out += "Undefined"; return;
     case Kind::None: out += "None"; return;
     case Kind::Bool: out += v.as_bool() ? "True" : "False"; return;
-    case Kind::Int: out += std::to_string(v.as_int()); return;
+    case Kind::Int: out += int_to_string(v); return;
     case Kind::Float: out += float_repr(v.as_float()); return;
     case Kind::String: append_string_repr(out, v.as_string()); return;
     case Kind::List: {
@@ -245,6 +262,7 @@ bool equal(const Value& a, const Value& b) {
   Budget::steps(1);
   if (a.is_number() && b.is_number()) {
     if (a.kind() == Kind::Float || b.kind() == Kind::Float) return a.as_float() == b.as_float();
+    if (a.is_big() || b.is_big()) return compare(a.as_big(), b.as_big()) == 0;
     return a.as_int() == b.as_int();
   }
   if (a.kind() != b.kind()) return false;
@@ -287,6 +305,7 @@ int compare(const Value& a, const Value& b, const char* op) {
       double x = a.as_float(), y = b.as_float();
       return x < y ? -1 : x > y ? 1 : 0;
     }
+    if (a.is_big() || b.is_big()) return compare(a.as_big(), b.as_big());
     int64_t x = a.as_int(), y = b.as_int();
     return x < y ? -1 : x > y ? 1 : 0;
   }

@@ -17,6 +17,7 @@ namespace hf::templates {
 
 class Value;
 class Evaluator;
+class BigInt;
 struct List;
 struct Dict;
 struct Callable;
@@ -56,20 +57,36 @@ class Value {
   Value(DictPtr d) : data_(std::move(d)) {}
   Value(CallablePtr c) : data_(std::move(c)) {}
   Value(ObjectPtr o) : data_(std::move(o)) {}
+  Value(const BigInt& i);   // an int64_t when it fits (a BigInt is only ever held beyond 64 bits)
 
   static Value none() { return Value(None{}); }
+  // markupsafe's Markup: a str that is already HTML ("safe"). transformers' environment does not
+  // autoescape, so it prints as any str; it differs in `is escaped`, in |e (not escaped twice)
+  // and in + and % (the other operand is escaped).
+  static Value markup(std::string s) {
+    Value v(std::move(s));
+    v.markup_ = true;
+    return v;
+  }
+  // `s` as Markup when `like` is Markup: the result of a str method that Markup wraps.
+  static Value string_like(const Value& like, std::string s) {
+    return like.is_markup() ? markup(std::move(s)) : Value(std::move(s));
+  }
   static Value undefined(UndefinedInfo info);
   static Value from_json(const json& j);
 
-  Kind kind() const { return static_cast<Kind>(data_.index()); }
+  Kind kind() const { return is_big() ? Kind::Int : static_cast<Kind>(data_.index()); }
+  bool is_big() const { return std::holds_alternative<std::shared_ptr<const BigInt>>(data_); }
   bool is_undefined() const { return kind() == Kind::Undefined; }
   bool is_none() const { return kind() == Kind::None; }
   bool is_string() const { return kind() == Kind::String; }
+  bool is_markup() const { return markup_; }
   bool is_number() const { return kind() == Kind::Int || kind() == Kind::Float || kind() == Kind::Bool; }
   bool is_integer() const { return kind() == Kind::Int || kind() == Kind::Bool; }
 
   bool as_bool() const { return std::get<bool>(data_); }
-  int64_t as_int() const;             // Int or Bool
+  int64_t as_int() const;             // Int or Bool; OverflowError past 64 bits (as Python's ssize_t)
+  BigInt as_big() const;              // Int or Bool, any size
   double as_float() const;            // any number
   const std::string& as_string() const { return std::get<std::string>(data_); }
   const ListPtr& as_list() const { return std::get<ListPtr>(data_); }
@@ -83,8 +100,9 @@ class Value {
 
  private:
   std::variant<Undefined, None, bool, int64_t, double, std::string, ListPtr, DictPtr, CallablePtr,
-               ObjectPtr>
+               ObjectPtr, std::shared_ptr<const BigInt>>
       data_;
+  bool markup_ = false;
 };
 
 // A list, a tuple, or the lazy generator that map/select/selectattr/unique return. Generators are
@@ -144,6 +162,7 @@ bool truthy(const Value& v);
 std::string type_name(const Value& v);       // "str", "int", "NoneType", "dict", "generator", ...
 std::string owner_name(const Value& v);      // Jinja's object_type_repr: "dict object", "None"
 std::string to_str(const Value& v);          // str(v); undefined prints ""
+std::string int_to_string(const Value& v);   // str(i) of an int of any size
 void append_str(std::string& out, const Value& v);
 std::string repr(const Value& v);            // repr(v)
 bool equal(const Value& a, const Value& b);  // a == b

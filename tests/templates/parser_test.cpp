@@ -49,11 +49,16 @@ TEST(Parser, TestsTakeOneArgumentWithoutParentheses) {
 
 TEST(SyntaxErrors, NameLineAndColumn) {
   EXPECT_EQ(error_of("line1\n{% if x %}\nno end"),
-            "line 3, column 7: unexpected end of template. Jinja was looking for the following tags: "
-            "'elif' or 'else' or 'endif'.");
+            "line 3, column 7: Unexpected end of template. Jinja was looking for the following tags: "
+            "'elif' or 'else' or 'endif'. The innermost block that needs to be closed is 'if'.");
+  EXPECT_EQ(error_of("{% for x in y %}{% if z %}{% endfor %}"),
+            "line 1, column 30: Encountered unknown tag 'endfor'. You probably made a nesting mistake. Jinja is "
+            "expecting this tag, but currently looking for 'elif' or 'else' or 'endif'. The innermost block that "
+            "needs to be closed is 'if'.");
+  EXPECT_EQ(error_of("{{ x"), "line 1, column 5: unexpected end of template, expected 'end of print statement'.");
   EXPECT_EQ(error_of("a\n  {% foo %}"), "line 2, column 6: Encountered unknown tag 'foo'.");
   EXPECT_EQ(error_of("{% endif %}"), "line 1, column 4: Encountered unknown tag 'endif'.");
-  EXPECT_EQ(error_of("{% for %}{% endfor %}"), "line 1, column 8: expected token name, got 'end of statement block'");
+  EXPECT_EQ(error_of("{% for %}{% endfor %}"), "line 1, column 8: expected token 'name', got 'end of statement block'");
   EXPECT_EQ(error_of("x\n\n   {{ a.  }}"), "line 3, column 11: expected name or number");
   EXPECT_EQ(error_of("{{ 1 + }}"), "line 1, column 8: unexpected 'end of print statement'");
 }
