@@ -1,8 +1,12 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <memory>
+#include <string>
+
+#include "core/log.h"
 
 namespace hf {
 
@@ -92,15 +96,32 @@ void ThreadPool::worker_loop() {
 ThreadPool& ThreadPool::global() {
   static ThreadPool* pool = [] {
     int n = g_default_threads;
-    if (n <= 0) {
-      if (const char* env = std::getenv("HF_NUM_THREADS")) n = std::atoi(env);
-    }
-    if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    if (n <= 0)
+      n = threads_from_env(std::getenv("HF_NUM_THREADS"),
+                           static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     return new ThreadPool(n);  // never destroyed: workers may outlive static destructors
   }();
   return *pool;
 }
 
 void ThreadPool::set_default_threads(int threads) { g_default_threads = threads; }
+
+int ThreadPool::threads_from_env(const char* value, int cores) {
+  if (!value || !*value) return cores;
+  char* end = nullptr;
+  errno = 0;
+  const long long asked = std::strtoll(value, &end, 10);
+  if (*end != '\0' || errno == ERANGE || asked < 1) {
+    warn("HF_NUM_THREADS='" + std::string(value) + "' is not a number of threads >= 1; using the " +
+         std::to_string(cores) + " cores of this machine");
+    return cores;
+  }
+  if (asked > cores) {
+    warn("HF_NUM_THREADS=" + std::string(value) + " is more than the " + std::to_string(cores) +
+         " cores of this machine; using " + std::to_string(cores));
+    return cores;
+  }
+  return static_cast<int>(asked);
+}
 
 }  // namespace hf

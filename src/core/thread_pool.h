@@ -34,6 +34,12 @@ class ThreadPool {
   static ThreadPool& global();
   static void set_default_threads(int threads);
 
+  // The pool size HF_NUM_THREADS asks for (`value`, null when unset) on a machine of `cores`:
+  // a value that is not a whole number >= 1 is a warning and every core (a library must not fail
+  // on its environment, and must not start atoi("abc") = 0 or -1 threads); more threads than
+  // cores is capped with a warning (100000 would starve the machine).
+  static int threads_from_env(const char* value, int cores);
+
  private:
   struct Job {
     const std::function<void(int64_t, int64_t)>* fn = nullptr;
