@@ -48,7 +48,14 @@ void check_json_depth(std::string_view text) {
 
 json parse_json(std::string_view text) {
   check_json_depth(text);
-  return json::parse(text);
+  try {
+    return json::parse(text);
+  } catch (const json::out_of_range& e) {
+    // A number past a double's range (1e400): nlohmann throws out_of_range 406, not parse_error,
+    // and every caller catches parse_error for malformed JSON, so it escaped them (the
+    // safetensors fuzzer found it: terminate). It is malformed model JSON like any other.
+    throw json::parse_error::create(101, 0, std::string("number out of range: ") + e.what(), nullptr);
+  }
 }
 
 json read_json_file(const std::filesystem::path& path) {

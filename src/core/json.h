@@ -18,7 +18,8 @@ inline constexpr int kMaxJsonDepth = 512;
 // deeper than kMaxJsonDepth, so that callers report it as any other malformed JSON.
 void check_json_depth(std::string_view text);
 
-// json::parse(text) after check_json_depth(text): for every JSON that comes from a file.
+// json::parse(text) after check_json_depth(text): for every JSON that comes from a file. A number
+// past a double's range (1e400) is a parse_error too (nlohmann throws out_of_range for it).
 json parse_json(std::string_view text);
 
 // Reads and parses a JSON file; errors (missing file, not a regular file, syntax error with its

@@ -43,6 +43,8 @@ json parse_header(const std::string& text, const std::string& where) {
   } catch (const json::parse_error& e) {
     throw FileError(where + ": malformed JSON header at byte " + std::to_string(e.byte) +
                     " (the file is corrupt or not safetensors): " + e.what());
+  } catch (const json::out_of_range& e) {   // a number past a double's range (found by fuzz_safetensors)
+    throw FileError(where + ": malformed JSON header (the file is corrupt or not safetensors): " + e.what());
   }
   if (!duplicate.empty()) throw FileError(where + ": tensor '" + duplicate + "' appears twice in the header");
   if (!header.is_object()) throw FileError(where + ": the header is not a JSON object");

@@ -27,5 +27,13 @@ TEST(Json, DeeperNestingIsAParseErrorAtItsByte) {
   EXPECT_THROW(check_json_depth(std::string(100000, '{')), json::parse_error);
 }
 
+TEST(Json, ANumberPastADoubleIsAParseError) {
+  // Found by fuzz_safetensors: nlohmann throws out_of_range 406 here, which callers that catch
+  // parse_error (malformed JSON) let escape.
+  for (const char* text : {"[1e400]", R"({"dtype": 800000000000000E00000000000002048684102})", "-1e99999"})
+    EXPECT_THROW(parse_json(text), json::parse_error) << text;
+  EXPECT_EQ(parse_json("[1e300]")[0].get<double>(), 1e300);
+}
+
 }  // namespace
 }  // namespace hf

@@ -96,6 +96,11 @@ TEST_F(SafetensorsTest, HeaderLengthPastEnd) {
 
 TEST_F(SafetensorsTest, MalformedJson) { expect_error(write("j.safetensors", R"({"a": )", ""), {"malformed JSON"}); }
 
+TEST_F(SafetensorsTest, NumberPastADoubleIsMalformedJson) {   // fuzz_safetensors: nlohmann's out_of_range escaped
+  expect_error(write("n.safetensors", R"({"a": {"dtype": 8E00000000000002048684102, "shape": [], "data_offsets": [0, 0]}})", ""),
+               {"malformed JSON header", "number overflow"});
+}
+
 TEST_F(SafetensorsTest, OffsetsOutOfRange) {
   expect_error(write("o.safetensors", R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", floats({1})),
                {"'w'", "outside the data section"});
