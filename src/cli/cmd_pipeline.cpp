@@ -11,6 +11,7 @@
 #include "cli/inputs.h"
 #include "cli/model_flags.h"
 #include "cli/seq2seq_flags.h"
+#include "core/json.h"
 #include "hf/error.h"
 #include "hf/pipeline.h"
 
@@ -30,7 +31,7 @@ struct Options {
 json parse_input(const std::string& s) {
   if (!s.empty() && (s.front() == '[' || s.front() == '{')) {  // a chat, or a {"text", "text_pair"} pair
     try {
-      return json::parse(s);
+      return parse_json(s);   // depth-bounded, numbers past a double refused
     } catch (const json::parse_error& e) {
       throw InputError("pipeline: input starting with '[' is not valid JSON (" + std::string(e.what()) +
                        "); give a chat as a JSON list of {\"role\", \"content\"} objects");

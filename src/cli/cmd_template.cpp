@@ -66,7 +66,7 @@ std::string load_model_template(const std::filesystem::path& dir, const Options&
 json read_json_input(const std::string& path) {
   if (path != "-") return read_json_file(path);
   try {
-    return json::parse(read_input("-"));
+    return parse_json(read_input("-"));   // depth-bounded, numbers past a double refused
   } catch (const json::parse_error& e) {
     throw InputError("stdin: not valid JSON (" + std::string(e.what()) + ")");
   }
