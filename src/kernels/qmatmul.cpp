@@ -59,12 +59,19 @@ struct Vec512 {
   static I LaneSums(const int32_t* s, int64_t c, int) { return _mm512_loadu_si512(s + c * 16); }
   static F WeightScales(const uint16_t* s) { return _mm512_cvtph_ps(_mm256_set1_epi32(LoadAs<int32_t>(s))); }
   static F ActivationScales(const float* s) { return _mm512_castpd_ps(_mm512_set1_pd(LoadAs<double>(s))); }
+#if HWY_TARGET == HWY_AVX3_DL
+  // VNNI named explicitly: GCC's attribute string for Highway's AVX3_DL target includes it (this
+  // inlines as before), clang's does not and refused to compile the intrinsic inside Dot.
+  __attribute__((target("avx512f,avx512bw,avx512vnni"))) static I DotVnni(I acc, I w, I x) {
+    return _mm512_dpbusd_epi32(acc, w, x);
+  }
+#endif
   // Σ over each 4-byte lane of (unsigned quant × activation), minus offset × Σ activations.
   template <DType T>
   static I Dot(I lane_sums, I w, I x) {
     constexpr int shift = T == DType::Q8_0 ? 7 : 3;  // the quant offset, 128 or 8
 #if HWY_TARGET == HWY_AVX3_DL
-    return _mm512_dpbusd_epi32(_mm512_slli_epi32(lane_sums, shift), w, x);
+    return DotVnni(_mm512_slli_epi32(lane_sums, shift), w, x);
 #else
     if constexpr (T == DType::Q8_0) {  // u8 up to 255 would saturate vpmaddubsw: use signed quants
       const I ws = _mm512_xor_si512(w, _mm512_set1_epi8(char(0x80)));

@@ -30,9 +30,11 @@ std::string string_at(const json& v, const std::string& param) {
 }
 
 void only_keys(const json& v, const std::string& param, std::initializer_list<const char*> keys) {
-  for (const auto& [k, x] : v.items())
+  for (const auto& item : v.items()) {  // no structured binding: clang < 16 cannot capture one
+    const std::string& k = item.key();
     if (std::none_of(keys.begin(), keys.end(), [&](const char* known) { return k == known; }))
       throw unknown_field(param + "." + k);
+  }
 }
 
 // OpenAI's rule for function and schema names.
