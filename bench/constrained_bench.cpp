@@ -10,6 +10,8 @@
 // Prints medians and the ratios processor / decode step.
 #include <hf/hf.h>
 
+#include "timing.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -17,16 +19,8 @@
 #include <vector>
 
 namespace {
-template <class F>
-double seconds(F&& f) {
-  auto t0 = std::chrono::steady_clock::now();
-  f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-double median(std::vector<double> t) {
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
+using bench::median;
+using bench::seconds;
 
 const char* kSchema = R"({"type":"object","properties":{
   "name":{"type":"string"},"age":{"type":"integer"},"email":{"type":"string","pattern":"^[a-z]+@[a-z]+\\.com$"},

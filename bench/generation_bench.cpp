@@ -4,22 +4,16 @@
 // wall time of each and the difference.
 #include <hf/hf.h>
 
+#include "timing.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <vector>
 
 namespace {
-template <class F>
-double seconds(F&& f) {
-  auto t0 = std::chrono::steady_clock::now();
-  f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-double median(std::vector<double> t) {
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
+using bench::median;
+using bench::seconds;
 }  // namespace
 
 int main(int argc, char** argv) try {
