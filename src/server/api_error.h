@@ -19,8 +19,16 @@ class ApiError : public std::runtime_error {
   std::string type, param, code;
 
   json body() const {
-    auto opt = [](const std::string& s) { return s.empty() ? json(nullptr) : json(s); };
-    return json{{"error", {{"message", what()}, {"type", type}, {"param", opt(param)}, {"code", opt(code)}}}};
+    auto opt = [](const std::string& s) { return s.empty() ? json(nullptr) : json(valid_utf8(s)); };
+    return json{{"error", {{"message", valid_utf8(what())}, {"type", type}, {"param", opt(param)}, {"code", opt(code)}}}};
+  }
+
+ private:
+  // A message may quote bytes of the request (a JSON parse error names the token it stopped at),
+  // and those need not be UTF-8; a body that cannot be serialized killed the server (fuzzer), so
+  // invalid bytes become U+FFFD, as nlohmann's replace handler writes them.
+  static std::string valid_utf8(const std::string& s) {
+    return json::parse(json(s).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>();
   }
 };
 

@@ -63,6 +63,22 @@ TEST(OpenAIRequest, ContentPartsAndDeveloperRole) {
   EXPECT_EQ(r.messages[1]["content"], "ab");
 }
 
+// Found by fuzz_openai_request: a body with invalid UTF-8 in a string is malformed JSON whose parse
+// error quotes those bytes; serializing that error body threw and terminated the server.
+TEST(OpenAIRequest, InvalidUtf8IsA400WhoseBodySerializes) {
+  const std::string body = "{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"\xff\xfe\"}]}";
+  try {
+    parse_completion_request(body, Endpoint::Chat);
+    FAIL() << "accepted invalid UTF-8";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status, 400);
+    std::string sent;
+    ASSERT_NO_THROW(sent = e.body().dump());
+    EXPECT_NE(sent.find("\"invalid_json\""), std::string::npos) << sent;
+    EXPECT_NE(sent.find("\xEF\xBF\xBD"), std::string::npos) << sent;  // U+FFFD stands for the bad bytes
+  }
+}
+
 TEST(OpenAIRequest, UnknownFieldIsRefusedByName) {
   const ApiError e = refusal(chat({{"logit_bias", json::object()}}));
   EXPECT_EQ(e.status, 400);
