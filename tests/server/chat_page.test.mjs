@@ -24,7 +24,11 @@ function startChromium() {
      '--no-first-run', '--no-default-browser-check', '--disable-extensions', `--user-data-dir=${profile}`, 'about:blank'],
     { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   children.push(proc);
-  proc.on('exit', () => fs.rmSync(profile, { recursive: true, force: true }));
+  // Chromium's helper processes may still write into the profile just after the browser exits
+  // (ENOTEMPTY): retry the removal, and never let a leftover folder fail the test from an event.
+  proc.on('exit', () => {
+    try { fs.rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); } catch { /* left in tmp */ }
+  });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
   const pending = new Map();

@@ -3,6 +3,9 @@
 // and every refusal with its status and OpenAI error object.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "hf/generation.h"
 #include "hf/tokenizer.h"
 #include "server_fixture.h"
@@ -218,7 +221,14 @@ TEST(ServerLoading, HealthIs503UntilTheModelIsLoaded) {
 
 TEST_F(Endpoints, MetricsInPrometheusText) {
   server_->post("/v1/chat/completions", {{"model", "tiny-qwen2"}, {"messages", user("x")}, {"max_tokens", 2}});
+  // A request is counted by the HTTP logger, which runs after its response has been written: the
+  // client can ask /metrics before that, so ask again (bounded) until the chat request shows.
+  const std::string counted = "hfcpp_requests_total{endpoint=\"/v1/chat/completions\",status=\"200\"}";
   auto m = server_->client().Get("/metrics");
+  for (int i = 0; i < 200 && m && m->body.find(counted) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    m = server_->client().Get("/metrics");
+  }
   ASSERT_TRUE(m);
   EXPECT_EQ(m->status, 200);
   for (const char* line : {"hfcpp_requests_total{endpoint=\"/v1/chat/completions\",status=\"200\"}", "hfcpp_generated_tokens_total ",
