@@ -9,36 +9,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <random>
 
 #include "kernels/kernels.h"
+#include "memory_weights.h"
 #include "models/encoder_model.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class RandomWeights : public hf::WeightSource {
- public:
-  bool has(const std::string& name) const override { return tensors_.count(name) > 0; }
-  hf::Tensor get(const std::string& name) const override { return tensors_.at(name); }
-  std::vector<std::string> names() const override {
-    std::vector<std::string> n;
-    for (const auto& [k, v] : tensors_) n.push_back(k);
-    return n;
-  }
-  std::string describe() const override { return "random weights"; }
-  void add(const std::string& name, std::vector<int64_t> shape, float scale) {
-    hf::Tensor t = hf::Tensor::zeros(hf::DType::F32, shape);
-    float* p = t.mutable_data_as<float>();
-    for (int64_t i = 0; i < t.numel(); ++i) p[i] = scale * std::uniform_real_distribution<float>(-1, 1)(rng_);
-    tensors_[name] = t;
-  }
-
- private:
-  std::map<std::string, hf::Tensor> tensors_;
-  std::mt19937 rng_{42};
-};
+using RandomWeights = hf::bench::MemoryWeights;
 
 hf::EncoderConfig config(int64_t layers, int64_t H, int64_t heads, int64_t I) {
   hf::EncoderConfig c;
@@ -57,16 +37,16 @@ hf::EncoderConfig config(int64_t layers, int64_t H, int64_t heads, int64_t I) {
 std::shared_ptr<RandomWeights> weights(const hf::EncoderConfig& c) {
   auto w = std::make_shared<RandomWeights>();
   const int64_t H = c.hidden_size, I = c.intermediate_size;
-  w->add("embeddings.word_embeddings.weight", {c.vocab_size, H}, 0.5f);
-  w->add("embeddings.position_embeddings.weight", {c.max_position_embeddings, H}, 0.3f);
-  w->add("embeddings.token_type_embeddings.weight", {2, H}, 0.3f);
+  w->random("embeddings.word_embeddings.weight", {c.vocab_size, H}, 0.5f);
+  w->random("embeddings.position_embeddings.weight", {c.max_position_embeddings, H}, 0.3f);
+  w->random("embeddings.token_type_embeddings.weight", {2, H}, 0.3f);
   auto norm = [&](const std::string& p) {
-    w->add(p + ".weight", {H}, 1.0f);
-    w->add(p + ".bias", {H}, 0.1f);
+    w->random(p + ".weight", {H}, 1.0f);
+    w->random(p + ".bias", {H}, 0.1f);
   };
   auto dense = [&](const std::string& p, int64_t out, int64_t in) {
-    w->add(p + ".weight", {out, in}, 0.05f);
-    w->add(p + ".bias", {out}, 0.1f);
+    w->random(p + ".weight", {out, in}, 0.05f);
+    w->random(p + ".bias", {out}, 0.1f);
   };
   norm("embeddings.LayerNorm");
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
