@@ -28,12 +28,16 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
 // Several products of the same x: y_i = x · W_iᵀ (+ bias_i), each W_i [N_i, K] with its own output
 // (row stride N_i). One parallel pass over ΣN_i rows instead of one per product: in decode each
 // pass costs a synchronisation of the threads, which is not free next to a small product.
+// An output may bring its own input x_i (same M, K and ldx), e.g. the down projections of several
+// MoE experts, each fed its own activations: they still run in the one pass.
 struct MatmulOutput {
   const Tensor* W = nullptr;
   const float* bias = nullptr;  // may be null
   float* y = nullptr;
+  const float* x = nullptr;  // this output's own input rows; null = the group's shared x
 };
-// ldx / ldy: row strides of x and of every y (0 = K, resp. each output's N_i).
+// ldx / ldy: row strides of x (and of every x_i) and of every y (0 = K, resp. each output's N_i).
+// x may be null when every output has its own.
 void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOutput> outputs, int64_t ldx = 0,
                   int64_t ldy = 0);
 

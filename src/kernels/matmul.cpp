@@ -266,36 +266,46 @@ void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOu
                   int64_t ldy) {
   if (M >= kGemmRows && matmul_precision() == MatmulPrecision::BF16Activations) {
     // Prefill is compute-bound: a synchronisation per output costs nothing next to it.
-    for (const auto& o : outputs) matmul(x, M, K, *o.W, o.bias, o.y, ldx, ldy);
+    for (const auto& o : outputs) matmul(o.x ? o.x : x, M, K, *o.W, o.bias, o.y, ldx, ldy);
     return;
   }
   using Fn = std::remove_reference_t<decltype(HWY_DYNAMIC_DISPATCH(MatmulF32))>*;
   std::vector<Fn> fns;
   std::vector<int64_t> starts = {0};  // output i covers concatenated rows [starts[i], starts[i+1])
-  bool any_quantized = false;
+  bool shared_quantized = false;  // a quantized output reads the shared x
   for (const auto& o : outputs) {
     check_matmul_weight(*o.W, K);
+    if (!o.x && !x) throw Error("matmul_group: an output without its own x needs the shared x");
     const DType t = o.W->dtype();
-    any_quantized |= is_quantized(t);
+    shared_quantized |= is_quantized(t) && !o.x;
     fns.push_back(t == DType::F32 ? &HWY_DYNAMIC_DISPATCH(MatmulF32)
                   : t == DType::BF16 ? &HWY_DYNAMIC_DISPATCH(MatmulBF16)
                                      : &HWY_DYNAMIC_DISPATCH(MatmulF16));
     starts.push_back(starts.back() + o.W->dim(0));
   }
   if (ldx == 0) ldx = K;
-  // Quantized weights read x as int8 blocks, made once here for every output and thread.
-  // (thread_local: each calling thread has its own; the workers reach it through `act`.)
+  // Quantized weights read x as int8 blocks, made once here for every output and thread: once
+  // for the shared x, once more for each quantized output with its own x.
+  // (thread_local: each calling thread has its own; the workers reach them through `acts`.)
   thread_local quant::QuantizedActivations qx;
-  if (any_quantized) quant::quantize_activations(x, M, K, ldx, qx);
-  const quant::QuantizedActivations& act = qx;
+  thread_local std::vector<quant::QuantizedActivations> own_qx;
+  if (shared_quantized) quant::quantize_activations(x, M, K, ldx, qx);
+  std::vector<const quant::QuantizedActivations*> acts(outputs.size(), &qx);
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!outputs[i].x || !is_quantized(outputs[i].W->dtype())) continue;
+    if (own_qx.size() <= i) own_qx.resize(i + 1);
+    quant::quantize_activations(outputs[i].x, M, K, ldx, own_qx[i]);
+    acts[i] = &own_qx[i];
+  }
   auto run = [&](int64_t r0, int64_t r1) {
     for (size_t i = 0; i < outputs.size(); ++i) {
       const int64_t b = std::max(r0, starts[i]) - starts[i], e = std::min(r1, starts[i + 1]) - starts[i];
       if (b >= e) continue;
       const Tensor& W = *outputs[i].W;
       const int64_t ld = ldy ? ldy : W.dim(0);
-      if (is_quantized(W.dtype())) quant::quantized_rows(act, W, outputs[i].bias, outputs[i].y, ld, b, e);
-      else fns[i](x, M, K, W.data(), outputs[i].bias, outputs[i].y, ldx, ld, b, e);
+      const float* xi = outputs[i].x ? outputs[i].x : x;
+      if (is_quantized(W.dtype())) quant::quantized_rows(*acts[i], W, outputs[i].bias, outputs[i].y, ld, b, e);
+      else fns[i](xi, M, K, W.data(), outputs[i].bias, outputs[i].y, ldx, ld, b, e);
     }
   };
   if (M * starts.back() * K < 64 * 1024) run(0, starts.back());

@@ -97,6 +97,33 @@ TEST(Matmul, GroupEqualsSeparateProducts) {
   }
 }
 
+// Outputs with their own input (MoE experts' down projections) equal separate products of each
+// input: float32, bf16 and a quantized weight (whose own x is quantized separately), next to one
+// output that reads the shared x; decode, small-batch and GEMM row counts, with a row stride.
+TEST(Matmul, GroupOutputsWithTheirOwnInputEqualSeparateProducts) {
+  const int64_t K = 128, ldx = 136;
+  Tensor a = random_weight(DType::F32, 37, K, 41), b = random_weight(DType::BF16, 70, K, 42),
+         c = quantize(random_weight(DType::BF16, 64, K, 43), DType::Q8_0), d = random_weight(DType::BF16, 9, K, 44);
+  for (int64_t M : {1, 5, 20}) {
+    auto shared = random_vector(M * ldx, 45), xa = random_vector(M * ldx, 46), xb = random_vector(M * ldx, 47),
+         xc = random_vector(M * ldx, 48), bias = random_vector(70, 49);
+    std::vector<float> ya(M * 37), yb(M * 70), yc(M * 64), yd(M * 9);
+    const MatmulOutput outs[] = {{&a, nullptr, ya.data(), xa.data()}, {&b, bias.data(), yb.data(), xb.data()},
+                                 {&c, bias.data(), yc.data(), xc.data()}, {&d, nullptr, yd.data()}};
+    matmul_group(shared.data(), M, K, outs, ldx);
+    for (auto [W, x, bb, y] : {std::tuple{&a, &xa, (float*)nullptr, &ya}, std::tuple{&b, &xb, bias.data(), &yb},
+                               std::tuple{&c, &xc, bias.data(), &yc}, std::tuple{&d, &shared, (float*)nullptr, &yd}}) {
+      std::vector<float> separate(y->size());
+      matmul(x->data(), M, K, *W, bb, separate.data(), ldx);
+      expect_close(*y, separate, 1e-5f, std::string("own-input ") + dtype_name(W->dtype()) + " M" + std::to_string(M));
+    }
+  }
+  // Without a shared x every output must bring its own.
+  std::vector<float> y(37);
+  const MatmulOutput missing[] = {{&a, nullptr, y.data()}};
+  EXPECT_THROW(matmul_group(nullptr, 1, K, missing), Error);
+}
+
 TEST(Matmul, RejectsWrongShapeOrDtype) {
   Tensor W = random_weight(DType::F32, 4, 8, 1);
   std::vector<float> x(9), y(4);
