@@ -58,7 +58,10 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t bytes = size * n;
   if (t->keep_body) {
-    if (t->response->body.size() + bytes > (64u << 20)) return 0;
+    if (t->response->body.size() + bytes > kMaxFetchedBody) {
+      t->response->too_large = true;
+      return 0;  // curl stops with CURLE_WRITE_ERROR
+    }
     t->response->body.append(data, bytes);
     return bytes;
   }

@@ -24,6 +24,7 @@ struct HttpResponse {
   int curl_code = 0;                     // CURLcode; non-zero: the transfer failed
   std::string curl_error;
   bool aborted = false;                  // the body callback asked to stop
+  bool too_large = false;                // http_fetch: the body passed kMaxFetchedBody (transfer stopped)
 
   bool network_error() const { return curl_code != 0 && !aborted; }
   std::string header(const std::string& lowercase_name) const;
@@ -36,7 +37,9 @@ using BodySink = std::function<bool(const char* data, size_t size, const HttpRes
 
 // HEAD, or GET streamed to `sink`.
 HttpResponse http_stream(const HttpRequest& request, const BodySink& sink);
-// HEAD, or GET with the body kept in memory (API calls, error bodies): capped at 64 MiB.
+// HEAD, or GET with the body kept in memory (API calls, error bodies): a body longer than
+// kMaxFetchedBody stops the transfer with too_large set (a hostile mirror cannot fill memory).
+constexpr size_t kMaxFetchedBody = size_t(64) << 20;
 HttpResponse http_fetch(const HttpRequest& request);
 
 // "scheme://host:port" with the default port made explicit, for same-origin checks.

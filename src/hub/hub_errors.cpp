@@ -11,7 +11,7 @@ std::string server_message(const HttpResponse& r) {
   std::string header = r.header("x-error-message"), body;
   if (!r.body.empty()) {
     try {
-      auto j = json::parse(r.body);
+      auto j = parse_json(r.body);  // bounded as every untrusted JSON (core/json.h)
       if (j.is_object() && j.contains("error") && j["error"].is_string()) body = j["error"].get<std::string>();
     } catch (const std::exception&) {
     }

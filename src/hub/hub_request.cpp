@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/json.h"
 #include "hf/hub.h"
 #include "hub/repo_names.h"
 
@@ -86,6 +87,9 @@ HttpResponse api_get(const HubConfig& config, RequestContext ctx) {
   for (int attempt = 0;; ++attempt) {
     HttpRequest req{"GET", ctx.url, request_headers(config, ctx.url, &ctx.sent_token), config.etag_timeout_s};
     HttpResponse r = http_fetch(req);
+    if (r.too_large)
+      throw HubError(ctx.url + ": the answer is larger than " + std::to_string(kMaxFetchedBody >> 20) +
+                     " MiB (is " + config.endpoint + " a Hub?)");
     // Server trouble is retried; a network failure is not (Python's model_info does not retry):
     // the caller falls back to the cache at once.
     if (!r.network_error() && is_retryable(r) && attempt < kMaxRetries) {
@@ -102,6 +106,14 @@ HttpResponse api_get(const HubConfig& config, RequestContext ctx) {
       continue;
     }
     return r;
+  }
+}
+
+json parse_api_json(const HttpResponse& r, const std::string& url) {
+  try {
+    return parse_json(r.body);
+  } catch (const json::parse_error& e) {
+    throw HubError(url + ": the answer is not valid JSON (" + e.what() + ")");
   }
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hf/json.h"
 #include "hub/hub_config.h"
 #include "hub/hub_errors.h"
 #include "hub/http_client.h"
@@ -43,7 +44,13 @@ HeadOutcome head_file(const HubConfig& config, const std::string& url);
 
 // GET a JSON API URL; throws the matching HubError on an error status, or a HubError naming
 // the endpoint on a network failure.
+// A body over kMaxFetchedBody is a HubError naming the URL.
 HttpResponse api_get(const HubConfig& config, RequestContext context);
+
+// An API answer's body parsed as model files are (core's parse_json: nesting bounded, a number
+// past a double's range rejected): what a mirror (HF_ENDPOINT) sends is as untrusted as a model
+// file. Malformed JSON is a HubError naming `url`.
+json parse_api_json(const HttpResponse& response, const std::string& url);
 
 // "cannot reach <endpoint> (<curl error>)": one phrase for network failures.
 std::string network_problem(const HubConfig& config, const HttpResponse& response);

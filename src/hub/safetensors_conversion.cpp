@@ -21,7 +21,7 @@ bool same_ignoring_case(std::string a, std::string b) {
 
 json get_json(const HubConfig& c, const std::string& repo_id, const std::string& url) {
   RequestContext ctx{c.endpoint, repo_id, c.repo_type, "main", "", url};
-  return json::parse(api_get(c, ctx).body);
+  return parse_api_json(api_get(c, ctx), url);
 }
 }  // namespace
 

@@ -17,12 +17,9 @@ namespace fs = std::filesystem;
 std::string fetch_commit(const HubConfig& c, const std::string& repo_id) {
   if (is_commit_hash(c.revision)) return c.revision;
   RequestContext ctx{c.endpoint, repo_id, c.repo_type, c.revision, "", api_url(c, repo_id, "/revision/" + url_quote(c.revision, ""))};
-  HttpResponse r = api_get(c, ctx);
-  try {
-    std::string sha = json::parse(r.body).at("sha").get<std::string>();
-    if (is_commit_hash(sha)) return sha;
-  } catch (const std::exception&) {
-  }
+  const json j = parse_api_json(api_get(c, ctx), ctx.url);
+  if (j.is_object() && j.contains("sha") && j["sha"].is_string() && is_commit_hash(j["sha"].get<std::string>()))
+    return j["sha"].get<std::string>();
   throw HubError(ctx.url + ": the answer has no commit hash in 'sha' (is " + c.endpoint + " a Hub?)");
 }
 
@@ -43,12 +40,7 @@ std::vector<std::string> list_repo_files(const HubConfig& c, const std::string& 
                      api_url(c, repo_id, "/tree/" + url_quote(commit, "") + "?recursive=true&expand=false")};
   for (int page = 0; page < 100000 && !ctx.url.empty(); ++page) {
     HttpResponse r = api_get(c, ctx);
-    json entries;
-    try {
-      entries = json::parse(r.body);
-    } catch (const std::exception& e) {
-      throw HubError(ctx.url + ": the file listing is not JSON (" + std::string(e.what()) + ")");
-    }
+    const json entries = parse_api_json(r, ctx.url);
     if (!entries.is_array()) throw HubError(ctx.url + ": the file listing is not a JSON array");
     for (const auto& e : entries) {
       if (!e.is_object() || e.value("type", "") != "file" || !e.contains("path") || !e["path"].is_string()) continue;

@@ -14,7 +14,8 @@ Layout under --root (written by the tests):
   repos/<org>--<name>/commits/<commit>/<path...>   file contents
   faults.json   [{"method", "path_contains", "port": "main"|"cdn", "action", "times", ...}]
                 actions: "status" (+"status"), "drop" (+"after_bytes"), "corrupt", "slow" (+"delay_s"),
-                "ignore_range" (answer 200 with the whole file to a Range request)
+                "ignore_range" (answer 200 with the whole file to a Range request),
+                "body" (answer 200 with "body" repeated "repeat" times: a hostile mirror's JSON)
 Written by the server:
   ports.json    {"port", "cdn_port"} once both listen
   requests.log  one JSON object per request: port, method, path, range, auth, status, bytes
@@ -212,6 +213,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         fault = self.fault()
         if fault and fault["action"] == "status":
             self.error(fault.get("status", 500), None, fault.get("message", "injected failure"))
+            return
+        if fault and fault["action"] == "body":
+            body = fault["body"].encode() * fault.get("repeat", 1)
+            try:
+                self.reply(200, {"Content-Type": "application/json"}, body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client stops reading a body past its limit
             return
         url = urllib.parse.urlsplit(self.path)
         path = url.path

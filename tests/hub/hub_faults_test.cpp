@@ -351,5 +351,33 @@ TEST_F(HubTest, PythonHoldingTheBlobLockMakesUsWaitAndReuseItsBlob) {
   EXPECT_EQ(hub_->count("GET", "", "cdn"), 0u);  // we waited and used the blob Python wrote
 }
 
+// A mirror (HF_ENDPOINT) is as untrusted as a model file: its JSON answers go through the same
+// bounded parsing (core/json.h), and each hostile one is a one-line HubError naming the URL.
+TEST_F(HubTest, HostileMirrorAnswersAreClearErrorsNamingTheUrl) {
+  add_model(kRepo, commit('1'));
+  struct Case {
+    std::string path, body;
+    long repeat;
+    std::string says;
+  };
+  const std::string deep(1000000, '[');
+  for (const Case& c : std::vector<Case>{{"/revision/", R"({"sha": 1e400})", 1, "number out of range"},
+                                         {"/revision/", deep, 1, "nested deeper than 512 levels"},
+                                         {"/revision/", "[1,", 1, "not valid JSON"},
+                                         {"/revision/", R"({"sha": "main"})", 1, "no commit hash in 'sha'"},
+                                         {"/tree/", R"([{"type": "file", "path": "a", "size": 1e400}])", 1,
+                                          "number out of range"},
+                                         {"/tree/", deep, 1, "nested deeper than 512 levels"},
+                                         {"/tree/", " ", 70L << 20, "larger than 64 MiB"}}) {
+    SCOPED_TRACE(c.path + " " + c.says);
+    hub_->set_faults(json::array(
+        {{{"path_contains", c.path}, {"action", "body"}, {"body", c.body}, {"repeat", c.repeat}}}));
+    std::string m = message_of<HubError>([&] { snapshot_download(kRepo, opts_); });
+    EXPECT_TRUE(contains(m, hub_->endpoint() + "/api/models/" + kRepo + c.path)) << m;
+    EXPECT_TRUE(contains(m, c.says)) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
+}
+
 }  // namespace
 }  // namespace hf::testing
