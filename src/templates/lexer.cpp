@@ -37,6 +37,20 @@ class Lexer {
   explicit Lexer(std::string source) : src_(std::move(source)) {}
 
   std::vector<Token> run() {
+    try {
+      lex();
+    } catch (const LexError& e) {
+      tokens_.push_back(e.token);
+    }
+    return std::move(tokens_);
+  }
+
+ private:
+  struct LexError {
+    Token token;
+  };
+
+  void lex() {
     size_t pos = 0;
     bool line_starting = true;
     while (pos < src_.size()) {
@@ -65,15 +79,14 @@ class Lexer {
     Token eof{Tok::Eof, ""};
     locate(eof, src_.size());
     tokens_.push_back(eof);
-    return std::move(tokens_);
   }
 
- private:
+  // Ends lexing with an Error token (see Tok::Error).
   [[noreturn]] void fail(size_t offset, const std::string& what) {
-    Token t{Tok::Eof, ""};
+    Token t{Tok::Error, ""};
     locate(t, offset);
-    throw TemplateError("line " + std::to_string(t.line) + ", column " + std::to_string(t.column) +
-                        ": " + what);
+    t.text = "line " + std::to_string(t.line) + ", column " + std::to_string(t.column) + ": " + what;
+    throw LexError{std::move(t)};
   }
 
   // Line and column (in code points) of `offset`; offsets arrive mostly in increasing order.

@@ -9,7 +9,10 @@
 
 namespace hf::templates {
 
-enum class Tok : uint8_t { Data, VarBegin, VarEnd, BlockBegin, BlockEnd, Name, String, Int, Float, Op, Eof };
+// Error: a lexical error, the last token (its text is the message). Jinja2 lexes lazily, as the
+// parser asks for tokens, so its parser can fail first on a token before the bad one: the parser
+// raises this one only when it reaches it.
+enum class Tok : uint8_t { Data, VarBegin, VarEnd, BlockBegin, BlockEnd, Name, String, Int, Float, Op, Eof, Error };
 
 struct Token {
   Tok type;
@@ -21,7 +24,8 @@ struct Token {
   int line = 1, column = 1;
 };
 
-// Throws hf::TemplateError "line L, column C: ..." on a lexical error.
+// The tokens up to the end (Eof), or up to a lexical error: then the last token is an Error
+// whose text is "line L, column C: ...".
 std::vector<Token> tokenize(const std::string& source);
 
 }  // namespace hf::templates

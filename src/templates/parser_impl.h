@@ -18,6 +18,7 @@ class Parser {
   explicit Parser(std::vector<Token> tokens) : toks_(std::move(tokens)) {}
 
   std::unique_ptr<Program> run() {
+    raise_lexer_error(cur());
     auto program = std::make_unique<Program>();
     program->body = subparse({});
     return program;
@@ -26,9 +27,15 @@ class Parser {
  private:
   // ---- token helpers --------------------------------------------------------------------
   const Token& cur() const { return toks_[pos_]; }
-  const Token& peek(size_t n = 1) const { return toks_[std::min(pos_ + n, toks_.size() - 1)]; }
+  // Jinja2's TokenStream.look(): lexing the token after the current one may raise.
+  const Token& peek(size_t n = 1) const { return raise_lexer_error(toks_[std::min(pos_ + n, toks_.size() - 1)]); }
   void advance() {
-    if (cur().type != Tok::Eof) ++pos_;
+    if (cur().type != Tok::Eof) raise_lexer_error(toks_[++pos_]);
+  }
+  // A lexical error is raised when the parser reaches it, as Jinja2's lazy lexer does.
+  static const Token& raise_lexer_error(const Token& t) {
+    if (t.type == Tok::Error) throw TemplateError(t.text);
+    return t;
   }
   bool is_op(const char* op) const { return cur().type == Tok::Op && cur().text == op; }
   bool is_name(const char* name) const { return cur().type == Tok::Name && cur().text == name; }
