@@ -313,15 +313,18 @@ TEST(Attention, FullyMaskedQueryGivesZerosNotNaN) {
 }
 
 // The opt-in bf16 prefill: against its scalar twin (x rounded to bf16, then the exact product),
-// partial panels, K odd and over several panel slices; and it really rounds x (so the test can
-// tell it from the float32 path). Skipped where the CPU has no AVX-512 BF16.
+// partial panels, K odd and over several panel slices (whole 16-pair blocks that the packing
+// transposes in registers, and a remainder it copies word by word), rows past the micro-tile;
+// and it really rounds x (so the test can tell it from the float32 path). Skipped where the CPU
+// has no AVX-512 BF16.
 TEST(Matmul, BF16ActivationsMatchTheirReference) {
   if (!has_bf16_dot_products()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
   struct Restore {
     ~Restore() { set_matmul_precision(MatmulPrecision::Float32); }
   } restore;
   set_matmul_precision(MatmulPrecision::BF16Activations);
-  for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{16, 64, 32}, {21, 301, 45}, {40, 896, 70}}) {
+  for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{16, 64, 32}, {21, 301, 45}, {40, 896, 70},
+                        {37, 1088, 96}, {29, 600, 64}}) {
     Tensor W = random_weight(DType::BF16, N, K, 31);
     auto x = random_vector(M * K, 32), b = random_vector(N, 33);
     std::vector<float> y(M * N), ref(M * N), exact(M * N);
