@@ -11,16 +11,22 @@
 
 namespace hf::pipelines {
 
+namespace {
+// transformers' Text2TextGenerationPipeline._default_generation_config (summarization and
+// translation inherit it).
+const GenerationConfig kPipelineDefaults{.max_new_tokens = 256, .num_beams = 4};
+}  // namespace
+
 Text2TextPipeline::Text2TextPipeline(std::string task, std::string return_name, std::string model_name, Tokenizer tokenizer,
                                      AutoModelForSeq2SeqLM model, const json& model_config, GenerationConfig construction_config)
     : PipelineImpl(std::move(task), std::move(model_name), std::move(tokenizer)),
       return_name_(std::move(return_name)),
       model_(std::move(model)),
-      construction_(std::move(construction_config)),
-      settings_(resolve_text2text_settings(task_, model_.generation_config(), model_config)) {}
+      settings_(resolve_generation_settings(task_, kPipelineDefaults, model_.generation_config(), construction_config,
+                                            model_config)) {}
 
 GenerationConfig Text2TextPipeline::call_config(const PipelineCallOptions& options) const {
-  return options.generate.merged_over(construction_).merged_over(settings_.generation);
+  return options.generate.merged_over(settings_.generation);
 }
 
 std::vector<int32_t> Text2TextPipeline::tokenize(const std::string& text, bool truncation) const {
@@ -114,6 +120,18 @@ json Text2TextPipeline::run(const json& inputs, const PipelineCallOptions& optio
   json out = json::array();
   for (auto& r : per_input) out.push_back(flat ? r[0] : r);
   return out;
+}
+
+std::string effective_translation_task(const std::string& task, const json& model_config) {
+  if (task != "translation" || !model_config.is_object() || !model_config.contains("task_specific_params")) return task;
+  const json& params = model_config["task_specific_params"];
+  if (!params.is_object()) return task;
+  for (const auto& [key, value] : params.items())
+    if (key.rfind("translation", 0) == 0) {
+      warn("\"translation\" task was used, instead of \"translation_XX_to_YY\", defaulting to \"" + key + "\"");
+      return key;
+    }
+  return task;
 }
 
 std::shared_ptr<PipelineImpl> make_text2text_pipeline(const std::string& task, const std::string& return_name,

@@ -12,8 +12,8 @@
 // kwarg) cuts it to the tokenizer's model_max_length, otherwise a longer input only gets the
 // tokenizer's warning, as in transformers. An input longer than the model's position table
 // (BART, Marian: max_position_embeddings) is cut to it with a warning, where transformers would
-// fail with an index error. Generation settings: text2text_settings.h, then construction kwargs,
-// then the call's. A list of strings gives a flat list of records (a list of lists with
+// fail with an index error. Generation settings: generation_settings.h (pipeline defaults
+// max_new_tokens 256, num_beams 4), then the call's kwargs. A list of strings gives a flat list of records (a list of lists with
 // num_return_sequences > 1); extra["batch_size"] (default 1) generates that many texts per call,
 // right-padded, each row as it would be alone.
 #include <string>
@@ -21,7 +21,7 @@
 
 #include "hf/pipeline.h"
 #include "hf/seq2seq.h"
-#include "pipelines/text2text_settings.h"
+#include "pipelines/generation_settings.h"
 
 namespace hf::pipelines {
 
@@ -34,9 +34,9 @@ class Text2TextPipeline : public PipelineImpl {
 
   json run(const json& inputs, const PipelineCallOptions& options) override;
 
-  // The generate() config of one call: call kwargs → construction kwargs → resolved settings.
+  // The generate() config of one call: the call's kwargs over the settings.
   GenerationConfig call_config(const PipelineCallOptions& options) const;
-  const Text2TextSettings& settings() const { return settings_; }
+  const GenerationSettings& settings() const { return settings_; }
 
  private:
   std::vector<int32_t> tokenize(const std::string& text, bool truncation) const;
@@ -45,9 +45,12 @@ class Text2TextPipeline : public PipelineImpl {
 
   std::string return_name_;
   AutoModelForSeq2SeqLM model_;
-  GenerationConfig construction_;
-  Text2TextSettings settings_;
+  GenerationSettings settings_;
 };
+
+// transformers' pipeline("translation", model=...) with a model whose task_specific_params hold
+// translation_XX_to_YY keys: the first of them (with its UserWarning); else "translation".
+std::string effective_translation_task(const std::string& task, const json& model_config);
 
 // Loads the tokenizer and model of a text2text-family pipeline (the registry's `make`). A bare
 // "translation" becomes the model's first translation_XX_to_YY task (effective_translation_task).

@@ -31,51 +31,24 @@ std::string drop_code_points(const std::string& s, size_t n) {
   return i >= s.size() ? "" : s.substr(i);
 }
 
+// transformers' TextGenerationPipeline._default_generation_config.
+const GenerationConfig kPipelineDefaults{.max_new_tokens = 256, .do_sample = true, .temperature = 0.7f};
+
 }  // namespace
 
-TaskParams task_params(const std::string& task, const json& config) {
-  TaskParams t;
-  if (!config.is_object()) return t;
-  if (config.contains("prefix") && config["prefix"].is_string()) t.prefix = config["prefix"].get<std::string>();
-  if (!config.contains("task_specific_params") || !config["task_specific_params"].is_object() ||
-      !config["task_specific_params"].contains(task))
-    return t;
-  json p = config["task_specific_params"][task];
-  const std::string where = "config.json task_specific_params." + task;
-  if (!p.is_object()) throw ConfigError(where + ": expected an object, got " + p.dump());
-  if (p.contains("prefix")) {  // pipeline-only: not a generation parameter
-    if (!p["prefix"].is_string()) throw ConfigError(where + ".prefix: expected a string, got " + p["prefix"].dump());
-    t.prefix = p["prefix"].get<std::string>();
-    p.erase("prefix");
-  }
-  t.generation = GenerationConfig::from_json_text(p.dump(), where);
-  return t;
-}
-
 TextGenerationPipeline::TextGenerationPipeline(std::string task, std::string model_name, Tokenizer tokenizer,
-                                               AutoModelForCausalLM model, GenerationConfig construction_config,
-                                               TaskParams task_params)
+                                               AutoModelForCausalLM model, const GenerationConfig& construction_config,
+                                               const json& model_config)
     : PipelineImpl(std::move(task), std::move(model_name), std::move(tokenizer)),
       model_(std::move(model)),
-      construction_(std::move(construction_config)),
-      task_(std::move(task_params)) {}
+      settings_(resolve_generation_settings(task_, kPipelineDefaults, model_.generation_config(), construction_config,
+                                            model_config)) {}
 
 GenerationConfig TextGenerationPipeline::call_config(const PipelineCallOptions& o) const {
-  const GenerationConfig& file = model_.generation_config();
-  // Pipeline.__init__: the construction kwargs over transformers'
-  // TextGenerationPipeline._default_generation_config (the model's file fills the rest inside
-  // generate); while max_new_tokens is still the default 256, a max_length ≠ 20 of the
-  // construction or of the model's file is honoured instead.
-  const GenerationConfig defaults{.max_new_tokens = 256, .do_sample = true, .temperature = 0.7f};
-  GenerationConfig built = construction_.merged_over(defaults);
-  const std::optional<int> max_length = construction_.max_length ? construction_.max_length : file.max_length;
-  if (built.max_new_tokens == defaults.max_new_tokens && max_length && *max_length != 20) built.max_new_tokens.reset();
-  // Then task_specific_params[task] update it (GPT-2's max_length 50 leaves max_new_tokens 256 in
-  // place, and generate() lets max_new_tokens win, as transformers warns); the call's kwargs beat
-  // everything.
-  GenerationConfig c = o.generate.merged_over(task_.generation.merged_over(built));
+  GenerationConfig c = o.generate.merged_over(settings_.generation);
   if (c.temperature && *c.temperature == 0.0f && !o.generate.do_sample) c.do_sample = false;
-  if (!c.pad_token_id && !file.pad_token_id && tok_.pad_token_id()) c.pad_token_id = *tok_.pad_token_id();
+  // Pipeline.__init__: the tokenizer's pad token when the settings have none.
+  if (!c.pad_token_id && tok_.pad_token_id()) c.pad_token_id = *tok_.pad_token_id();
   if (o.stop_sequence) c.eos_token_id = tok_.encode(*o.stop_sequence, false);
   if (!c.tokenizer) c.tokenizer = &tok_;
   return c;
@@ -99,7 +72,7 @@ json TextGenerationPipeline::run_one(const json& input, const PipelineCallOption
   std::vector<int32_t> ids;
   bool continue_final = false;
   if (input.is_string()) {
-    ids = tok_.encode(task_.prefix.value_or("") + input.get<std::string>());
+    ids = tok_.encode(settings_.prefix.value_or("") + input.get<std::string>());
   } else if (input.is_array()) {
     if (input.empty()) throw InputError("text-generation: empty message list; give at least one message");
     for (size_t i = 0; i < input.size(); ++i)
@@ -118,8 +91,8 @@ json TextGenerationPipeline::run_one(const json& input, const PipelineCallOption
   GenerationConfig config = call_config(o);
   // A prefix lengthens the prompt: transformers adds its length to max_length when no
   // max_new_tokens is asked for, so the text still gets the same room.
-  if (task_.prefix && !task_.prefix->empty() && input.is_string() && !config.max_new_tokens) {
-    const int prefix_length = static_cast<int>(tok_.encode(*task_.prefix, false).size());
+  if (settings_.prefix && !settings_.prefix->empty() && input.is_string() && !config.max_new_tokens) {
+    const int prefix_length = static_cast<int>(tok_.encode(*settings_.prefix, false).size());
     config.max_length = config.max_length.value_or(model_.generation_config().max_length.value_or(20)) + prefix_length;
   }
   GenerateOutput out = model_.generate(std::vector<std::vector<int32_t>>{ids}, config);
@@ -163,9 +136,8 @@ void register_text_generation_tasks(TaskRegistry& r) {
            AutoModelForCausalLM model = AutoModelForCausalLM::from_pretrained(dir.string());
            GenerationConfig construction = o.generation_config;
            if (o.max_new_tokens) construction.max_new_tokens = o.max_new_tokens;
-           return std::make_shared<TextGenerationPipeline>(task, o.model, std::move(tok), std::move(model),
-                                                           std::move(construction),
-                                                           task_params(task, read_json_file(dir / "config.json")));
+           return std::make_shared<TextGenerationPipeline>(task, o.model, std::move(tok), std::move(model), construction,
+                                                           read_json_file(dir / "config.json"));
          },
          .default_revision = "607a30d"});
 }

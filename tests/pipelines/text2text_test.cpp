@@ -12,7 +12,8 @@
 #include "hf/pipeline.h"
 #include "hf/seq2seq.h"
 #include "models/marian_expected.h"
-#include "pipelines/text2text_settings.h"
+#include "pipelines/generation_settings.h"
+#include "pipelines/text2text_generation.h"
 #include "pipelines/translation.h"
 
 namespace fs = std::filesystem;
@@ -43,6 +44,13 @@ PipelineCallOptions call_options(const json& kwargs) {
   return o;
 }
 
+// The text2text pipelines' settings (Text2TextGenerationPipeline._default_generation_config:
+// max_new_tokens 256, num_beams 4) for a model's generation config and construction kwargs.
+pipelines::GenerationSettings resolve(const std::string& task, const GenerationConfig& model, const json& config,
+                                      const GenerationConfig& construction = {}) {
+  return pipelines::resolve_generation_settings(task, {.max_new_tokens = 256, .num_beams = 4}, model, construction, config);
+}
+
 // The settings a case resolves, after generate()'s length rule (max_new_tokens + 1 wins).
 void expect_resolved(const fs::path& dir, const json& c) {
   SCOPED_TRACE(c["name"].get<std::string>());
@@ -50,7 +58,7 @@ void expect_resolved(const fs::path& dir, const json& c) {
   // (effective_translation_task is checked by the pipeline cases, with its warning: warnings are
   // printed once per process.)
   const std::string task = c.value("effective_task", c["task"].get<std::string>());
-  const auto s = pipelines::resolve_text2text_settings(task, seq2seq_generation_config(dir), config);
+  const auto s = resolve(task, seq2seq_generation_config(dir), config);
   const GenerationConfig g = call_options(c["kwargs"]).generate.merged_over(s.generation).with_defaults();
   const json& r = c["resolved_generation"];
   EXPECT_EQ(*g.num_beams, r["num_beams"].get<int>());
@@ -99,33 +107,58 @@ TEST(Text2TextSettings, EveryT5CaseResolvesAsTransformers) {
   for (const auto& c : expected(kT5)["pipeline_cases"]) expect_resolved(kT5, c);
 }
 
-TEST(Text2TextSettings, ModelValuesBeatPipelineDefaultsInTheCurrentRule) {
-  // 4.5x gave 4 beams to a model asking 6 (the pipeline default differed from GenerationConfig()'s);
-  // the current line keeps the model's 6, and its max_length 40 drops max_new_tokens 256.
+TEST(Text2TextSettings, PipelineDefaultsBeatTheModelsFileWhichFillsTheRest) {
+  // _prepare_generation_config(generation_config=pipeline defaults): the model's file fills only
+  // unset fields (5.x defaults_only; 4.5x kept every pipeline default that differs from
+  // GenerationConfig()'s), so a model asking 6 beams gets the pipeline's 4; its max_length 40
+  // still drops max_new_tokens 256.
   const json config = {{"model_type", "marian"}};
-  const auto s = pipelines::resolve_text2text_settings("translation", GenerationConfig{.max_length = 40, .num_beams = 6}, config);
-  EXPECT_EQ(s.generation.num_beams, 6);
+  const auto s = resolve("translation", GenerationConfig{.max_length = 40, .num_beams = 6, .length_penalty = 0.5f}, config);
+  EXPECT_EQ(s.generation.num_beams, 4);
+  EXPECT_FLOAT_EQ(*s.generation.length_penalty, 0.5f);
   EXPECT_FALSE(s.generation.max_new_tokens);
   EXPECT_EQ(s.generation.max_length, 40);
   // max_length 20 is "unset" for transformers: the pipeline's 256 new tokens stay.
-  const auto t = pipelines::resolve_text2text_settings("translation", GenerationConfig{.max_length = 20}, config);
+  const auto t = resolve("translation", GenerationConfig{.max_length = 20}, config);
   EXPECT_EQ(t.generation.max_new_tokens, 256);
   EXPECT_EQ(t.generation.num_beams, 4);
+}
+
+TEST(Text2TextSettings, ConstructionKwargsComeBeforeTheMaxLengthRuleAndUnderTaskParams) {
+  // t5-base's summarization params: num_beams 4, max_length 200, min_length 30 (tiny-t5 copies them).
+  const json config = read_json_file(kT5 / "config.json");
+  // A construction max_length drops the default 256 new tokens (as the model's would); then the
+  // task's max_length 200 replaces the 50 and its num_beams 4 the construction's 2.
+  auto s = resolve("summarization", GenerationConfig{}, config, {.max_length = 50, .num_beams = 2, .top_k = 7});
+  EXPECT_FALSE(s.generation.max_new_tokens);
+  EXPECT_EQ(s.generation.max_length, 200);
+  EXPECT_EQ(s.generation.num_beams, 4);
+  EXPECT_EQ(s.generation.top_k, 7);  // not in the task's params: the construction's stays
+  // A construction max_new_tokens stays next to the task's max_length (generate() lets it win).
+  s = resolve("summarization", GenerationConfig{}, config, {.max_new_tokens = 9});
+  EXPECT_EQ(s.generation.max_new_tokens, 9);
+  // The pipeline applies them the same way, and the call's kwargs beat everything.
+  const auto impl = std::dynamic_pointer_cast<pipelines::Text2TextPipeline>(pipelines::make_text2text_pipeline(
+      "summarization", "summary", kT5.string(), {.model = kT5.string(), .generation_config = {.max_length = 50, .num_beams = 2}}));
+  ASSERT_TRUE(impl);
+  EXPECT_EQ(impl->settings().generation.num_beams, 4);
+  EXPECT_FALSE(impl->settings().generation.max_new_tokens);
+  EXPECT_EQ(impl->call_config({.generate = {.num_beams = 2}}).num_beams, 2);
 }
 
 TEST(Text2TextSettings, TaskParamsComeAfterTheMaxNewTokensRuleAndTheirPrefixWins) {
   const json config = {{"prefix", "P: "},
                        {"task_specific_params", {{"summarization", {{"max_length", 99}, {"early_stopping", "never"}, {"prefix", "S: "}}}}}};
-  const auto s = pipelines::resolve_text2text_settings("summarization", GenerationConfig{}, config);
+  const auto s = resolve("summarization", GenerationConfig{}, config);
   EXPECT_EQ(s.generation.max_new_tokens, 256);  // step 3 ran before task_specific_params set max_length
   EXPECT_EQ(s.generation.max_length, 99);
   EXPECT_TRUE(s.generation.early_stopping_never);
   EXPECT_EQ(s.prefix, "S: ");
-  EXPECT_EQ(pipelines::resolve_text2text_settings("text2text-generation", GenerationConfig{}, config).prefix, "P: ");
+  EXPECT_EQ(resolve("text2text-generation", GenerationConfig{}, config).prefix, "P: ");
   const json bad = {{"task_specific_params", {{"summarization", 3}}}};
-  EXPECT_THROW(pipelines::resolve_text2text_settings("summarization", GenerationConfig{}, bad), ConfigError);
+  EXPECT_THROW(resolve("summarization", GenerationConfig{}, bad), ConfigError);
   const json bad_prefix = {{"task_specific_params", {{"summarization", {{"prefix", 1}}}}}};
-  EXPECT_THROW(pipelines::resolve_text2text_settings("summarization", GenerationConfig{}, bad_prefix), ConfigError);
+  EXPECT_THROW(resolve("summarization", GenerationConfig{}, bad_prefix), ConfigError);
 }
 
 TEST(Text2TextPipeline, EveryBartCnnPipelineCase) {

@@ -14,11 +14,9 @@ namespace {
 
 const std::string kGpt2 = HF_FIXTURES "/tiny-gpt2";
 
-TextGenerationPipeline gpt2(GenerationConfig construction = {}) {
-  const json config = read_json_file(kGpt2 + "/config.json");
+TextGenerationPipeline gpt2(GenerationConfig construction = {}, json config = read_json_file(kGpt2 + "/config.json")) {
   return TextGenerationPipeline("text-generation", kGpt2, AutoTokenizer::from_pretrained(kGpt2),
-                                AutoModelForCausalLM::from_pretrained(kGpt2), construction,
-                                task_params("text-generation", config));
+                                AutoModelForCausalLM::from_pretrained(kGpt2), construction, config);
 }
 
 TEST(TextGenerationTaskParams, Gpt2FixtureShipsThem) {
@@ -40,6 +38,12 @@ TEST(TextGenerationTaskParams, AppliedOverConstructionUnderTheCall) {
   EXPECT_FALSE(c.max_new_tokens);
   EXPECT_EQ(c.max_length, std::optional<int>(50));
   EXPECT_EQ(c.do_sample, std::optional<bool>(true));
+  // A construction value the task's params do not name stays; a construction max_new_tokens stays
+  // next to the task's max_length (generate() lets it win).
+  c = gpt2({.max_new_tokens = 7, .top_k = 3}).call_config({});
+  EXPECT_EQ(c.max_new_tokens, std::optional<int>(7));
+  EXPECT_EQ(c.top_k, std::optional<int>(3));
+  EXPECT_EQ(c.max_length, std::optional<int>(50));
   // The call's kwargs win.
   c = gpt2().call_config({.generate = {.max_length = 12, .do_sample = false}});
   EXPECT_EQ(c.max_length, std::optional<int>(12));
@@ -55,18 +59,15 @@ TEST(TextGenerationTaskParams, PrefixFromConfigOrTaskParams) {
 }
 
 TEST(TextGenerationTaskParams, PrefixIsPromptedButNotReturned) {
-  const json config = read_json_file(kGpt2 + "/config.json");
-  TaskParams with_prefix = task_params("text-generation", config);
-  with_prefix.prefix = "Once upon a time";
-  TextGenerationPipeline p("text-generation", kGpt2, AutoTokenizer::from_pretrained(kGpt2),
-                           AutoModelForCausalLM::from_pretrained(kGpt2), {}, with_prefix);
+  json with_prefix = read_json_file(kGpt2 + "/config.json");
+  with_prefix["prefix"] = "Once upon a time";
+  TextGenerationPipeline p = gpt2({}, with_prefix);
   const PipelineCallOptions greedy{.generate = {.max_new_tokens = 5, .do_sample = false}};
   const json out = p.run(" there", greedy);
   const std::string text = out[0]["generated_text"];
   EXPECT_EQ(text.rfind(" there", 0), 0u) << text;  // prompt_text + new text, the prefix dropped
   // The new text is what the model continues after prefix + prompt.
-  TextGenerationPipeline plain("text-generation", kGpt2, AutoTokenizer::from_pretrained(kGpt2),
-                               AutoModelForCausalLM::from_pretrained(kGpt2), {}, {});
+  TextGenerationPipeline plain = gpt2({}, json::object());
   const json direct = plain.run("Once upon a time there", greedy);
   const std::string whole = direct[0]["generated_text"];
   EXPECT_EQ(whole.substr(std::string("Once upon a time there").size()), text.substr(std::string(" there").size()));
