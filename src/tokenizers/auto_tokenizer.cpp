@@ -6,6 +6,7 @@
 #include "core/json.h"
 #include "hf/tokenizer.h"
 #include "tokenizers/marian/marian_tokenizer.h"
+#include "tokenizers/offset_trimming.h"
 #include "tokenizers/tokenizer_json.h"
 
 namespace hf {
@@ -25,8 +26,9 @@ Tokenizer AutoTokenizer::from_pretrained(const std::string& name_or_path, const 
 }
 
 namespace {
-// Forwards everything to the wrapped implementation, with chat_templates replaced.
-class TemplateOverride : public TokenizerImpl {
+// Forwards everything to the wrapped implementation, with chat_templates replaced: every
+// virtual, the optional ones too (encode_plus's offsets, word ids and special-token layout).
+class TemplateOverride : public TokenizerImpl, public tok::PrefixSpaceTrimming {
  public:
   TemplateOverride(std::shared_ptr<const TokenizerImpl> inner, std::string source) : inner_(std::move(inner)) {
     config_ = inner_->config();
@@ -43,6 +45,13 @@ class TemplateOverride : public TokenizerImpl {
   size_t vocab_size() const override { return inner_->vocab_size(); }
   bool is_special_id(int32_t id) const override { return inner_->is_special_id(id); }
   const TokenizerConfig& config() const override { return config_; }
+  std::vector<TokenSpan> encode_with_offsets(std::string_view text) const override { return inner_->encode_with_offsets(text); }
+  std::vector<TemplatePart> special_tokens_layout(bool pair) const override { return inner_->special_tokens_layout(pair); }
+  bool trims_offsets() const override { return inner_->trims_offsets(); }
+  bool trim_keeps_prefix_space() const override {
+    const auto* rule = dynamic_cast<const tok::PrefixSpaceTrimming*>(inner_.get());
+    return rule && rule->trim_keeps_prefix_space();
+  }
 
  private:
   std::shared_ptr<const TokenizerImpl> inner_;
