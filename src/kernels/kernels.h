@@ -52,8 +52,12 @@ bool can_quantize(const Tensor& W);
 // W [N, K] quantized to `type` (Q8_0 or Q4_0): blocks of 32 weights with one f16 scale each,
 // symmetric, every weight within half a step of its block's scale (Q4_0: a step on the side
 // opposite the block's largest magnitude, which maps to -8). A new owned tensor; hf::Error when
-// !can_quantize(W) or `type` is not a quantized dtype.
+// !can_quantize(W) or `type` is not a quantized dtype. SIMD over the threads, the same bytes as
+// reference::quantize; an infinite or NaN weight gives unspecified quants in its block.
 Tensor quantize(const Tensor& W, DType type);
+// The same into `out`, which holds W.dim(0) quantized rows (Tensor::zeros(type, W.shape()).nbytes()):
+// a caller assembling a large matrix from row blocks writes each block in place.
+void quantize_into(const Tensor& W, DType type, void* out);
 // Row n of a 2-D weight in any weight dtype, as K floats (the dequantized values for Q8_0/Q4_0).
 void dequantize_row(const Tensor& W, int64_t n, float* out);
 

@@ -50,6 +50,27 @@ inline int quant_at(DType t, const uint8_t* q, int64_t p) {
   return r < 32 ? (b & 15) : (b >> 4);
 }
 
+// Round half away from zero (as lround) without a library call. The SIMD quantizers compute the
+// same two float operations (v + ±0.5, then truncation), so both give bit-identical quants.
+inline int round_to_int(float v) { return static_cast<int>(v + (v >= 0 ? 0.5f : -0.5f)); }
+
+// The f16 scale of a weight block from its largest magnitude `amax` and the first element of that
+// magnitude `extreme` (Q4_0 maps it to -8 exactly, as llama.cpp's q4_0; Q8_0 maps amax to 127).
+// The quants are rounded against the f16 value actually stored (`inverse` = 1 / it, or 0), so
+// the error stays within half a step of it. Shared by the scalar and SIMD quantizers.
+struct BlockScale {
+  uint16_t f16;
+  float inverse;
+};
+inline BlockScale block_scale(DType t, float amax, float extreme) {
+  const float d = t == DType::Q8_0 ? amax / 127.0f : (amax == 0 ? 0.0f : extreme) / -8.0f;
+  const uint16_t h = f32_to_f16(d);
+  const float dh = f16_to_f32(h);
+  return {h, dh != 0 ? 1.0f / dh : 0.0f};
+}
+inline int quant_min(DType t) { return t == DType::Q8_0 ? -127 : -8; }
+inline int quant_max(DType t) { return t == DType::Q8_0 ? 127 : 7; }
+
 // Element k of row n of a Q8_0 / Q4_0 weight, dequantized.
 inline float dequantized_at(const Tensor& W, int64_t n, int64_t k) {
   const int64_t p = k / kChunk * kChunk + position(k % kChunk);
@@ -65,6 +86,7 @@ struct QuantizedActivations {
   std::vector<float> scale;       // [M, K / 32]
   std::vector<int32_t> lane_sum;  // [M, K / 4]: -(sum of the 4 quants of each int32 lane)
 };
+// (SIMD; bit-identical to reference::quantize_activations.)
 void quantize_activations(const float* x, int64_t M, int64_t K, int64_t ldx, QuantizedActivations& out);
 
 // Rows [n0, n1) of y[M, N] = x · Wᵀ (+ bias) for a Q8_0 / Q4_0 weight W [N, K], with x already

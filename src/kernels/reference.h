@@ -6,6 +6,10 @@
 
 #include "kernels/kernels.h"
 
+namespace hf::kernels::quant {
+struct QuantizedActivations;
+}
+
 namespace hf::kernels::reference {
 
 void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
@@ -14,6 +18,9 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
 // block sums, each scaled by its two block scales (the definition the SIMD versions follow).
 void quantized_matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
                       int64_t ldx = 0, int64_t ldy = 0);
+// The quantizers' scalar twins (kernels::quantize, quant::quantize_activations): same bytes.
+Tensor quantize(const Tensor& W, DType type);
+void quantize_activations(const float* x, int64_t M, int64_t K, int64_t ldx, quant::QuantizedActivations& out);
 // MatmulPrecision::BF16Activations: x rounded to bfloat16, then the product above.
 void matmul_bf16_activations(const float* x, int64_t M, int64_t K, const Tensor& W, const float* bias, float* y,
                              int64_t ldx = 0, int64_t ldy = 0);

@@ -48,8 +48,7 @@ class QuantizedWeights : public WeightSource {
     const size_t row_bytes = q.nbytes() / static_cast<size_t>(N);
     for (int64_t n0 = 0; n0 < N; n0 += kRowsPerBlock) {
       const Tensor rows = t.rows(n0, std::min(N, n0 + kRowsPerBlock));
-      const Tensor block = kernels::quantize(rows, type);
-      std::memcpy(q.mutable_data_as<uint8_t>() + n0 * row_bytes, block.data(), block.nbytes());
+      kernels::quantize_into(rows, type, q.mutable_data_as<uint8_t>() + n0 * row_bytes);
       release_pages(rows);
     }
     return q;

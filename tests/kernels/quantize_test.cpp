@@ -11,6 +11,7 @@
 
 #include "hf/error.h"
 #include "kernels/kernels.h"
+#include "kernels/quant_format.h"
 #include "kernels/reference.h"
 #include "random_data.h"
 
@@ -52,6 +53,74 @@ TEST(Quantize, EveryWeightWithinItsBlockStep) {
       }
     }
   }
+}
+
+// Rows that exercise every branch of the scale and the rounding: an all-zero block, blocks whose
+// largest magnitude occurs twice with opposite signs (Q4_0 takes the first), exact half steps
+// (a power-of-two scale: w * (1 / d) is exact, so round-half-away-from-zero decides), a scale
+// that is an f16 subnormal, one that overflows f16 (F32 / BF16 sources), and plain random blocks.
+// (Non-finite weights are outside quantize()'s contract: their quants are not defined.)
+std::vector<float> awkward_rows(int64_t N, int64_t K, uint32_t seed) {
+  std::vector<float> v = random_vector(N * K, seed, 0.05f);
+  for (int64_t n = 0; n < N; ++n) {
+    float* r = v.data() + n * K;
+    const int64_t kind = n % 6;
+    for (int64_t b = 0; b < K / 32; ++b) {
+      float* w = r + b * 32;
+      if (kind == 0 && b % 2 == 0) std::fill(w, w + 32, 0.0f);
+      if (kind == 1) w[5] = -0.5f, w[9] = 0.5f, w[2] = b % 2 ? 0.5f : -0.5f;
+      if (kind == 2) {  // d = 2^-7 for Q8_0 (amax 127 d) and for Q4_0 (extreme -8 d)
+        const float d = 1.0f / 128;
+        for (int i = 0; i < 32; ++i) w[i] = (float(int(i % 15) - 7) + 0.5f) * d * (b % 2 ? 1 : 8);
+        w[31] = (b % 2 ? -127.0f : -8.0f) * d * (b % 2 ? 1 : 8);
+      }
+      if (kind == 3) for (int i = 0; i < 32; ++i) w[i] *= 1e-7f;
+      if (kind == 4 && b == 0) w[7] = 1e8f;
+    }
+  }
+  return v;
+}
+
+Tensor as_dtype(const std::vector<float>& v, int64_t N, int64_t K, DType t) {
+  Tensor out = Tensor::zeros(t, {N, K});
+  for (int64_t i = 0; i < N * K; ++i) {
+    if (t == DType::F32) out.mutable_data_as<float>()[i] = v[i];
+    else if (t == DType::BF16) out.mutable_data_as<uint16_t>()[i] = f32_to_bf16(v[i]);
+    else out.mutable_data_as<uint16_t>()[i] = f32_to_f16(std::clamp(v[i], -65504.0f, 65504.0f));  // finite
+  }
+  return out;
+}
+
+TEST(Quantize, EveryTargetGivesTheScalarTwinsBytes) {
+  const int64_t N = 37, K = 320;  // more rows than one thread's share, odd
+  const std::vector<float> v = awkward_rows(N, K, 21);
+  for_each_simd_target([&](const char* target) {
+    for (DType from : {DType::F32, DType::BF16, DType::F16}) {
+      const Tensor W = as_dtype(v, N, K, from);
+      for (DType t : {DType::Q8_0, DType::Q4_0}) {
+        const Tensor got = quantize(W, t), want = reference::quantize(W, t);
+        ASSERT_EQ(got.nbytes(), want.nbytes());
+        const uint8_t *g = got.data_as<uint8_t>(), *w = want.data_as<uint8_t>();
+        for (size_t i = 0; i < got.nbytes(); ++i)
+          ASSERT_EQ(int(g[i]), int(w[i])) << target << " " << dtype_name(from) << " -> " << dtype_name(t) << " byte " << i;
+      }
+    }
+  });
+}
+
+TEST(Quantize, ActivationsOnEveryTargetAreTheScalarTwins) {
+  const int64_t M = 6, K = 256, ldx = 300;
+  std::vector<float> x = awkward_rows(M, ldx, 22);
+  for (float& f : x) f *= 40;  // activations are larger than weights
+  for_each_simd_target([&](const char* target) {
+    quant::QuantizedActivations got, want;
+    got.lane_sum.assign(M * K / 4, 12345);  // stale values from an earlier call must not survive
+    quant::quantize_activations(x.data(), M, K, ldx, got);
+    reference::quantize_activations(x.data(), M, K, ldx, want);
+    EXPECT_EQ(got.q, want.q) << target;
+    EXPECT_EQ(got.scale, want.scale) << target;
+    EXPECT_EQ(got.lane_sum, want.lane_sum) << target;
+  });
 }
 
 TEST(Quantize, RejectsRowsNotAMultipleOf64AndNonQuantizedTypes) {
