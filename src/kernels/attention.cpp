@@ -1,7 +1,9 @@
 // Scaled dot-product attention over a KV cache. Work is split over (query, group of heads that
 // share a KV head) items: each computes its scores with SIMD dot products, a softmax per head,
 // then a weighted sum of value rows.
-// Only the keys a query can see (causal limit, sliding window) are touched.
+// Only the keys a query can see (causal limit, sliding window) are touched. Keys and values may be
+// float32 or a half-size cache (f16 / bf16): those are widened to float32 lanes as they are loaded,
+// so scores and sums are computed in float32 either way and only the stored K/V are rounded.
 #include "kernels/kernels.h"
 
 #undef HWY_TARGET_INCLUDE
@@ -23,12 +25,41 @@
 HWY_BEFORE_NAMESPACE();
 namespace hf::kernels::HWY_NAMESPACE {
 
+// Σ q[i] * k[i] over n, k widened from its stored type (float: the same as Dot).
+template <class T>
+HWY_INLINE float DotWidened(const float* q, const T* k, int64_t n) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  VF s0 = hn::Zero(d), s1 = hn::Zero(d);
+  int64_t i = 0;
+  for (; i + 2 * N <= n; i += 2 * N) {
+    s0 = hn::MulAdd(hn::LoadU(d, q + i), LoadWidened(d, k + i), s0);
+    s1 = hn::MulAdd(hn::LoadU(d, q + i + N), LoadWidened(d, k + i + N), s1);
+  }
+  for (; i + N <= n; i += N) s0 = hn::MulAdd(hn::LoadU(d, q + i), LoadWidened(d, k + i), s0);
+  float s = ReduceSum(d, hn::Add(s0, s1));
+  for (; i < n; ++i) s += q[i] * ScalarWidened(k[i]);
+  return s;
+}
+
+// y[i] += p * v[i] over n, v widened from its stored type.
+template <class T>
+HWY_INLINE void AxpyWidened(float p, const T* v, float* y, int64_t n) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const VF vp = hn::Set(d, p);
+  int64_t i = 0;
+  for (; i + N <= n; i += N) hn::StoreU(hn::MulAdd(vp, LoadWidened(d, v + i), hn::LoadU(d, y + i)), d, y + i);
+  for (; i < n; ++i) y[i] += p * ScalarWidened(v[i]);
+}
+
 // Items [item0, item1) of a.T * a.n_heads / hp: item i is query t = i / (n_heads / hp) for the
 // hp consecutive query heads starting at h0 = (i % (n_heads / hp)) * hp, which share one KV head
 // (hp divides the GQA group). Each key and value row is read once for all hp heads: at depth the
 // cache does not fit in L2, and reading it once per query head made decode stream it 7 times
 // (Qwen2.5: 14 heads over 2 KV heads). `scores` has room for hp * a.L floats.
-void AttendRange(const AttentionArgs& a, int hp, int64_t item0, int64_t item1, float* scores) {
+template <class T>
+void AttendRangeOf(const AttentionArgs& a, int hp, int64_t item0, int64_t item1, float* scores) {
   const int group = a.n_heads / a.n_kv_heads, per_t = a.n_heads / hp;
   for (int64_t item = item0; item < item1; ++item) {
     const int64_t t = item / per_t;
@@ -37,17 +68,17 @@ void AttendRange(const AttentionArgs& a, int hp, int64_t item0, int64_t item1, f
     const int64_t hi = a.causal ? std::min(qpos + 1, a.L) : a.L;  // keys [lo, hi)
     const int64_t lo = a.window > 0 ? std::max<int64_t>(0, qpos - a.window + 1) : 0;
     const float* q = a.q + t * a.q_stride + int64_t(h0) * a.head_dim;  // head h0 + h at q + h * head_dim
-    const float* kbase = a.k + (h0 / group) * a.kv_head_stride;
-    const float* vbase = a.v + (h0 / group) * a.kv_head_stride;
+    const T* kbase = static_cast<const T*>(a.k) + (h0 / group) * a.kv_head_stride;
+    const T* vbase = static_cast<const T*>(a.v) + (h0 / group) * a.kv_head_stride;
     float* out = a.out + t * a.out_stride + int64_t(h0) * a.head_dim;
     for (int64_t j = lo; j < hi; ++j) {
       if (a.key_mask && !a.key_mask[j]) {
         for (int h = 0; h < hp; ++h) scores[h * a.L + j] = -INFINITY;
         continue;
       }
-      const float* kj = kbase + j * a.kv_pos_stride;
+      const T* kj = kbase + j * a.kv_pos_stride;
       for (int h = 0; h < hp; ++h) {
-        float sc = Dot(q + h * a.head_dim, kj, a.head_dim) * a.scale;
+        float sc = DotWidened(q + h * a.head_dim, kj, a.head_dim) * a.scale;
         if (a.bias) sc += a.bias[(h0 + h) * a.bias_head_stride + t * a.bias_row_stride + j];
         if (a.softcap > 0) sc = a.softcap * std::tanh(sc / a.softcap);
         scores[h * a.L + j] = sc;
@@ -57,13 +88,19 @@ void AttendRange(const AttentionArgs& a, int hp, int64_t item0, int64_t item1, f
     // The SIMD softmax (vector exp); a head that sees no key gets all zeros, never NaN.
     for (int h = 0; h < hp; ++h) softmax(scores + h * a.L + lo, hi - lo);
     for (int64_t j = lo; j < hi; ++j) {
-      const float* vj = vbase + j * a.kv_pos_stride;
+      const T* vj = vbase + j * a.kv_pos_stride;
       for (int h = 0; h < hp; ++h) {
         const float p = scores[h * a.L + j];
-        if (p != 0.0f) Axpy(p, vj, out + h * a.head_dim, a.head_dim);
+        if (p != 0.0f) AxpyWidened(p, vj, out + h * a.head_dim, a.head_dim);
       }
     }
   }
+}
+
+void AttendRange(const AttentionArgs& a, int hp, int64_t item0, int64_t item1, float* scores) {
+  if (a.kv_dtype == DType::BF16) AttendRangeOf<BF16>(a, hp, item0, item1, scores);
+  else if (a.kv_dtype == DType::F16) AttendRangeOf<F16>(a, hp, item0, item1, scores);
+  else AttendRangeOf<float>(a, hp, item0, item1, scores);
 }
 
 }  // namespace hf::kernels::HWY_NAMESPACE
@@ -79,6 +116,8 @@ void attention(const AttentionArgs& a) {
     throw Error("attention: " + std::to_string(a.n_heads) + " query heads is not a multiple of " +
                 std::to_string(a.n_kv_heads) + " KV heads");
   if (a.causal && a.L < a.T) throw Error("attention: causal with fewer keys than queries");
+  if (a.kv_dtype != DType::F32 && a.kv_dtype != DType::F16 && a.kv_dtype != DType::BF16)
+    throw Error(std::string("attention: keys and values must be F32, F16 or BF16, not ") + dtype_name(a.kv_dtype));
   // Heads per item: the whole GQA group (each KV row read once for all of them) unless that
   // leaves fewer items than threads (decode with few KV heads on many cores); then the largest
   // divisor of the group that gives every thread an item.

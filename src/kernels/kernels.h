@@ -120,9 +120,11 @@ void rope(float* x, int64_t tokens, int64_t heads, int64_t head_dim, int64_t row
 struct AttentionArgs {
   const float* q = nullptr;       // [T, n_heads * head_dim], row stride q_stride
   int64_t q_stride = 0;
-  const float* k = nullptr;       // key j of KV head g at k + g * kv_head_stride + j * kv_pos_stride
-  const float* v = nullptr;       // same layout as k
-  int64_t kv_head_stride = 0, kv_pos_stride = 0;
+  const void* k = nullptr;        // key j of KV head g at k + g * kv_head_stride + j * kv_pos_stride
+  const void* v = nullptr;        // same layout as k
+  int64_t kv_head_stride = 0, kv_pos_stride = 0;  // in elements of kv_dtype
+  // F32, or F16 / BF16 for a half-size KV cache (widened to float32 in registers as they are read).
+  DType kv_dtype = DType::F32;
   float* out = nullptr;           // [T, n_heads * head_dim], row stride out_stride
   int64_t out_stride = 0;
   int64_t T = 0, L = 0;           // new queries; keys (L ≥ T when causal)

@@ -133,6 +133,15 @@ void rope(float* x, int64_t tokens, int64_t heads, int64_t head_dim, int64_t row
     }
 }
 
+namespace {
+// Element i of a K or V buffer stored as F32, F16 or BF16.
+double kv_element(const void* base, DType t, int64_t i) {
+  if (t == DType::BF16) return bf16_to_f32(static_cast<const uint16_t*>(base)[i]);
+  if (t == DType::F16) return f16_to_f32(static_cast<const uint16_t*>(base)[i]);
+  return static_cast<const float*>(base)[i];
+}
+}  // namespace
+
 void attention(const AttentionArgs& a) {
   const int group = a.n_heads / a.n_kv_heads;
   std::vector<double> scores(a.L);
@@ -149,9 +158,9 @@ void attention(const AttentionArgs& a) {
           scores[j] = -std::numeric_limits<double>::infinity();
           continue;
         }
-        const float* k = a.k + g * a.kv_head_stride + j * a.kv_pos_stride;
+        const int64_t k = g * a.kv_head_stride + j * a.kv_pos_stride;
         double s = 0;
-        for (int d = 0; d < a.head_dim; ++d) s += double(q[d]) * k[d];
+        for (int d = 0; d < a.head_dim; ++d) s += double(q[d]) * kv_element(a.k, a.kv_dtype, k + d);
         scores[j] = s * a.scale;
         if (a.bias) scores[j] += a.bias[h * a.bias_head_stride + t * a.bias_row_stride + j];
         if (a.softcap > 0) scores[j] = a.softcap * std::tanh(scores[j] / a.softcap);
@@ -165,8 +174,8 @@ void attention(const AttentionArgs& a) {
       std::vector<double> acc(a.head_dim, 0.0);
       for (int64_t j = 0; j < a.L; ++j) {
         if (scores[j] == 0) continue;
-        const float* v = a.v + g * a.kv_head_stride + j * a.kv_pos_stride;
-        for (int d = 0; d < a.head_dim; ++d) acc[d] += scores[j] / sum * v[d];
+        const int64_t v = g * a.kv_head_stride + j * a.kv_pos_stride;
+        for (int d = 0; d < a.head_dim; ++d) acc[d] += scores[j] / sum * kv_element(a.v, a.kv_dtype, v + d);
       }
       for (int d = 0; d < a.head_dim; ++d) out[d] = static_cast<float>(acc[d]);
     }
