@@ -22,7 +22,7 @@
 namespace hf::kernels {
 namespace {
 
-MatmulPrecision g_precision = MatmulPrecision::Float32;
+thread_local MatmulPrecision g_precision = MatmulPrecision::Float32;  // the calling thread's
 
 #ifdef HF_BF16_GEMM
 // x[M, K] as bf16 pairs: xb[m * Kp + p] holds x[m, 2p] (low half) and x[m, 2p + 1] (zero past K),

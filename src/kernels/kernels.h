@@ -62,14 +62,26 @@ void quantize_into(const Tensor& W, DType type, void* out);
 void dequantize_row(const Tensor& W, int64_t n, float* out);
 
 // Precision of prefill products (M >= 16 rows) with BF16 weights. Float32 (the default): x stays
-// float32, as the scalar reference and transformers in float32. BF16Activations (opt-in): x is
-// rounded to bfloat16 and multiplied with AVX-512 BF16 dot products (vdpbf16ps), twice the
-// products per instruction, as llama.cpp's bf16 matmul and a torch bfloat16 model compute; logits
-// then move by the rounding of x (more than the fixtures' tolerance). CPUs without AVX-512 BF16
-// keep float32. Process-wide; set it before products run, never during one.
+// float32, as the scalar reference and transformers in float32. BF16Activations (opt-in,
+// LoadOptions::matmul_precision = "bf16"): x is rounded to bfloat16 and multiplied with AVX-512
+// BF16 dot products (vdpbf16ps), twice the products per instruction, as llama.cpp's bf16 matmul
+// and a torch bfloat16 model compute; logits then move by the rounding of x (more than the
+// fixtures' tolerance). CPUs without AVX-512 BF16 keep float32. The setting belongs to the
+// calling thread (its products, whichever threads run them): a model sets its own for the
+// duration of a forward pass with ScopedMatmulPrecision, so two models may differ.
 enum class MatmulPrecision { Float32, BF16Activations };
 void set_matmul_precision(MatmulPrecision p);
 MatmulPrecision matmul_precision();
+class ScopedMatmulPrecision {  // sets this thread's precision, restores the previous one
+ public:
+  explicit ScopedMatmulPrecision(MatmulPrecision p) : saved_(matmul_precision()) { set_matmul_precision(p); }
+  ~ScopedMatmulPrecision() { set_matmul_precision(saved_); }
+  ScopedMatmulPrecision(const ScopedMatmulPrecision&) = delete;
+  ScopedMatmulPrecision& operator=(const ScopedMatmulPrecision&) = delete;
+
+ private:
+  MatmulPrecision saved_;
+};
 bool has_bf16_dot_products();  // this CPU runs vdpbf16ps
 // The BF16Activations product when it applies (that precision, BF16 W, a CPU with vdpbf16ps):
 // computes y and returns true; false (nothing written) otherwise. matmul() calls it.

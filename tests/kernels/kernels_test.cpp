@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <random>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -319,10 +320,7 @@ TEST(Attention, FullyMaskedQueryGivesZerosNotNaN) {
 // has no AVX-512 BF16.
 TEST(Matmul, BF16ActivationsMatchTheirReference) {
   if (!has_bf16_dot_products()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
-  struct Restore {
-    ~Restore() { set_matmul_precision(MatmulPrecision::Float32); }
-  } restore;
-  set_matmul_precision(MatmulPrecision::BF16Activations);
+  const ScopedMatmulPrecision bf16(MatmulPrecision::BF16Activations);
   for (auto [M, K, N] : {std::tuple<int64_t, int64_t, int64_t>{16, 64, 32}, {21, 301, 45}, {40, 896, 70},
                         {37, 1088, 96}, {29, 600, 64}}) {
     Tensor W = random_weight(DType::BF16, N, K, 31);
@@ -343,6 +341,54 @@ TEST(Matmul, BF16ActivationsMatchTheirReference) {
   matmul(x.data(), 2, 64, W, nullptr, y.data());
   reference::matmul(x.data(), 2, 64, W, nullptr, ref.data());
   expect_close(y, ref, 1e-4f, "decode rows");
+}
+
+// The precision belongs to the thread that calls the product: another thread (another model's
+// forward) keeps float32, and the scope restores the previous setting.
+TEST(Matmul, PrecisionIsPerCallingThreadAndScoped) {
+  if (!has_bf16_dot_products()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  const int64_t M = 20, K = 96, N = 40;
+  Tensor W = random_weight(DType::BF16, N, K, 36);
+  auto x = random_vector(M * K, 37);
+  std::vector<float> exact(M * N), rounded(M * N), mine(M * N), other(M * N);
+  reference::matmul(x.data(), M, K, W, nullptr, exact.data());
+  reference::matmul_bf16_activations(x.data(), M, K, W, nullptr, rounded.data());
+  {
+    const ScopedMatmulPrecision bf16(MatmulPrecision::BF16Activations);
+    EXPECT_EQ(matmul_precision(), MatmulPrecision::BF16Activations);
+    matmul(x.data(), M, K, W, nullptr, mine.data());
+    std::thread t([&] { matmul(x.data(), M, K, W, nullptr, other.data()); });
+    t.join();
+  }
+  EXPECT_EQ(matmul_precision(), MatmulPrecision::Float32);
+  expect_close(mine, rounded, 1e-4f, "this thread: bf16");
+  expect_close(other, exact, 1e-4f, "another thread: float32");
+}
+
+// A prefill group under bf16 precision: bf16 outputs take the bf16 GEMM, each with its own or the
+// shared x; quantized and f32 outputs beside them keep their own products (a quantized weight
+// once sent this into endless recursion between matmul and matmul_group).
+TEST(Matmul, BF16PrecisionGroupMixesWeightKinds) {
+  if (!has_bf16_dot_products()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU";
+  const int64_t M = 20, K = 128;
+  Tensor b = random_weight(DType::BF16, 45, K, 51), q = quantize(random_weight(DType::BF16, 64, K, 52), DType::Q8_0),
+         f = random_weight(DType::F32, 7, K, 53);
+  auto x = random_vector(M * K, 54), own = random_vector(M * K, 55), bias = random_vector(64, 56);
+  std::vector<float> yb(M * 45), yq(M * 64), yf(M * 7), yo(M * 45), rb(M * 45), rq(M * 64), rf(M * 7), ro(M * 45);
+  const MatmulOutput outs[] = {{&b, bias.data(), yb.data()}, {&q, bias.data(), yq.data()}, {&f, nullptr, yf.data()},
+                               {&b, nullptr, yo.data(), own.data()}};
+  {
+    const ScopedMatmulPrecision bf16(MatmulPrecision::BF16Activations);
+    matmul_group(x.data(), M, K, outs);
+  }
+  reference::matmul_bf16_activations(x.data(), M, K, b, bias.data(), rb.data());
+  reference::matmul_bf16_activations(own.data(), M, K, b, nullptr, ro.data());
+  matmul(x.data(), M, K, q, bias.data(), rq.data());
+  reference::matmul(x.data(), M, K, f, nullptr, rf.data());
+  expect_close(yb, rb, 1e-4f, "bf16, shared x");
+  expect_close(yo, ro, 1e-4f, "bf16, own x");
+  expect_close(yq, rq, 1e-5f, "Q8_0");
+  expect_close(yf, rf, 1e-4f, "f32");
 }
 
 TEST(Dispatch, NamesATarget) { EXPECT_STRNE(simd_target(), ""); }
