@@ -12,7 +12,9 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "kernels/quant_format.h"
 
@@ -183,9 +185,98 @@ constexpr int kMR = 1;  // 16 registers: 4 accumulators, 4 weight vectors, activ
 constexpr int kMR = 4;  // 32 registers: 16 accumulators and the rest
 #endif
 
+#if HWY_TARGET == HWY_AVX3_DL
+// Prefill (many rows of x): a panel GEMM whose int32 lanes are 16 different weight rows, so each
+// block's integer sums need one float update per 16 outputs instead of per output (the chunk
+// tiles above convert, scale and add once per output and chunk: 3 float ops per vpdpbusd).
+// A panel is 16 weight rows repacked once per call — for block b, 4-byte group g: the 16 rows'
+// quants of elements 32b + 4g..4g+3 in one 64-byte line, Q4_0 nibbles widened to bytes — and
+// their block scales as floats. Every row of x then streams over it: per block, 8 vpdpbusd with
+// x's 4 bytes broadcast, started from -offset × Σx (block_sum), then acc += float(sum) ×
+// (weight scales × x's scale).
+constexpr int64_t kPanelRows = 16;
+constexpr int64_t kGemmMinRows = 16;  // fewer rows of x: the chunk tiles (a panel is not repaid)
+constexpr int kGemmMR = 8;            // rows of x per register tile: 8 int + 8 float accumulators
+
+struct Panel {
+  std::vector<uint8_t> q;  // [K / 4][16 rows][4 bytes]
+  std::vector<float> scale;  // [K / 32][16 rows]
+};
+
+template <DType T>
+void PackPanel(const Tensor& W, int64_t n, int64_t rows, Panel& p) {
+  const int64_t K = W.dim(1);
+  p.q.assign(K * kPanelRows, 0);  // missing rows: zero quants, zero scales (never stored)
+  p.scale.assign(K / kBlock * kPanelRows, 0.0f);
+  alignas(64) uint8_t chunk[kChunk];
+  for (int64_t j = 0; j < rows; ++j) {
+    const uint8_t* wq = quant::row_quants(W, n + j);
+    const uint16_t* ws = quant::row_scales(W, n + j);
+    for (int64_t c = 0; c < K / kChunk; ++c) {
+      _mm512_store_si512(chunk, Vec512::Weights<T>(wq, c, 0));  // the chunk's 64 quants, in order
+      for (int L = 0; L < 16; ++L) {  // 4-byte lane L: block 2c + L % 2, group L / 2
+        const int64_t b = 2 * c + L % 2, g = L / 2;
+        std::memcpy(p.q.data() + ((b * 8 + g) * kPanelRows + j) * 4, chunk + 4 * L, 4);
+      }
+    }
+    for (int64_t b = 0; b < K / kBlock; ++b) p.scale[b * kPanelRows + j] = _cvtsh_ss(ws[b]);
+  }
+}
+
+// y[m + i, n .. n + cols) for i < MR from a packed panel.
+template <DType T, int MR>
+HWY_INLINE void PanelTile(const QuantizedActivations& a, int64_t m, const Panel& p, const float* bias, float* y,
+                          int64_t ldy, int64_t cols) {
+  constexpr int shift = T == DType::Q8_0 ? 7 : 3;  // × the quant offset, 128 or 8
+  const int64_t K = a.K, nb = K / kBlock;
+  __m512 acc[MR];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i) acc[i] = _mm512_setzero_ps();
+  for (int64_t b = 0; b < nb; ++b) {
+    __m512i s[MR];
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) s[i] = _mm512_set1_epi32(a.block_sum[(m + i) * nb + b] * (1 << shift));
+    const uint8_t* w = p.q.data() + b * 8 * 64;
+    const int8_t* x = a.q.data() + m * K + b / 2 * kChunk + 4 * (b % 2);  // group g at + 8g (quant_format.h)
+#pragma GCC unroll 8
+    for (int g = 0; g < 8; ++g) {
+      const __m512i wg = _mm512_loadu_si512(w + g * 64);
+#pragma GCC unroll 8
+      for (int i = 0; i < MR; ++i) s[i] = Vec512::DotVnni(s[i], wg, _mm512_set1_epi32(LoadAs<int32_t>(x + i * K + 8 * g)));
+    }
+    const __m512 dw = _mm512_loadu_ps(p.scale.data() + b * kPanelRows);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i)
+      acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[i]), _mm512_mul_ps(dw, _mm512_set1_ps(a.scale[(m + i) * nb + b])),
+                               acc[i]);
+  }
+  const __mmask16 keep = static_cast<__mmask16>((1u << cols) - 1);
+  const __m512 vb = bias ? _mm512_maskz_loadu_ps(keep, bias) : _mm512_setzero_ps();
+  for (int i = 0; i < MR; ++i) _mm512_mask_storeu_ps(y + (m + i) * ldy, keep, _mm512_add_ps(acc[i], vb));
+}
+
+template <DType T>
+void PanelRows(const QuantizedActivations& a, const Tensor& W, const float* bias, float* y, int64_t ldy, int64_t n0,
+               int64_t n1) {
+  thread_local Panel panel;
+  for (int64_t n = n0; n < n1; n += kPanelRows) {
+    const int64_t cols = std::min(kPanelRows, n1 - n);
+    PackPanel<T>(W, n, cols, panel);
+    const float* b = bias ? bias + n : nullptr;
+    int64_t m = 0;
+    for (; m + kGemmMR <= a.M; m += kGemmMR) PanelTile<T, kGemmMR>(a, m, panel, b, y + n, ldy, cols);
+    for (; m + 4 <= a.M; m += 4) PanelTile<T, 4>(a, m, panel, b, y + n, ldy, cols);
+    for (; m < a.M; ++m) PanelTile<T, 1>(a, m, panel, b, y + n, ldy, cols);
+  }
+}
+#endif
+
 template <DType T>
 void Rows(const QuantizedActivations& a, const Tensor& W, const float* bias, float* y, int64_t ldy, int64_t n0,
           int64_t n1) {
+#if HWY_TARGET == HWY_AVX3_DL
+  if (a.M >= kGemmMinRows) return PanelRows<T>(a, W, bias, y, ldy, n0, n1);
+#endif
   int64_t n = n0;
   for (; n + 4 <= n1; n += 4) {
     int64_t m = 0;

@@ -85,6 +85,7 @@ struct QuantizedActivations {
   std::vector<int8_t> q;          // [M, K]
   std::vector<float> scale;       // [M, K / 32]
   std::vector<int32_t> lane_sum;  // [M, K / 4]: -(sum of the 4 quants of each int32 lane)
+  std::vector<int32_t> block_sum;  // [M, K / 32]: -(sum of the 32 quants of each block)
 };
 // (SIMD; bit-identical to reference::quantize_activations.)
 void quantize_activations(const float* x, int64_t M, int64_t K, int64_t ldx, QuantizedActivations& out);

@@ -59,6 +59,7 @@ void quantize_activations(const float* x, int64_t M, int64_t K, int64_t ldx, qua
   out.q.resize(M * K);
   out.scale.resize(M * K / quant::kBlock);
   out.lane_sum.assign(M * K / 4, 0);
+  out.block_sum.assign(M * K / quant::kBlock, 0);
   for (int64_t m = 0; m < M; ++m) {
     const float* xm = x + m * ldx;
     int8_t* q = out.q.data() + m * K;
@@ -71,6 +72,7 @@ void quantize_activations(const float* x, int64_t M, int64_t K, int64_t ldx, qua
         const int64_t k = b * quant::kBlock + i, p = interleaved(k);
         q[p] = static_cast<int8_t>(quant::round_to_int(xm[k] * id));
         out.lane_sum[m * K / 4 + p / 4] -= q[p];
+        out.block_sum[m * K / quant::kBlock + b] -= q[p];
       }
     }
   }

@@ -141,6 +141,12 @@ void QuantizeActivations(const float* x, int64_t M, int64_t K, int64_t ldx, quan
                              hn::Add(hn::ShiftRight<24>(hn::ShiftLeft<8>(v)), hn::ShiftRight<24>(v)));
       hn::StoreU(hn::Neg(s), di, sums + i);
     }
+    // block_sum: block b's lanes are every other one of its chunk's 16 (quant_format.h).
+    for (int64_t b = 0; b < K / kBlock; ++b) {
+      int32_t s = 0;
+      for (int g = 0; g < 8; ++g) s += sums[b / 2 * 16 + 2 * g + b % 2];
+      out.block_sum[m * K / kBlock + b] = s;
+    }
   }
 }
 
@@ -206,6 +212,7 @@ void quantize_activations(const float* x, int64_t M, int64_t K, int64_t ldx, Qua
   out.q.resize(M * K);
   out.scale.resize(M * K / kBlock);
   out.lane_sum.resize(M * K / 4);
+  out.block_sum.resize(M * K / kBlock);
   HWY_DYNAMIC_DISPATCH(QuantizeActivations)(x, M, K, ldx, out);
 }
 

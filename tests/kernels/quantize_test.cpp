@@ -120,6 +120,7 @@ TEST(Quantize, ActivationsOnEveryTargetAreTheScalarTwins) {
     EXPECT_EQ(got.q, want.q) << target;
     EXPECT_EQ(got.scale, want.scale) << target;
     EXPECT_EQ(got.lane_sum, want.lane_sum) << target;
+    EXPECT_EQ(got.block_sum, want.block_sum) << target;
   });
 }
 
@@ -159,14 +160,14 @@ struct Shape {
 
 // Every target (VNNI, AVX-512, AVX2, the plain loop) against the scalar twin, shapes that leave
 // remainders in both tile dimensions (the last one large enough to be split over the threads),
-// with and without bias.
+// with and without bias; from 16 rows on, VNNI runs the panel GEMM (partial panels, row tails).
 TEST(QuantizedMatmul, EveryTargetMatchesReference) {
   std::string targets;
   for_each_simd_target([&](const char* target) {
     targets += std::string(target) + " ";
     for (DType t : {DType::Q8_0, DType::Q4_0})
       for (Shape s : {Shape{1, 64, 1}, Shape{1, 192, 13}, Shape{3, 128, 8}, Shape{9, 256, 6}, Shape{5, 64, 17},
-                       Shape{2, 512, 70}}) {
+                       Shape{2, 512, 70}, Shape{16, 64, 16}, Shape{19, 192, 37}, Shape{45, 320, 70}}) {
         Tensor Q = quantize(bf16_weight(s.N, s.K, 4), t);
         auto x = random_vector(s.M * s.K, 5, 2.0f), bias = random_vector(s.N, 6);
         for (const float* b : {static_cast<const float*>(nullptr), static_cast<const float*>(bias.data())}) {
