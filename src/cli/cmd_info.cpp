@@ -1,7 +1,7 @@
 // `hfcpp info MODEL`: what a model is (architecture, shapes), how big (parameters, dtype, memory
 // for the weights and per token of KV cache), and which SIMD target the kernels run on.
-// Decoder-only models are described from their loaded config; encoder–decoder ones (Marian) from
-// the loaded model and config.json's encoder/decoder keys.
+// Decoder-only models are described from their loaded config; encoder–decoder ones (Marian, BART,
+// T5) from the loaded model and the encoder–decoder config it was built from.
 #include <cstdio>
 #include <map>
 
@@ -14,6 +14,7 @@
 #include "hf/seq2seq_lm.h"
 #include "io/model_weights.h"
 #include "kernels/kernels.h"
+#include "models/encoder_decoder_config.h"
 
 namespace hf::cli {
 namespace {
@@ -44,17 +45,14 @@ void print(const json& out, bool as_json, const std::vector<std::pair<const char
   for (const auto& [label, text] : lines) std::printf("%-14s%s\n", label, text.c_str());
 }
 
-std::string number(const json& v) { return v.is_null() ? "?" : v.dump(); }
+std::string count(int64_t n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
 
-// Encoder–decoder: the sizes config.json gives (BART-style keys, as Marian uses them).
+// Encoder–decoder: the sizes as the model reads them (EncoderDecoderConfig: BART's keys for Marian,
+// BART, mBART; T5's num_layers / num_decoder_layers / num_heads / d_ff; each family's defaults).
 int run_seq2seq(const std::filesystem::path& dir, const Options& o) {
   auto model = load_seq2seq_lm(dir);
-  const json c = read_json_file(dir / "config.json");
-  auto key = [&](const char* k) { return c.contains(k) ? c[k] : json(); };
-  const std::string arch =
-      c.contains("architectures") && c["architectures"].is_array() && !c["architectures"].empty()
-          ? c["architectures"][0].get<std::string>()
-          : model->model_type();
+  const EncoderDecoderConfig c = EncoderDecoderConfig::from_file(dir / "config.json");
+  const std::string arch = c.architectures.empty() ? model->model_type() : c.architectures[0];
   const std::string dtype = stored_dtypes(dir);
   json out;
   out["model"] = dir.string();
@@ -64,9 +62,13 @@ int run_seq2seq(const std::filesystem::path& dir, const Options& o) {
   out["parameters"] = model->num_parameters();
   out["dtype"] = dtype;
   out["weights_bytes"] = model->weight_bytes();
-  for (const char* k : {"d_model", "encoder_layers", "decoder_layers", "encoder_attention_heads",
-                        "decoder_attention_heads", "encoder_ffn_dim", "decoder_ffn_dim"})
-    out[k] = key(k);
+  out["d_model"] = c.d_model;
+  out["encoder_layers"] = c.encoder_layers;
+  out["decoder_layers"] = c.decoder_layers;
+  out["encoder_attention_heads"] = c.encoder_attention_heads;
+  out["decoder_attention_heads"] = c.decoder_attention_heads;
+  out["encoder_ffn_dim"] = c.encoder_ffn_dim;
+  out["decoder_ffn_dim"] = c.decoder_ffn_dim;
   out["vocab_size"] = model->vocab_size();
   out["max_position_embeddings"] = model->max_position_embeddings();
   out["simd_target"] = kernels::simd_target();
@@ -82,12 +84,13 @@ int run_seq2seq(const std::filesystem::path& dir, const Options& o) {
          {"parameters", params},
          {"dtype", dtype},
          {"memory", memory},
-         {"encoder", number(key("encoder_layers")) + " layers, " + number(key("encoder_attention_heads")) + " heads, ffn " +
-                         number(key("encoder_ffn_dim"))},
-         {"decoder", number(key("decoder_layers")) + " layers, " + number(key("decoder_attention_heads")) + " heads, ffn " +
-                         number(key("decoder_ffn_dim"))},
-         {"sizes", "d_model " + number(key("d_model")) + ", vocab " + std::to_string(model->vocab_size()) + ", " +
-                       std::to_string(model->max_position_embeddings()) + " positions max"},
+         {"encoder", count(c.encoder_layers, "layer") + ", " + count(c.encoder_attention_heads, "head") + ", ffn " +
+                         std::to_string(c.encoder_ffn_dim)},
+         {"decoder", count(c.decoder_layers, "layer") + ", " + count(c.decoder_attention_heads, "head") + ", ffn " +
+                         std::to_string(c.decoder_ffn_dim)},
+         {"sizes", "d_model " + std::to_string(c.d_model) + ", vocab " + std::to_string(model->vocab_size()) + ", " +
+                       (model->max_position_embeddings() > 0 ? std::to_string(model->max_position_embeddings()) + " positions max"
+                                                             : std::string("relative positions (no maximum)"))},
          {"kernels", std::string(kernels::simd_target()) + ", " + std::to_string(ThreadPool::global().size()) + " threads"}});
   return 0;
 }

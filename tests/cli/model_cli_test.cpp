@@ -1,4 +1,4 @@
-// `hfcpp info`, `hfcpp generate` and `hfcpp bench` on tiny-qwen2, run as a user would.
+// `hfcpp info`, `hfcpp generate` and `hfcpp bench` on tiny-qwen2 (info also on T5 and BART), run as a user would.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -90,6 +90,37 @@ TEST(InfoCli, DescribesTheModel) {
   r = run_program(kHfcpp + " info " + quote(kModel));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("Qwen2ForCausalLM"), std::string::npos) << r.out;
+}
+
+// Encoder–decoder sizes under each family's own keys: T5's num_layers / num_decoder_layers /
+// num_heads / d_ff, BART's encoder_layers / decoder_layers (tiny-bart-cnn: 2 and 1).
+TEST(InfoCli, EncoderDecoderLayerCountsOfT5AndBart) {
+  struct Case {
+    const char* fixture;
+    int64_t encoder_layers, decoder_layers, heads, ffn;
+    const char *encoder_line, *decoder_line;
+  };
+  for (const Case& c : {Case{"tiny-t5", 2, 2, 4, 64, "2 layers, 4 heads, ffn 64", "2 layers, 4 heads, ffn 64"},
+                        Case{"tiny-bart-cnn", 2, 1, 4, 64, "2 layers, 4 heads, ffn 64", "1 layer, 4 heads, ffn 64"}}) {
+    const std::string dir = std::string(HF_FIXTURES "/") + c.fixture;
+    auto r = run_program(kHfcpp + " info " + quote(dir) + " --json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const hf::json out = hf::json::parse(r.out);
+    EXPECT_EQ(out["encoder_layers"], c.encoder_layers) << c.fixture;
+    EXPECT_EQ(out["decoder_layers"], c.decoder_layers) << c.fixture;
+    EXPECT_EQ(out["encoder_attention_heads"], c.heads) << c.fixture;
+    EXPECT_EQ(out["decoder_attention_heads"], c.heads) << c.fixture;
+    EXPECT_EQ(out["encoder_ffn_dim"], c.ffn) << c.fixture;
+    EXPECT_EQ(out["decoder_ffn_dim"], c.ffn) << c.fixture;
+    EXPECT_EQ(out["d_model"], 32) << c.fixture;
+    r = run_program(kHfcpp + " info " + quote(dir));
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out.find('?'), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(std::string("encoder       ") + c.encoder_line + "\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(std::string("decoder       ") + c.decoder_line + "\n"), std::string::npos) << r.out;
+  }
+  auto t5 = run_program(kHfcpp + " info " + quote(HF_FIXTURES "/tiny-t5"));
+  EXPECT_NE(t5.out.find("relative positions (no maximum)"), std::string::npos) << t5.out;  // not "0 positions max"
 }
 
 TEST(InfoCli, UnsupportedModelTypeListsTheSupportedOnes) {
