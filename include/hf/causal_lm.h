@@ -33,6 +33,8 @@ class HF_API KVCache {
   virtual void reorder(std::span<const int32_t> rows) = 0;
   // Drops positions from `length` on (rewinding; length <= length()).
   virtual void truncate(int64_t length) = 0;
+  // Bytes of keys and values the cache holds in memory (its allocated positions); 0 = unknown.
+  virtual int64_t memory_bytes() const { return 0; }
 };
 
 struct HF_API LoadOptions {
@@ -43,6 +45,10 @@ struct HF_API LoadOptions {
   std::string quantization;
   // transformers' spellings (`load_in_8bit=True` / `load_in_4bit=True`): the same as "int8" / "int4".
   bool load_in_8bit = false, load_in_4bit = false;
+  // Element type of the KV cache: "" or "f32" = float32 (exact, the default), "f16" / "bf16" =
+  // half the memory, keys and values rounded when stored (docs/ARCHITECTURE.md gives the measured
+  // difference). Other values: hf::ConfigError.
+  std::string kv_cache_dtype;
 };
 
 // One step of one sequence in a multi-sequence pass (continuous batching): `input_ids` are the

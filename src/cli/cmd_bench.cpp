@@ -32,12 +32,12 @@ struct Options {
   int prompt_tokens = 512, gen_tokens = 128;
   std::optional<int> threads;
   bool json = false;
-  std::string quantize;  // "", "int8", "int4": LoadOptions::quantization
+  LoadOptions load;  // --quantize, --kv-cache-dtype
 };
 
 struct Timings {
   double load_s = 0, prompt_s = 0, decode_s = 0;
-  int64_t weight_bytes = 0;
+  int64_t weight_bytes = 0, kv_bytes = 0;  // kv_bytes: the KV cache's memory after the run
 };
 
 // Random ids below the vocabulary (and below 32000, where real text lives).
@@ -99,7 +99,7 @@ double peak_rss_mb() {
 Timings time_causal(const std::filesystem::path& dir, const Options& o) {
   Timings t;
   auto t0 = std::chrono::steady_clock::now();
-  auto model = load_causal_lm(dir, {.quantization = o.quantize});
+  auto model = load_causal_lm(dir, o.load);
   {
     auto warm = model->new_cache(1, 1);
     const int32_t id = 0;
@@ -133,6 +133,7 @@ Timings time_causal(const std::filesystem::path& dir, const Options& o) {
   t.decode_s = seconds_since(t0);
 
   t.weight_bytes = model->weight_bytes();
+  t.kv_bytes = cache->memory_bytes();
   return t;
 }
 
@@ -188,7 +189,8 @@ int run(const Options& o) {
   json out;
   out["model"] = dir.string();
   out["threads"] = threads;
-  out["quantize"] = o.quantize;
+  out["quantize"] = o.load.quantization;
+  out["kv_cache_dtype"] = o.load.kv_cache_dtype.empty() ? "f32" : o.load.kv_cache_dtype;
   out["prompt_tokens"] = o.prompt_tokens;
   out["gen_tokens"] = o.gen_tokens;
   out["load_s"] = load_s;
@@ -196,6 +198,7 @@ int run(const Options& o) {
   out["decode_tok_s"] = decode_tok_s;
   out["peak_rss_mb"] = peak_rss_mb();
   out["weights_mb"] = weights_mb;
+  out["kv_cache_mb"] = t.kv_bytes / (1024.0 * 1024.0);
   out["bandwidth_gb_s"] = bandwidth;
   out["bandwidth_fraction"] = decode_tok_s / bound_tok_s;
   if (o.json) {
@@ -208,8 +211,10 @@ int run(const Options& o) {
   std::printf("decode          %.2f tokens/s (%d tokens)\n", decode_tok_s, o.gen_tokens);
   std::printf("bandwidth       %.2f GB/s measured; bound %.2f tokens/s; decode at %.0f%% of it\n", bandwidth,
               bound_tok_s, 100 * decode_tok_s / bound_tok_s);
-  std::printf("memory          peak RSS %.1f MiB, weights %.1f MiB (%.2f×)\n", out["peak_rss_mb"].get<double>(),
-              weights_mb, out["peak_rss_mb"].get<double>() / weights_mb);
+  const double in_use_mb = weights_mb + out["kv_cache_mb"].get<double>();
+  std::printf("memory          peak RSS %.1f MiB, weights %.1f MiB + KV cache %.1f MiB (%.2f×)\n",
+              out["peak_rss_mb"].get<double>(), weights_mb, out["kv_cache_mb"].get<double>(),
+              out["peak_rss_mb"].get<double>() / in_use_mb);
   return 0;
 }
 
@@ -221,7 +226,7 @@ Register reg("bench", "Measure load time, prompt and decode tokens/s, peak memor
                cmd.add_option("--gen-tokens", o->gen_tokens, "Tokens to decode")->capture_default_str();
                cmd.add_option("-t,--threads", o->threads, "Threads (default: HF_NUM_THREADS or all cores)");
                cmd.add_flag("--json", o->json, "Print one JSON object");
-               cmd.add_option("--quantize", o->quantize, "Quantize the weights at load: int8 or int4 (default: as stored)");
+               add_load_flags(cmd, o->load);
                return [o] { return run(*o); };
              });
 

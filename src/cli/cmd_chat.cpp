@@ -57,7 +57,7 @@ struct Options {
   std::string prompt;
   std::string system;
   bool interactive = false;
-  std::string quantize;  // "", "int8", "int4": LoadOptions::quantization
+  LoadOptions load;  // --quantize, --kv-cache-dtype
   GenerationFlags gen;
   std::string json_schema_file, regex;  // constrained replies
 };
@@ -85,7 +85,7 @@ class Chat {
     const auto t0 = std::chrono::steady_clock::now();
     const auto dir = o.model.resolve();
     tok_ = AutoTokenizer::from_pretrained(dir.string());
-    model_ = std::make_unique<AutoModelForCausalLM>(AutoModelForCausalLM::from_pretrained(dir.string(), {}, {.quantization = o.quantize}));
+    model_ = std::make_unique<AutoModelForCausalLM>(AutoModelForCausalLM::from_pretrained(dir.string(), {}, o.load));
     context_ = o.gen.context_size(model_->config().max_position_embeddings);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     info("loaded " + o.model.model + " in " + std::to_string(s).substr(0, 4) + " s");
@@ -232,7 +232,7 @@ Register reg("chat", "Chat with a model, streaming its replies", [](CLI::App& cm
   cmd.add_option("-p,--prompt", o->prompt, "One prompt, one reply on stdout, then exit (stdin is read when piped)");
   cmd.add_option("--system", o->system, "System message at the start of the conversation");
   cmd.add_flag("-i,--interactive", o->interactive, "REPL even when stdin is not a terminal (one turn per line)");
-  cmd.add_option("--quantize", o->quantize, "Quantize the weights at load: int8 or int4 (default: as stored)");
+  add_load_flags(cmd, o->load);
   o->gen.add_to(cmd, /*with_context=*/true);
   cmd.add_option("--json-schema", o->json_schema_file,
                  "Reply with JSON valid against this JSON Schema file (OpenAI structured-outputs subset)");

@@ -34,6 +34,7 @@ struct Options {
   bool json = false;
   int logits = 0;
   GenerationFlags gen;
+  LoadOptions load;  // --quantize, --kv-cache-dtype (decoder-only models)
 };
 
 // The special tokens of a model's generation config, nothing else.
@@ -102,7 +103,7 @@ int run(const Options& o) {
     const auto out = hf::generate(model.model(), BatchEncoding{{ids}, {}}, config, special_tokens_of(model.generation_config()));
     generated.assign(out.sequences[0].begin() + 1, out.sequences[0].end());  // after decoder_start_token_id
   } else {
-    const auto model = AutoModelForCausalLM::from_pretrained(dir.string());
+    const auto model = AutoModelForCausalLM::from_pretrained(dir.string(), {}, o.load);
     check_context(ids.size(), *config.max_new_tokens, o.gen.context_size(model.config().max_position_embeddings));
     const auto out = hf::generate(model.model(), BatchEncoding{{ids}, {}}, config, special_tokens_of(model.generation_config()));
     generated = out.new_tokens()[0];
@@ -131,6 +132,7 @@ Register reg("generate", "Continue token ids or a prompt (greedy by default) and
                cmd.add_flag("--json", o->json, "Print one JSON object {new_tokens, text[, steps]}");
                cmd.add_option("--logits", o->logits, "Add the top-K raw logits of every step (decoder-only models)");
                o->gen.add_to(cmd, /*with_context=*/true);
+               add_load_flags(cmd, o->load);
                cmd.footer("\nGreedy by default (-n 20 new tokens); the model's generation_config.json gives only its "
                           "special tokens,\nso no processor runs unless a flag asks for one.");
                return [o] { return run(*o); };

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/model_flags.h"
 #include "cli/threads.h"
 #include "core/log.h"
 #include "hf/hub.h"
@@ -91,8 +92,7 @@ Register reg("serve", "OpenAI-compatible HTTP server (chat, completions, streami
   cmd.add_option("model", o->model, "Chat/completion model: a Hub id or a local folder (optional with --embedding-model)");
   cmd.add_option("--embedding-model", o->embedding_model,
                  "A sentence-transformers model (Hub id or folder) for POST /v1/embeddings, named as given");
-  cmd.add_option("--quantize", o->server.load.quantization, "Quantize the chat model's weights at load: int8 or int4 (default: as stored)")
-      ->check(CLI::IsMember({"int8", "int4"}));
+  add_load_flags(cmd, o->server.load);
   cmd.add_option("--host", o->server.host, "Address to listen on (default 127.0.0.1: this machine only)");
   cmd.add_option("--port", o->server.port, "Port (default 8080; 0 = any free port, printed on stderr)");
   cmd.add_option("--api-key", o->server.api_key, "Require `Authorization: Bearer KEY` (or set HFCPP_API_KEY)");

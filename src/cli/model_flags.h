@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/json.h"
+#include "hf/causal_lm.h"
 #include "hf/hub.h"
 
 namespace hf::cli {
@@ -38,6 +39,16 @@ struct ModelFlags {
   // The local folder of the model: itself, or its snapshot in the Hub cache.
   std::filesystem::path resolve() const { return resolve_model(model, hub_options()); }
 };
+
+// --quantize and --kv-cache-dtype: how a decoder-only model is held in memory (hf::LoadOptions),
+// spelled the same by chat, serve, bench and generate.
+inline void add_load_flags(CLI::App& cmd, LoadOptions& load) {
+  cmd.add_option("--quantize", load.quantization, "Quantize the weights at load: int8 or int4 (default: as stored)")
+      ->check(CLI::IsMember({"int8", "int4"}));
+  cmd.add_option("--kv-cache-dtype", load.kv_cache_dtype,
+                 "KV cache elements: f32 (default, exact), f16 or bf16 (half the memory, rounded when stored)")
+      ->check(CLI::IsMember({"f32", "f16", "bf16"}));
+}
 
 // config.json says `is_encoder_decoder: true` (Marian, BART, T5): such models load through
 // AutoModelForSeq2SeqLM, the others through AutoModelForCausalLM.

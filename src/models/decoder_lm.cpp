@@ -14,7 +14,7 @@ namespace hf {
 
 std::unique_ptr<KVCache> DecoderLM::new_cache(int batch, int64_t capacity) const {
   return std::make_unique<DecoderKVCache>(batch, capacity, config_.num_hidden_layers, config_.num_key_value_heads,
-                                          config_.head_dim);
+                                          config_.head_dim, kv_cache_dtype_);
 }
 
 void DecoderLM::norm(const Norm& n, const float* x, int64_t rows, float* y) const {
@@ -281,19 +281,13 @@ Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Seg
     for (int64_t r0 = 0; const Segment& s : segments) {
       DecoderKVCache& cache = *s.cache;
       const int64_t L0 = cache.length(), L = L0 + s.n;
-      for (int64_t g = 0; g < nKV; ++g) {
-        float* kc = cache.keys(l, s.row, g) + L0 * hd;
-        float* vc = cache.values(l, s.row, g) + L0 * hd;
-        for (int64_t t = 0; t < s.n; ++t) {
-          std::copy_n(k.data() + (r0 + t) * kvdim + g * hd, hd, kc + t * hd);
-          std::copy_n(v.data() + (r0 + t) * kvdim + g * hd, hd, vc + t * hd);
-        }
-      }
+      cache.write(l, s.row, L0, k.data() + r0 * kvdim, v.data() + r0 * kvdim, s.n, kvdim);
       kernels::AttentionArgs a;
       a.q = q.data() + r0 * qdim;
       a.q_stride = qdim;
       a.k = cache.keys(l, s.row, 0);
       a.v = cache.values(l, s.row, 0);
+      a.kv_dtype = cache.dtype();
       a.kv_head_stride = cache.allocated() * hd;
       a.kv_pos_stride = hd;
       a.out = att.data() + r0 * qdim;

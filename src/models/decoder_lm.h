@@ -16,8 +16,9 @@ namespace hf {
 class DecoderLM : public CausalLM {
  public:
   // Binds the weights by their Hugging Face names; hf::ModelError for a missing tensor or a shape
-  // that does not match the config. `weights` stays alive as long as the model.
-  DecoderLM(ModelConfig config, std::shared_ptr<const WeightSource> weights);
+  // that does not match the config. `weights` stays alive as long as the model. Its caches hold
+  // `kv_cache_dtype` elements (F32, F16 or BF16).
+  DecoderLM(ModelConfig config, std::shared_ptr<const WeightSource> weights, DType kv_cache_dtype = DType::F32);
 
   const ModelConfig& config() const override { return config_; }
   std::unique_ptr<KVCache> new_cache(int batch, int64_t capacity) const override;
@@ -80,6 +81,7 @@ class DecoderLM : public CausalLM {
   Norm final_norm_;
   std::vector<Layer> layers_;
   int64_t weight_bytes_ = 0, num_parameters_ = 0;
+  DType kv_cache_dtype_;
 };
 
 }  // namespace hf

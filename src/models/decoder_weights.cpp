@@ -229,8 +229,8 @@ class DecoderWeights {
   const WeightSource& w_;
 };
 
-DecoderLM::DecoderLM(ModelConfig config, std::shared_ptr<const WeightSource> weights)
-    : config_(std::move(config)), weights_(std::move(weights)) {
+DecoderLM::DecoderLM(ModelConfig config, std::shared_ptr<const WeightSource> weights, DType kv_cache_dtype)
+    : config_(std::move(config)), weights_(std::move(weights)), kv_cache_dtype_(kv_cache_dtype) {
   DecoderWeights(*this).bind_all();
 }
 

@@ -1,6 +1,7 @@
 // load_causal_lm: config.json picks the architecture; the weights are safetensors or
 // pytorch_model.bin, packed as the Hub ships GPTQ / AWQ checkpoints or quantized at load on request.
 #include <memory>
+#include <string>
 
 #include "core/json.h"
 #include "hf/causal_lm.h"
@@ -12,14 +13,25 @@
 
 namespace hf {
 
+namespace {
+// LoadOptions::kv_cache_dtype as a DType; a misspelling is an error, never a silent float32.
+DType kv_cache_dtype(const std::string& name) {
+  if (name.empty() || name == "f32" || name == "float32") return DType::F32;
+  if (name == "f16" || name == "float16") return DType::F16;
+  if (name == "bf16" || name == "bfloat16") return DType::BF16;
+  throw ConfigError("KV cache dtype '" + name + "' is not one of f32, f16, bf16");
+}
+}  // namespace
+
 std::shared_ptr<const CausalLM> load_causal_lm(const std::filesystem::path& dir, const LoadOptions& options) {
   if (!std::filesystem::is_directory(dir)) throw FileError(dir.string() + ": not a model folder");
+  const DType kv_dtype = kv_cache_dtype(options.kv_cache_dtype);
   const std::filesystem::path config_file = dir / "config.json";
   ModelConfig config = ModelConfig::from_file(config_file);
   std::shared_ptr<const WeightSource> weights =
       prequantized_weights(open_model_weights(dir), read_json_file(config_file), config_file.string());
   weights = quantized_weights(std::move(weights), config, options);
-  return std::make_shared<DecoderLM>(std::move(config), std::move(weights));
+  return std::make_shared<DecoderLM>(std::move(config), std::move(weights), kv_dtype);
 }
 
 }  // namespace hf

@@ -16,7 +16,7 @@ PromptCache::Hit PromptCache::take(const std::vector<int32_t>& prompt) {
   }
   if (best == entries_.end()) return {};
   Hit hit{std::move(best->cache), std::min<int64_t>(best_len, static_cast<int64_t>(prompt.size()) - 1)};
-  bytes_ -= static_cast<int64_t>(best->tokens.size()) * bytes_per_token_;
+  bytes_ -= best->cost;
   entries_.erase(best);
   hit.cache->truncate(hit.reused);
   return hit;
@@ -24,12 +24,13 @@ PromptCache::Hit PromptCache::take(const std::vector<int32_t>& prompt) {
 
 void PromptCache::put(std::vector<int32_t> tokens, std::unique_ptr<KVCache> cache) {
   tokens.resize(static_cast<size_t>(cache->length()));
-  const int64_t cost = static_cast<int64_t>(tokens.size()) * bytes_per_token_;
+  const int64_t held = cache->memory_bytes();
+  const int64_t cost = held > 0 ? held : static_cast<int64_t>(tokens.size()) * bytes_per_token_;
   if (tokens.empty() || cost > budget_) return;
-  entries_.push_front({std::move(tokens), std::move(cache)});
+  entries_.push_front({std::move(tokens), std::move(cache), cost});
   bytes_ += cost;
   while (bytes_ > budget_) {
-    bytes_ -= static_cast<int64_t>(entries_.back().tokens.size()) * bytes_per_token_;
+    bytes_ -= entries_.back().cost;
     entries_.pop_back();
   }
 }

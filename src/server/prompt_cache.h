@@ -15,7 +15,9 @@ namespace hf::server {
 
 class PromptCache {
  public:
-  // `bytes_per_token`: KV bytes one position costs (all layers); `budget_bytes`: 0 disables.
+  // An entry costs the memory its cache holds (KVCache::memory_bytes(): allocated positions in
+  // the cache's own dtype, so an f16 cache counts half); `bytes_per_token` (KV bytes of one
+  // position, all layers) prices a cache that does not say. `budget_bytes`: 0 disables.
   PromptCache(int64_t bytes_per_token, int64_t budget_bytes) : bytes_per_token_(bytes_per_token), budget_(budget_bytes) {}
 
   struct Hit {
@@ -35,6 +37,7 @@ class PromptCache {
   struct Entry {
     std::vector<int32_t> tokens;
     std::unique_ptr<KVCache> cache;
+    int64_t cost;  // bytes charged to the budget
   };
   std::list<Entry> entries_;  // most recently used first
   int64_t bytes_per_token_, budget_, bytes_ = 0;
