@@ -13,8 +13,9 @@
 namespace hf {
 
 // One token (decode): every chosen expert reads the same x, so the gate and up products of all
-// of them are ONE matmul_group — one parallel pass over 2k small matrices instead of 2k passes,
-// each of which costs a synchronisation of the threads that a small expert cannot amortise.
+// of them are ONE matmul_group, and their down products (each on its own activations) another —
+// two parallel passes over the 3k small matrices instead of 3k, each of which costs a
+// synchronisation of the threads that a small expert cannot amortise.
 void DecoderLM::decode_experts(const Layer& L, const float* x, const std::vector<std::vector<std::pair<int64_t, float>>>& routed,
                                float* y) const {
   const int64_t H = config_.hidden_size, I = config_.moe_intermediate_size;
@@ -22,7 +23,7 @@ void DecoderLM::decode_experts(const Layer& L, const float* x, const std::vector
   for (int64_t e = 0; e < int64_t(routed.size()); ++e)
     if (!routed[e].empty()) chosen.push_back(e);
   const int64_t k = static_cast<int64_t>(chosen.size());
-  std::vector<float> gate(k * I), up(k * I), out(H);
+  std::vector<float> gate(k * I), up(k * I), out(k * H);
   std::vector<kernels::MatmulOutput> products;
   for (int64_t i = 0; i < k; ++i) {
     const Mlp& m = L.experts[chosen[i]];
@@ -31,11 +32,15 @@ void DecoderLM::decode_experts(const Layer& L, const float* x, const std::vector
   }
   kernels::matmul_group(x, 1, H, products);
   kernels::silu_mul(gate.data(), up.data(), gate.data(), k * I);
+  products.clear();
   for (int64_t i = 0; i < k; ++i) {
     const Mlp& m = L.experts[chosen[i]];
-    kernels::matmul(gate.data() + i * I, 1, I, m.down, m.down_bias.empty() ? nullptr : m.down_bias.data(), out.data());
+    products.push_back({&m.down, m.down_bias.empty() ? nullptr : m.down_bias.data(), out.data() + i * H, gate.data() + i * I});
+  }
+  kernels::matmul_group(nullptr, 1, I, products);
+  for (int64_t i = 0; i < k; ++i) {  // summed in expert order, as one expert at a time did
     const float w = routed[chosen[i]][0].second;
-    for (int64_t d = 0; d < H; ++d) y[d] += w * out[d];
+    for (int64_t d = 0; d < H; ++d) y[d] += w * out[i * H + d];
   }
 }
 
