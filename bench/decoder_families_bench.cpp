@@ -1,8 +1,9 @@
 // bench_decoder_families DIR... [--tokens N] [--rounds R]: decode tokens/s of several model folders
 // (e.g. random models of each family at one parameter count, made by bench/randfamily.py),
 // measured in alternation: each round decodes N tokens on every model in turn, so that load from
-// other processes hits all alike; prints each model's median over the rounds and its ratio to the
-// first model.
+// other processes hits all alike; prints each model's median over the rounds, its ratio to the
+// first model's median, and the median of its per-round ratios (each taken within one round,
+// minutes apart at most: the steadier figure on a shared machine).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -59,10 +60,13 @@ int main(int argc, char** argv) try {
   for (int r = 0; r < rounds; ++r)
     for (size_t i = 0; i < models.size(); ++i) rates[i].push_back(decode_rate(*models[i], tokens));
   const double base = median(rates[0]);
-  std::printf("%-40s %12s %10s %10s\n", "model", "params (M)", "decode t/s", "vs first");
-  for (size_t i = 0; i < models.size(); ++i)
-    std::printf("%-40s %12.1f %10.2f %10.3f\n", dirs[i].c_str(), models[i]->num_parameters() / 1e6, median(rates[i]),
-                median(rates[i]) / base);
+  std::printf("%-40s %12s %10s %10s %12s\n", "model", "params (M)", "decode t/s", "vs first", "round ratios");
+  for (size_t i = 0; i < models.size(); ++i) {
+    std::vector<double> ratios;
+    for (int r = 0; r < rounds; ++r) ratios.push_back(rates[i][r] / rates[0][r]);
+    std::printf("%-40s %12.1f %10.2f %10.3f %12.3f\n", dirs[i].c_str(), models[i]->num_parameters() / 1e6,
+                median(rates[i]), median(rates[i]) / base, median(ratios));
+  }
   return 0;
 } catch (const std::exception& e) {
   std::fprintf(stderr, "bench_decoder_families: error: %s\n", e.what());
