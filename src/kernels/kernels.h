@@ -110,6 +110,7 @@ void silu_mul(const float* gate, const float* up, float* y, int64_t n);  // y = 
 void add(const float* a, const float* b, float* y, int64_t n);           // y = a + b
 void mul(const float* a, const float* b, float* y, int64_t n);           // y = a * b
 void scale(float* x, float s, int64_t n);                                // x *= s
+void softcap(float* x, float cap, int64_t n);  // x = cap · tanh(x / cap) (Gemma 2's logit soft-capping)
 
 // ---- Position encoding ------------------------------------------------------------------------
 

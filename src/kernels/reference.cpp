@@ -117,6 +117,9 @@ void mul(const float* a, const float* b, float* y, int64_t n) {
 void scale(float* x, float s, int64_t n) {
   for (int64_t i = 0; i < n; ++i) x[i] *= s;
 }
+void softcap(float* x, float cap, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) x[i] = cap * std::tanh(x[i] / cap);
+}
 
 void rope(float* x, int64_t tokens, int64_t heads, int64_t head_dim, int64_t row_stride,
           const float* cos, const float* sin) {

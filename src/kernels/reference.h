@@ -37,6 +37,7 @@ void silu_mul(const float* gate, const float* up, float* y, int64_t n);
 void add(const float* a, const float* b, float* y, int64_t n);
 void mul(const float* a, const float* b, float* y, int64_t n);
 void scale(float* x, float s, int64_t n);
+void softcap(float* x, float cap, int64_t n);
 void rope(float* x, int64_t tokens, int64_t heads, int64_t head_dim, int64_t row_stride,
           const float* cos, const float* sin);
 void attention(const AttentionArgs& args);

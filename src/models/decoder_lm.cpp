@@ -1,7 +1,6 @@
 #include "models/decoder_lm.h"
 
 #include <algorithm>
-#include <cmath>
 #include <string>
 
 #include "core/thread_pool.h"
@@ -338,10 +337,7 @@ Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Seg
   Tensor logits = Tensor::zeros(DType::F32, {rows, c.vocab_size});
   float* out = logits.mutable_data_as<float>();
   kernels::matmul(h.data(), rows, H, lm_head_, nullptr, out);
-  if (c.final_logit_softcapping > 0) {
-    const float cap = static_cast<float>(c.final_logit_softcapping);
-    for (int64_t i = 0; i < rows * c.vocab_size; ++i) out[i] = cap * std::tanh(out[i] / cap);
-  }
+  if (c.final_logit_softcapping > 0) kernels::softcap(out, static_cast<float>(c.final_logit_softcapping), rows * c.vocab_size);
   return logits;
 }
 
