@@ -7,7 +7,9 @@ intermediate 4864, vocab 151936, tied head) unless told otherwise, so that decod
 families at the same parameter count:
 
   qwen2, gemma2, gemma3_text, phi3 (fused qkv / gate_up), mistral, qwen3   the same shapes
-  gpt2          learned positions, LayerNorm, ungated MLP of 1.5 × intermediate (same MLP size), MHA
+  gpt2          learned positions, LayerNorm, MHA, ungated MLP of (3 × intermediate − the extra
+                attention of MHA over GQA) / 2: the same parameter count (ungated 1.5 × intermediate
+                with MHA came to 528M against 494M, 7% more bytes per token)
   qwen3_moe     8 experts of intermediate / 2, top 2: the active MLP equals the dense one
   mixtral       8 experts of intermediate / 2, top 2 (as Mixtral-8x7B)
 
@@ -64,7 +66,8 @@ def main():
            "rope_theta": 1000000.0, "tie_word_embeddings": True, "torch_dtype": "bfloat16", "head_dim": hd}
     s = {}
     if f == "gpt2":
-        I = I * 3 // 2
+        # Same total as the gated GQA families: MHA's q/k/v hold 3H × H where GQA's hold (nh + 2 nkv) hd × H.
+        I = (3 * I - 3 * H + (nh + 2 * nkv) * hd) // 2
         cfg = {"model_type": "gpt2", "vocab_size": V, "n_embd": H, "n_layer": L, "n_head": nh, "n_inner": I,
                "n_positions": 1024, "torch_dtype": "bfloat16"}
         s["wte.weight"], s["wpe.weight"] = (V, H), (1024, H)
