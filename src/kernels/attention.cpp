@@ -25,34 +25,6 @@
 HWY_BEFORE_NAMESPACE();
 namespace hf::kernels::HWY_NAMESPACE {
 
-// Σ q[i] * k[i] over n, k widened from its stored type (float: the same as Dot).
-template <class T>
-HWY_INLINE float DotWidened(const float* q, const T* k, int64_t n) {
-  const DF d;
-  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
-  VF s0 = hn::Zero(d), s1 = hn::Zero(d);
-  int64_t i = 0;
-  for (; i + 2 * N <= n; i += 2 * N) {
-    s0 = hn::MulAdd(hn::LoadU(d, q + i), LoadWidened(d, k + i), s0);
-    s1 = hn::MulAdd(hn::LoadU(d, q + i + N), LoadWidened(d, k + i + N), s1);
-  }
-  for (; i + N <= n; i += N) s0 = hn::MulAdd(hn::LoadU(d, q + i), LoadWidened(d, k + i), s0);
-  float s = ReduceSum(d, hn::Add(s0, s1));
-  for (; i < n; ++i) s += q[i] * ScalarWidened(k[i]);
-  return s;
-}
-
-// y[i] += p * v[i] over n, v widened from its stored type.
-template <class T>
-HWY_INLINE void AxpyWidened(float p, const T* v, float* y, int64_t n) {
-  const DF d;
-  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
-  const VF vp = hn::Set(d, p);
-  int64_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(hn::MulAdd(vp, LoadWidened(d, v + i), hn::LoadU(d, y + i)), d, y + i);
-  for (; i < n; ++i) y[i] += p * ScalarWidened(v[i]);
-}
-
 // Items [item0, item1) of a.T * a.n_heads / hp: item i is query t = i / (n_heads / hp) for the
 // hp consecutive query heads starting at h0 = (i % (n_heads / hp)) * hp, which share one KV head
 // (hp divides the GQA group). Each key and value row is read once for all hp heads: at depth the
@@ -78,7 +50,7 @@ void AttendRangeOf(const AttentionArgs& a, int hp, int64_t item0, int64_t item1,
       }
       const T* kj = kbase + j * a.kv_pos_stride;
       for (int h = 0; h < hp; ++h) {
-        float sc = DotWidened(q + h * a.head_dim, kj, a.head_dim) * a.scale;
+        float sc = Dot(q + h * a.head_dim, kj, a.head_dim) * a.scale;
         if (a.bias) sc += a.bias[(h0 + h) * a.bias_head_stride + t * a.bias_row_stride + j];
         if (a.softcap > 0) sc = a.softcap * std::tanh(sc / a.softcap);
         scores[h * a.L + j] = sc;
@@ -91,7 +63,7 @@ void AttendRangeOf(const AttentionArgs& a, int hp, int64_t item0, int64_t item1,
       const T* vj = vbase + j * a.kv_pos_stride;
       for (int h = 0; h < hp; ++h) {
         const float p = scores[h * a.L + j];
-        if (p != 0.0f) AxpyWidened(p, vj, out + h * a.head_dim, a.head_dim);
+        if (p != 0.0f) Axpy(p, vj, out + h * a.head_dim, a.head_dim);
       }
     }
   }

@@ -44,30 +44,33 @@ HWY_INLINE float ScalarWidened(F16 v) { return f16_to_f32(v.bits); }
 
 HWY_INLINE float ReduceSum(DF d, VF v) { return hn::GetLane(hn::SumOfLanes(d, v)); }
 
-// Σ a[i] * b[i] over n floats.
-HWY_INLINE float Dot(const float* a, const float* b, int64_t n) {
+// Σ a[i] * b[i] over n, b widened from its stored type (float, BF16 or F16: attention reads a
+// half-size KV cache through these).
+template <class T>
+HWY_INLINE float Dot(const float* a, const T* b, int64_t n) {
   const DF d;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   VF s0 = hn::Zero(d), s1 = hn::Zero(d);
   int64_t i = 0;
   for (; i + 2 * N <= n; i += 2 * N) {
-    s0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), s0);
-    s1 = hn::MulAdd(hn::LoadU(d, a + i + N), hn::LoadU(d, b + i + N), s1);
+    s0 = hn::MulAdd(hn::LoadU(d, a + i), LoadWidened(d, b + i), s0);
+    s1 = hn::MulAdd(hn::LoadU(d, a + i + N), LoadWidened(d, b + i + N), s1);
   }
-  for (; i + N <= n; i += N) s0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), s0);
+  for (; i + N <= n; i += N) s0 = hn::MulAdd(hn::LoadU(d, a + i), LoadWidened(d, b + i), s0);
   float s = ReduceSum(d, hn::Add(s0, s1));
-  for (; i < n; ++i) s += a[i] * b[i];
+  for (; i < n; ++i) s += a[i] * ScalarWidened(b[i]);
   return s;
 }
 
-// y[i] += a * x[i] over n floats.
-HWY_INLINE void Axpy(float a, const float* x, float* y, int64_t n) {
+// y[i] += a * x[i] over n, x widened from its stored type.
+template <class T>
+HWY_INLINE void Axpy(float a, const T* x, float* y, int64_t n) {
   const DF d;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   const VF va = hn::Set(d, a);
   int64_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(hn::MulAdd(va, hn::LoadU(d, x + i), hn::LoadU(d, y + i)), d, y + i);
-  for (; i < n; ++i) y[i] += a * x[i];
+  for (; i + N <= n; i += N) hn::StoreU(hn::MulAdd(va, LoadWidened(d, x + i), hn::LoadU(d, y + i)), d, y + i);
+  for (; i < n; ++i) y[i] += a * ScalarWidened(x[i]);
 }
 
 }  // namespace hf::kernels::HWY_NAMESPACE
