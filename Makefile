@@ -44,19 +44,27 @@ test-asan-inputs: setup
 	@for t in $(ASAN_INPUT_TESTS); do echo "asan: $$t" && $(ASAN_ENV) $(ASAN_BUILD)/tests/$$t --gtest_brief=1 || exit 1; done
 
 # Fuzzing: each libFuzzer target of fuzz/ (built with clang, ASan and UBSan in build-fuzz/) runs
-# FUZZ_SECONDS from its seed corpus fuzz/corpus/<target>; inputs it learns go to
+# FUZZ_SECONDS from its seed corpus fuzz/corpus/<target>, or until FUZZ_RUNS executions when that
+# is set (`make fuzz FUZZ_RUNS=1000000 FUZZ_SECONDS=3600`); inputs it learns go to
 # build-fuzz/corpus/<target>, a crashing input to build-fuzz/crashes/<target>/ (and the run fails).
+# -max_len per target is a little above its largest seed: libFuzzer's default is at least 4096
+# bytes and it grows inputs toward it, and a 4 KB config.json exercises the same parser as a 1 KB
+# one at four times the cost of each execution.
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= -1
 FUZZ_TARGETS ?= safetensors torch_bin config_json tokenizer_json chat_template openai_request
+FUZZ_MAX_LEN = safetensors:2048 torch_bin:2048 config_json:1024 tokenizer_json:12288 chat_template:6144 openai_request:2048
 fuzz: setup
 	@bash scripts/setup.sh --fuzz
 	@CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DHF_FUZZ=ON -DHF_BUILD_TESTS=OFF -DHF_BUILD_BENCH=OFF \
 	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" >/dev/null
 	@cmake --build build-fuzz -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
 	@for t in $(FUZZ_TARGETS); do \
-	  mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes/$$t && echo "fuzz: $$t, $(FUZZ_SECONDS) s" && \
-	  build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-	    -artifact_prefix=build-fuzz/crashes/$$t/ build-fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	  len=$$(echo "$(FUZZ_MAX_LEN)" | tr ' ' '\n' | sed -n "s/^$$t://p") && \
+	  mkdir -p build-fuzz/corpus/$$t build-fuzz/crashes/$$t && echo "fuzz: $$t, $(FUZZ_SECONDS) s, max_len $${len:-0}" && \
+	  build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) -max_len=$${len:-0} -timeout=10 \
+	    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=build-fuzz/crashes/$$t/ \
+	    build-fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
 
 bench: build
