@@ -49,6 +49,14 @@ struct HF_API LoadOptions {
   // half the memory, keys and values rounded when stored (docs/ARCHITECTURE.md gives the measured
   // difference). Other values: hf::ConfigError.
   std::string kv_cache_dtype;
+  // Arithmetic of prompt processing (products of 16 or more token rows) with bf16 weights:
+  // "" or "float32" = activations stay float32 (the default: results match the float64 reference
+  // to ~1e-5 × std), "bf16" = activations rounded to bfloat16 and multiplied with AVX-512 BF16 dot
+  // products (as llama.cpp's bf16 and a torch bfloat16 model): about twice the prefill speed,
+  // logits moved by a few percent of their standard deviation (docs/ARCHITECTURE.md). Decode is
+  // unchanged; CPUs without AVX-512 BF16 keep float32 (with a warning). Other values:
+  // hf::ConfigError.
+  std::string matmul_precision;
 };
 
 // One step of one sequence in a multi-sequence pass (continuous batching): `input_ids` are the

@@ -217,6 +217,7 @@ Tensor DecoderLM::forward_sequences(std::span<const SequenceInput> sequences) co
 // weight once for all rows (the hot loop of decoding many sequences); RoPE, the cache writes and
 // attention work per segment.
 Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Segment> segments, bool all_positions) const {
+  const kernels::ScopedMatmulPrecision precision(matmul_precision_);  // this model's, on this thread
   const ModelConfig& c = config_;
   const int64_t H = c.hidden_size, hd = c.head_dim, rd = c.rotary_dim();
   const int64_t nH = c.num_attention_heads, nKV = c.num_key_value_heads, qdim = nH * hd, kvdim = nKV * hd;

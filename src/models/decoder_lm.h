@@ -9,6 +9,7 @@
 
 #include "hf/causal_lm.h"
 #include "io/weight_source.h"
+#include "kernels/kernels.h"
 #include "models/decoder_kv_cache.h"
 
 namespace hf {
@@ -17,8 +18,9 @@ class DecoderLM : public CausalLM {
  public:
   // Binds the weights by their Hugging Face names; hf::ModelError for a missing tensor or a shape
   // that does not match the config. `weights` stays alive as long as the model. Its caches hold
-  // `kv_cache_dtype` elements (F32, F16 or BF16).
-  DecoderLM(ModelConfig config, std::shared_ptr<const WeightSource> weights, DType kv_cache_dtype = DType::F32);
+  // `kv_cache_dtype` elements (F32, F16 or BF16); its products run at `matmul_precision`.
+  DecoderLM(ModelConfig config, std::shared_ptr<const WeightSource> weights, DType kv_cache_dtype = DType::F32,
+            kernels::MatmulPrecision matmul_precision = kernels::MatmulPrecision::Float32);
 
   const ModelConfig& config() const override { return config_; }
   std::unique_ptr<KVCache> new_cache(int batch, int64_t capacity) const override;
@@ -82,6 +84,7 @@ class DecoderLM : public CausalLM {
   std::vector<Layer> layers_;
   int64_t weight_bytes_ = 0, num_parameters_ = 0;
   DType kv_cache_dtype_;
+  kernels::MatmulPrecision matmul_precision_;
 };
 
 }  // namespace hf

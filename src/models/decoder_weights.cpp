@@ -229,8 +229,12 @@ class DecoderWeights {
   const WeightSource& w_;
 };
 
-DecoderLM::DecoderLM(ModelConfig config, std::shared_ptr<const WeightSource> weights, DType kv_cache_dtype)
-    : config_(std::move(config)), weights_(std::move(weights)), kv_cache_dtype_(kv_cache_dtype) {
+DecoderLM::DecoderLM(ModelConfig config, std::shared_ptr<const WeightSource> weights, DType kv_cache_dtype,
+                     kernels::MatmulPrecision matmul_precision)
+    : config_(std::move(config)),
+      weights_(std::move(weights)),
+      kv_cache_dtype_(kv_cache_dtype),
+      matmul_precision_(matmul_precision) {
   DecoderWeights(*this).bind_all();
 }
 

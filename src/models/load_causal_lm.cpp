@@ -4,9 +4,11 @@
 #include <string>
 
 #include "core/json.h"
+#include "core/log.h"
 #include "hf/causal_lm.h"
 #include "hf/error.h"
 #include "io/model_weights.h"
+#include "kernels/kernels.h"
 #include "models/decoder_lm.h"
 #include "models/prequantized_weights.h"
 #include "models/quantize.h"
@@ -21,17 +23,28 @@ DType kv_cache_dtype(const std::string& name) {
   if (name == "bf16" || name == "bfloat16") return DType::BF16;
   throw ConfigError("KV cache dtype '" + name + "' is not one of f32, f16, bf16");
 }
+
+// LoadOptions::matmul_precision; bf16 on a CPU that cannot multiply bf16 pairs says so once.
+kernels::MatmulPrecision matmul_precision(const std::string& name) {
+  if (name.empty() || name == "float32" || name == "f32") return kernels::MatmulPrecision::Float32;
+  if (name != "bf16" && name != "bfloat16")
+    throw ConfigError("matmul precision '" + name + "' is not one of float32, bf16");
+  if (!kernels::has_bf16_dot_products())
+    warn("matmul precision bf16: this CPU has no AVX-512 BF16 dot products; products stay float32");
+  return kernels::MatmulPrecision::BF16Activations;
+}
 }  // namespace
 
 std::shared_ptr<const CausalLM> load_causal_lm(const std::filesystem::path& dir, const LoadOptions& options) {
   if (!std::filesystem::is_directory(dir)) throw FileError(dir.string() + ": not a model folder");
   const DType kv_dtype = kv_cache_dtype(options.kv_cache_dtype);
+  const kernels::MatmulPrecision precision = matmul_precision(options.matmul_precision);
   const std::filesystem::path config_file = dir / "config.json";
   ModelConfig config = ModelConfig::from_file(config_file);
   std::shared_ptr<const WeightSource> weights =
       prequantized_weights(open_model_weights(dir), read_json_file(config_file), config_file.string());
   weights = quantized_weights(std::move(weights), config, options);
-  return std::make_shared<DecoderLM>(std::move(config), std::move(weights), kv_dtype);
+  return std::make_shared<DecoderLM>(std::move(config), std::move(weights), kv_dtype, precision);
 }
 
 }  // namespace hf
