@@ -25,6 +25,29 @@
 HWY_BEFORE_NAMESPACE();
 namespace hf::kernels::HWY_NAMESPACE {
 
+// y[0, n) += Σ_{j0 ≤ j < j1} p[j] · v[j * stride + (0..n)], four vectors of y in registers at a time.
+template <class T>
+HWY_INLINE void WeightedSum(const float* p, const T* v, int64_t stride, int64_t j0, int64_t j1, int64_t n, float* y) {
+  const DF d;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  int64_t i = 0;
+  for (; i + 4 * N <= n; i += 4 * N) {
+    VF y0 = hn::LoadU(d, y + i), y1 = hn::LoadU(d, y + i + N), y2 = hn::LoadU(d, y + i + 2 * N),
+       y3 = hn::LoadU(d, y + i + 3 * N);
+    for (int64_t j = j0; j < j1; ++j) {
+      const VF pj = hn::Set(d, p[j]);
+      const T* vj = v + j * stride + i;
+      y0 = hn::MulAdd(pj, LoadWidened(d, vj), y0);
+      y1 = hn::MulAdd(pj, LoadWidened(d, vj + N), y1);
+      y2 = hn::MulAdd(pj, LoadWidened(d, vj + 2 * N), y2);
+      y3 = hn::MulAdd(pj, LoadWidened(d, vj + 3 * N), y3);
+    }
+    hn::StoreU(y0, d, y + i), hn::StoreU(y1, d, y + i + N), hn::StoreU(y2, d, y + i + 2 * N), hn::StoreU(y3, d, y + i + 3 * N);
+  }
+  if (i < n)  // the remaining dims (head_dim not a multiple of four vectors)
+    for (int64_t j = j0; j < j1; ++j) Axpy(p[j], v + j * stride + i, y + i, n - i);
+}
+
 // Items [item0, item1) of a.T * a.n_heads / hp: item i is query t = i / (n_heads / hp) for the
 // hp consecutive query heads starting at h0 = (i % (n_heads / hp)) * hp, which share one KV head
 // (hp divides the GQA group). Each key and value row is read once for all hp heads: at depth the
@@ -59,12 +82,13 @@ void AttendRangeOf(const AttentionArgs& a, int hp, int64_t item0, int64_t item1,
     std::fill(out, out + hp * a.head_dim, 0.0f);
     // The SIMD softmax (vector exp); a head that sees no key gets all zeros, never NaN.
     for (int h = 0; h < hp; ++h) softmax(scores + h * a.L + lo, hi - lo);
-    for (int64_t j = lo; j < hi; ++j) {
-      const T* vj = vbase + j * a.kv_pos_stride;
-      for (int h = 0; h < hp; ++h) {
-        const float p = scores[h * a.L + j];
-        if (p != 0.0f) Axpy(p, vj, out + h * a.head_dim, a.head_dim);
-      }
+    // Value rows in blocks of keys small enough to stay in L1 while every head of the item sums
+    // them, each head's output held in registers across the block (not loaded and stored per key).
+    constexpr int64_t kKeyBlock = 32;
+    for (int64_t j0 = lo; j0 < hi; j0 += kKeyBlock) {
+      const int64_t j1 = std::min(hi, j0 + kKeyBlock);
+      for (int h = 0; h < hp; ++h)
+        WeightedSum(scores + h * a.L, vbase, a.kv_pos_stride, j0, j1, a.head_dim, out + h * a.head_dim);
     }
   }
 }
