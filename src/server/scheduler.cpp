@@ -201,10 +201,10 @@ void Scheduler::step(std::vector<std::unique_ptr<Sequence>>& active) {
 
 void Scheduler::choose_next(Sequence& s, const float* logits) {
   const int64_t vocab = model_->config().vocab_size;
-  std::vector<float> scores(logits, logits + vocab);
+  scores_.assign(logits, logits + vocab);
   for (const auto& [id, count] : s.counts)  // OpenAI: logit -= count * frequency + presence
-    scores[id] -= count * s.request.frequency_penalty + s.request.presence_penalty;
-  const int32_t id = s.sampler.next(s.ids, scores);
+    scores_[id] -= count * s.request.frequency_penalty + s.request.presence_penalty;
+  const int32_t id = s.sampler.next(s.ids, scores_);
 
   TokenEvent event;
   event.id = id;

@@ -105,6 +105,7 @@ class Scheduler {
   Metrics* metrics_;
   PromptCache prompt_cache_;
   std::vector<int32_t> eos_;
+  std::vector<float> scores_;  // choose_next's penalized logits, reused: a vocabulary per token
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -1,11 +1,14 @@
 // The official OpenAI client (npm `openai`, pinned in package-lock.json) against `hfcpp serve`
 // on 127.0.0.1 with the tiny random Qwen2: chats and completions, streamed or not, the error
-// cases, a client that hangs up, and SIGTERM's graceful drain. Run by ctest with node --test;
+// cases, a client that hangs up, a burst with disconnects that must leave no thread or connection
+// behind, and SIGTERM's graceful drain. Run by ctest with node --test;
 // HFCPP_BIN is the built hfcpp and HF_FIXTURES the fixtures folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, KEY, MODEL } from './serve_process.mjs';
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -126,6 +129,86 @@ test('load: 8 concurrent streaming clients for 8 s, no failures', async () => {
   }
   assert.match(metrics, /^hfcpp_active_slots 0$/m);
   assert.match(metrics, /^hfcpp_queue_depth 0$/m);
+});
+
+// The server process's threads and its TCP connections other than the listening socket, from /proc.
+function threadsAndConnections(pid) {
+  const inodes = new Set();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch { /* closed meanwhile */ }
+  }
+  let connections = 0;
+  for (const table of ['tcp', 'tcp6']) {
+    const lines = fs.readFileSync(`/proc/${pid}/net/${table}`, 'utf8').trim().split('\n').slice(1);
+    for (const line of lines) {
+      const f = line.trim().split(/\s+/);  // f[3]: state (0A = LISTEN), f[9]: inode
+      if (f[3] !== '0A' && inodes.has(f[9])) ++connections;
+    }
+  }
+  return { threads: fs.readdirSync(`/proc/${pid}/task`).length, connections };
+}
+
+test('a burst of requests with disconnects leaves no threads or connections behind', async () => {
+  const s = await startServer(['--parallel', '2', '--max-queue', '16']);
+  try {
+    const c = new OpenAI({ apiKey: KEY, baseURL: s.base + '/v1', maxRetries: 0, timeout: 60000 });
+    // One request first: the compute pool starts its workers at the first forward pass.
+    await c.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 2 });
+    const before = threadsAndConnections(s.proc.pid);
+    // A raw connection: sends `bytes`, then closes (both ways) at once or once the answer starts.
+    const raw = (bytes, closeOnAnswer = false) => new Promise((resolve) => {
+      const sock = net.connect(Number(new URL(s.base).port), '127.0.0.1', () => {
+        sock.write(bytes);
+        if (!closeOnAnswer) sock.destroy();
+      });
+      sock.on('data', () => sock.destroy());
+      sock.setTimeout(30000, () => sock.destroy());  // bounded whatever happens
+      sock.on('error', resolve);
+      sock.on('close', resolve);
+    });
+    const body = JSON.stringify({ model: MODEL, messages: hello, max_tokens: 30000, stream: true });
+    await Promise.all([
+      // Finished streams, more than the slots (some wait in the queue).
+      ...Array.from({ length: 5 }, () => (async () => {
+        const stream = await c.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 8, stream: true });
+        for await (const chunk of stream) { /* read to the end */ }
+      })()),
+      // Streams left after their first chunk.
+      ...Array.from({ length: 3 }, () => (async () => {
+        const stream = await c.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 30000, stream: true });
+        for await (const chunk of stream) break;
+      })()),
+      // Non-streamed requests aborted while they wait or run.
+      ...Array.from({ length: 3 }, (_, i) => (async () => {
+        const abort = new AbortController();
+        setTimeout(() => abort.abort(), 100 * (i + 1));
+        await c.chat.completions.create({ model: MODEL, messages: hello, max_tokens: 30000 }, { signal: abort.signal })
+          .then(() => assert.fail('an aborted request was answered'), (e) => assert.equal(e.constructor.name, 'APIUserAbortError'));
+      })()),
+      // Raw connections: closed at once, after half a request, once a streamed answer starts.
+      raw(''),
+      raw('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"model"'),
+      raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${KEY}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, true),
+    ]);
+    // Every slot frees and every connection closes (keep-alive ends after 5 s idle); bounded wait,
+    // reading /proc only, so the wait itself opens no connection.
+    let now = threadsAndConnections(s.proc.pid);
+    for (let i = 0; i < 600 && (now.connections > 0 || now.threads > before.threads); ++i) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = threadsAndConnections(s.proc.pid);
+    }
+    assert.equal(now.connections, 0, 'connections left open');
+    assert.equal(now.threads, before.threads, 'threads left over');
+    const metrics = await (await fetch(s.base + '/metrics', { headers: { Authorization: `Bearer ${KEY}` } })).text();
+    assert.match(metrics, /^hfcpp_active_slots 0$/m);
+    assert.match(metrics, /^hfcpp_queue_depth 0$/m);
+  } finally {
+    s.proc.kill('SIGKILL');
+  }
 });
 
 test('SIGTERM finishes the running stream, then the server exits 0', async () => {
