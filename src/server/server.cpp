@@ -127,8 +127,13 @@ void Server::routes() {
   h.Get("/v1/models", [this, available](const httplib::Request&, httplib::Response& res) {
     available();
     json models = json::array();
-    if (const ServedModel* m = served_.load()) models.push_back({{"id", m->id}, {"object", "model"}, {"created", m->created}, {"owned_by", "hfcpp"}});
-    if (embedder_) models.push_back({{"id", embedder_->id}, {"object", "model"}, {"created", embedder_->created}, {"owned_by", "hfcpp"}});
+    // OpenAI's model object has no type; "task" (the Hub's pipeline tag) tells a client such as
+    // the chat page which model can chat. Clients that do not know the field ignore it.
+    auto entry = [](const std::string& id, int64_t created, const char* task) {
+      return json{{"id", id}, {"object", "model"}, {"created", created}, {"owned_by", "hfcpp"}, {"task", task}};
+    };
+    if (const ServedModel* m = served_.load()) models.push_back(entry(m->id, m->created, "text-generation"));
+    if (embedder_) models.push_back(entry(embedder_->id, embedder_->created, "feature-extraction"));
     res.set_content(json{{"object", "list"}, {"data", models}}.dump(), "application/json");
   });
   h.Post("/v1/embeddings", [this, available](const httplib::Request& req, httplib::Response& res) {

@@ -1,7 +1,8 @@
 #pragma once
 // The OpenAI-compatible HTTP server of `hfcpp serve` (cpp-httplib, Debian's libcpp-httplib-dev):
 //   GET  /health               503 while the model loads, 200 when ready (never needs the key)
-//   GET  /v1/models            the served model
+//   GET  /v1/models            the served models, chat first; an extra "task" (text-generation or
+//                              feature-extraction) says which can chat
 //   POST /v1/chat/completions  chat, streamed (SSE) or not
 //   POST /v1/completions       plain prompts, streamed or not
 //   POST /v1/embeddings        vectors of a sentence-transformers model (server/embeddings.h)

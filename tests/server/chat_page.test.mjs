@@ -1,8 +1,10 @@
 // The chat page (GET /) in a real browser: Debian's headless Chromium, driven over the DevTools
 // protocol on a pipe (--remote-debugging-pipe: no port, no WebSocket library). The test opens the
-// page, waits for the model name, types a message into the box, presses Enter, and sees the
-// streamed reply appear and finish (the tokens/s line). Every wait is bounded, and Chromium and
-// the server are killed at the end whatever happened, so the test always stops by itself.
+// page (its model list answered with an embedding model first), waits for the chat model's name,
+// types a message into the box, presses Enter, and sees the streamed reply appear and finish (the
+// tokens/s line); then, with only the embedding model listed, the page says it cannot chat. Every
+// wait is bounded, and Chromium and the server are killed at the end whatever happened, so the
+// test always stops by itself.
 // Run by ctest with node --test (HFCPP_BIN, HF_FIXTURES, HF_CHROMIUM).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,14 +33,18 @@ function startChromium() {
   });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
-  const pending = new Map();
+  const pending = new Map(), listeners = new Map();
   let nextId = 1, buffer = Buffer.alloc(0);
   proc.stdio[4].on('data', (d) => {
     buffer = Buffer.concat([buffer, d]);
     for (let end; (end = buffer.indexOf(0)) >= 0; buffer = buffer.subarray(end + 1)) {
       const msg = JSON.parse(buffer.subarray(0, end).toString());
+      if (msg.method) {  // an event
+        listeners.get(msg.method)?.(msg.params, msg.sessionId);
+        continue;
+      }
       const p = pending.get(msg.id);
-      if (!p) continue;  // an event
+      if (!p) continue;
       pending.delete(msg.id);
       if (msg.error) p.reject(new Error(`${p.method}: ${msg.error.message}`));
       else p.resolve(msg.result);
@@ -51,7 +57,8 @@ function startChromium() {
     pending.set(id, { method, resolve: (r) => { clearTimeout(timer); resolve(r); }, reject: (e) => { clearTimeout(timer); reject(e); } });
     proc.stdio[3].write(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }) + '\0');
   });
-  return { send };
+  const on = (method, fn) => listeners.set(method, fn);
+  return { send, on };
 }
 
 // Polls `fn` every 100 ms until it returns a truthy value, for at most `ms`.
@@ -70,10 +77,25 @@ test('the chat page streams a reply in headless Chromium', { timeout: 90000 }, a
   const server = await startServer(['--ctx', '96']);
   children.push(server.proc);
   const browser = startChromium();
-  const { targetId } = await browser.send('Target.createTarget', { url: `${server.base}/?key=${KEY}` });
+  const { targetId } = await browser.send('Target.createTarget', { url: 'about:blank' });
   const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });
   const page = (method, params) => browser.send(method, params, sessionId);
   const js = async (expression) => (await page('Runtime.evaluate', { expression, returnByValue: true })).result.value;
+
+  // The page's GET /v1/models is answered with the server's own list behind an embedding model,
+  // as a server listing one first would: the page must pick the chat model by its "task". Later
+  // the list has only the embedding model: the page must say so and not offer to send.
+  const embedding = { id: 'minilm', object: 'model', created: 0, owned_by: 'hfcpp', task: 'feature-extraction' };
+  let onlyEmbedding = false;
+  browser.on('Fetch.requestPaused', async ({ requestId }) => {
+    const real = await (await fetch(`${server.base}/v1/models`, { headers: { Authorization: `Bearer ${KEY}` } })).json();
+    assert.equal(real.data[0].task, 'text-generation');
+    const data = onlyEmbedding ? [embedding] : [embedding, ...real.data];
+    await page('Fetch.fulfillRequest', { requestId, responseCode: 200, responseHeaders: [{ name: 'Content-Type', value: 'application/json' }],
+                                         body: Buffer.from(JSON.stringify({ object: 'list', data })).toString('base64') });
+  });
+  await page('Fetch.enable', { patterns: [{ urlPattern: '*/v1/models*', requestStage: 'Request' }] });
+  await page('Page.navigate', { url: `${server.base}/?key=${KEY}` });
 
   await until('the model name', async () => (await js('document.getElementById("model")?.textContent')) === MODEL, 30000);
   await js('document.getElementById("input").focus()');
@@ -92,4 +114,10 @@ test('the chat page streams a reply in headless Chromium', { timeout: 90000 }, a
   assert.equal(await js('document.getElementById("error").textContent'), '');
   assert.equal(await js('document.getElementById("input").value'), '');
   assert.equal(await js('document.getElementById("stop").disabled'), true);
+
+  onlyEmbedding = true;
+  await page('Page.reload', {});
+  const error = await until('the no-chat-model error', () => js('document.getElementById("error")?.textContent'), 30000);
+  assert.equal(error, 'Cannot list models: this server hosts no chat model, only minilm');
+  assert.equal(await js('document.getElementById("send").disabled'), true);
 });

@@ -190,6 +190,8 @@ TEST(EmbeddingsServer, BesideAChatModel) {
   ASSERT_EQ(data.size(), 2u);
   EXPECT_EQ(data[0]["id"], "tiny-qwen2");
   EXPECT_EQ(data[1]["id"], "minilm");
+  EXPECT_EQ(data[0]["task"], "text-generation");
+  EXPECT_EQ(data[1]["task"], "feature-extraction");
   EXPECT_EQ(s.post("/v1/embeddings", {{"model", "minilm"}, {"input", "free code"}}).first, 200);
   EXPECT_EQ(s.post("/v1/embeddings", {{"model", "tiny-qwen2"}, {"input", "free code"}}).first, 404);
   const json chat = {{"model", "tiny-qwen2"}, {"messages", json::array({{{"role", "user"}, {"content", "hi"}}})}, {"max_tokens", 2}};

@@ -47,6 +47,7 @@ TEST_F(Endpoints, HealthAndModels) {
   EXPECT_EQ(models["object"], "list");
   EXPECT_EQ(models["data"][0]["id"], "tiny-qwen2");
   EXPECT_EQ(models["data"][0]["object"], "model");
+  EXPECT_EQ(models["data"][0]["task"], "text-generation");  // how the chat page finds a chat model
 }
 
 TEST_F(Endpoints, GreedyChatEqualsTheLibrarysGenerate) {
