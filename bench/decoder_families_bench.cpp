@@ -1,9 +1,9 @@
 // bench_decoder_families DIR... [--tokens N] [--rounds R]: decode tokens/s of several model folders
 // (e.g. random models of each family at one parameter count, made by bench/randfamily.py),
-// measured in alternation: each round decodes N tokens on every model in turn, so that load from
-// other processes hits all alike; prints each model's median over the rounds, its ratio to the
-// first model's median, and the median of its per-round ratios (each taken within one round,
-// minutes apart at most: the steadier figure on a shared machine).
+// measured in alternation: each round decodes N tokens on every model in turn, starting at the
+// next model each round, so that load from other processes hits all alike. Prints each model's
+// median over the rounds, its ratio to the first model's median, and the median of its
+// per-round ratios (each taken within one round: the steadier figure on a shared machine).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -57,8 +57,15 @@ int main(int argc, char** argv) try {
   for (const auto& d : dirs) models.push_back(hf::load_causal_lm(d));
   for (const auto& m : models) decode_rate(*m, 2);  // page the weights in
   std::vector<std::vector<double>> rates(models.size());
-  for (int r = 0; r < rounds; ++r)
-    for (size_t i = 0; i < models.size(); ++i) rates[i].push_back(decode_rate(*models[i], tokens));
+  // Each round starts at another model, so that none is always measured first (or right after
+  // the same neighbour).
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t i = 0; i < models.size(); ++i) rates[i].push_back(0);
+    for (size_t j = 0; j < models.size(); ++j) {
+      const size_t i = (j + size_t(r)) % models.size();
+      rates[i][r] = decode_rate(*models[i], tokens);
+    }
+  }
   const double base = median(rates[0]);
   std::printf("%-40s %12s %10s %10s %12s\n", "model", "params (M)", "decode t/s", "vs first", "round ratios");
   for (size_t i = 0; i < models.size(); ++i) {
