@@ -327,9 +327,18 @@ std::string percent_format(const std::string& format, const Value& args, bool es
       }
       case 'r': case 'a': piece = escape_args ? filters::escape_html(repr(take())) : repr(take()); break;
       case 'c': {
+        // Python: an int (bool included) in range(0x110000) or a one-character string; any
+        // other value a TypeError, an int out of range (however big) an OverflowError.
         const Value& v = take();
-        if (v.is_string()) piece = v.as_string();
-        else text::append_utf8(piece, static_cast<char32_t>(v.as_int()));
+        if (v.is_string() && text::length(v.as_string()) == 1) {
+          piece = v.as_string();
+        } else if (v.is_integer()) {
+          const bool in_range = !v.is_big() && v.as_int() >= 0 && v.as_int() < 0x110000;
+          if (!in_range) throw RenderError("OverflowError", "%c arg not in range(0x110000)");
+          text::append_utf8(piece, static_cast<char32_t>(v.as_int()));
+        } else {
+          throw_type_error("%c requires int or char");
+        }
         break;
       }
       case 'd': case 'i': case 'x': case 'X': case 'o': case 'f': case 'F': case 'e': case 'E':

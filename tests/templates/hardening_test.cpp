@@ -43,6 +43,19 @@ TEST(Hardening, MinInt64DividedByMinusOne) {
   EXPECT_EQ(render("{{ -(-9223372036854775807 - 1) }}"), "9223372036854775808");
 }
 
+TEST(Hardening, PercentCTakesAnIntInRangeOrOneCharacter) {
+  // Found by fuzz_chat_template: '%c' % 3.5 terminated the process (bad_variant_access). Python
+  // (checked with Jinja2 3.1): TypeError / OverflowError, as below.
+  EXPECT_EQ(render("{{ '%c%c%c' % (65, true, '\u4e2d') }}"), "A\x01\u4e2d");
+  EXPECT_THAT(error_of("{{ '%c' % 3.5 }}"), HasSubstr("TypeError: %c requires int or char"));
+  EXPECT_THAT(error_of("{{ '%c' % 'ab' }}"), HasSubstr("TypeError: %c requires int or char"));
+  EXPECT_THAT(error_of("{{ '%c' % '' }}"), HasSubstr("TypeError: %c requires int or char"));
+  EXPECT_THAT(error_of("{{ '%c' % none }}"), HasSubstr("TypeError: %c requires int or char"));
+  EXPECT_THAT(error_of("{{ '%c' % -1 }}"), HasSubstr("OverflowError: %c arg not in range(0x110000)"));
+  EXPECT_THAT(error_of("{{ '%c' % 1114112 }}"), HasSubstr("OverflowError: %c arg not in range(0x110000)"));
+  EXPECT_THAT(error_of("{{ '%c' % 2**70 }}"), HasSubstr("OverflowError: %c arg not in range(0x110000)"));
+}
+
 TEST(Hardening, HugeIntegersHitTheBudgetsNotTheMachine) {
   // Python would try to build 2**(2**70) (and run out of memory); a render stops at its budget.
   EXPECT_THAT(error_of("{{ 2 ** (2**70) }}"), HasSubstr("memory budget exceeded"));
