@@ -75,10 +75,17 @@ void AttendRangeOf(const AttentionArgs& a, int hp, int64_t item0, int64_t item1,
       for (int h = 0; h < hp; ++h) {
         float sc = Dot(q + h * a.head_dim, kj, a.head_dim) * a.scale;
         if (a.bias) sc += a.bias[(h0 + h) * a.bias_head_stride + t * a.bias_row_stride + j];
-        if (a.softcap > 0) sc = a.softcap * std::tanh(sc / a.softcap);
         scores[h * a.L + j] = sc;
       }
     }
+    if (a.softcap > 0)  // Gemma 2's attention soft-cap, on each head's row with the shared SIMD kernel
+      for (int h = 0; h < hp; ++h) {
+        float* row = scores + h * a.L;
+        softcap(row + lo, a.softcap, hi - lo);
+        if (a.key_mask)  // masked keys stay -inf (the cap would map them to -softcap)
+          for (int64_t j = lo; j < hi; ++j)
+            if (!a.key_mask[j]) row[j] = -INFINITY;
+      }
     std::fill(out, out + hp * a.head_dim, 0.0f);
     // The SIMD softmax (vector exp); a head that sees no key gets all zeros, never NaN.
     for (int h = 0; h < hp; ++h) softmax(scores + h * a.L + lo, hi - lo);
