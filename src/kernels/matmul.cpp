@@ -1,8 +1,11 @@
 // matmul: y[M,N] = x[M,K] · W[N,K]ᵀ (+ bias), W in its stored dtype.
 //
-// Decode and small batches (M < kGemmRows) are bound by memory bandwidth: MicroKernel is an MR×NR
+// Decode and small batches (M < kGemmRows) are bound by memory bandwidth: MicroKernel is an MR×1
 // tile of dot products that widens each weight vector in registers once for MR rows of x, and
-// the threads split N so that every weight row is streamed once.
+// the threads split N so that every weight row is streamed once, one row after the other: each
+// thread then reads its share of W as one sequential stream, which the hardware prefetcher
+// follows at the full bandwidth of a core (on Zen 5, 4 rows read side by side -- 4 streams -- and
+// software prefetches reached 12-13 GB/s per core where one stream reaches 30).
 // Prefill (M large) is bound by arithmetic and runs as a packed GEMM: a panel of weights (kKC
 // values of 2 vectors' worth of columns) is widened once into float32, transposed, and stays in
 // L1 while PanelKernel sweeps all rows of x over it, MR rows at a time, with MR × 2 vector
@@ -37,48 +40,42 @@ constexpr int64_t kGemmGrain = 32;  // its threads split N at multiples of the w
 HWY_BEFORE_NAMESPACE();
 namespace hf::kernels::HWY_NAMESPACE {
 
-constexpr int64_t kPrefetchRows = 8;  // decode prefetches the weight rows this far ahead
-// Rows of x per tile: kMR × 4 accumulators plus 4 weight vectors and one x vector must fit the
-// register file (32 vector registers with AVX-512, 16 below it).
+// Rows of x per tile: kMR accumulators, a weight vector and an x vector fit the register file
+// (32 vector registers with AVX-512, 16 below it).
 #if HWY_TARGET <= HWY_AVX3
-constexpr int kMR = 6;
+constexpr int kMR = 8;
 #else
-constexpr int kMR = 2;
+constexpr int kMR = 4;
 #endif
 
-template <typename WT, int MR, int NR>
+// y[i] = x[i, :] · w + bias for i < MR: one weight row, each vector of it widened once for MR
+// rows of x. A single row of x has one chain of dependent FMAs; two chains (even and odd vectors)
+// hide the FMA latency.
+template <typename WT, int MR>
 HWY_INLINE void MicroKernel(const float* x, int64_t ldx, const WT* w, int64_t K, const float* bias, float* y,
                             int64_t ldy) {
   const DF d;
   const int64_t L = static_cast<int64_t>(hn::Lanes(d));
-  VF acc[MR][NR];
+  constexpr int kChains = MR == 1 ? 2 : 1;
+  VF acc[kChains][MR];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
-    for (int j = 0; j < NR; ++j) acc[i][j] = hn::Zero(d);
+#pragma GCC unroll 2
+    for (int c = 0; c < kChains; ++c) acc[c][i] = hn::Zero(d);
   int64_t k = 0;
-  for (; k + L <= K; k += L) {
-    VF wv[NR];
-#pragma GCC unroll 4
-    for (int j = 0; j < NR; ++j) {
-      // Decode streams weights from DRAM in rows too short (K elements) for the hardware
-      // prefetcher to lock on; fetch the rows of a later group while this one is computed.
-      if (MR == 1) __builtin_prefetch(w + (j + kPrefetchRows) * K + k);
-      wv[j] = LoadWidened(d, w + j * K + k);
-    }
+  for (; k + kChains * L <= K; k += kChains * L) {
+#pragma GCC unroll 2
+    for (int c = 0; c < kChains; ++c) {
+      const VF wv = LoadWidened(d, w + k + c * L);
 #pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i) {
-      const VF xv = hn::LoadU(d, x + i * ldx + k);
-#pragma GCC unroll 4
-      for (int j = 0; j < NR; ++j) acc[i][j] = hn::MulAdd(xv, wv[j], acc[i][j]);
+      for (int i = 0; i < MR; ++i) acc[c][i] = hn::MulAdd(hn::LoadU(d, x + i * ldx + k + c * L), wv, acc[c][i]);
     }
   }
-  for (int i = 0; i < MR; ++i)
-    for (int j = 0; j < NR; ++j) {
-      float s = ReduceSum(d, acc[i][j]);
-      for (int64_t kk = k; kk < K; ++kk) s += x[i * ldx + kk] * ScalarWidened(w[j * K + kk]);
-      y[i * ldy + j] = s + (bias ? bias[j] : 0.0f);
-    }
+  for (int i = 0; i < MR; ++i) {
+    float s = ReduceSum(d, kChains == 1 ? acc[0][i] : hn::Add(acc[0][i], acc[kChains - 1][i]));
+    for (int64_t kk = k; kk < K; ++kk) s += x[i * ldx + kk] * ScalarWidened(w[kk]);
+    y[i * ldy] = s + (bias ? *bias : 0.0f);
+  }
 }
 
 // Rows [n0, n1) of the output for every row of x.
@@ -89,19 +86,13 @@ void MatmulRange(const float* x, int64_t M, int64_t K, const WT* w, const float*
   const int64_t mb = std::max<int64_t>(kMR, (256 * 1024 / (K * 4)) / kMR * kMR);
   for (int64_t m0 = 0; m0 < M; m0 += mb) {
     const int64_t m1 = std::min(M, m0 + mb);
-    int64_t n = n0;
-    for (; n + 4 <= n1; n += 4) {
+    for (int64_t n = n0; n < n1; ++n) {
       const WT* wn = w + n * K;
       const float* bn = bias ? bias + n : nullptr;
       int64_t m = m0;
-      for (; m + kMR <= m1; m += kMR) MicroKernel<WT, kMR, 4>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
-      for (; m < m1; ++m) MicroKernel<WT, 1, 4>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
-    }
-    for (; n < n1; ++n) {
-      const float* bn = bias ? bias + n : nullptr;
-      int64_t m = m0;
-      for (; m + 4 <= m1; m += 4) MicroKernel<WT, 4, 1>(x + m * ldx, ldx, w + n * K, K, bn, y + m * ldy + n, ldy);
-      for (; m < m1; ++m) MicroKernel<WT, 1, 1>(x + m * ldx, ldx, w + n * K, K, bn, y + m * ldy + n, ldy);
+      for (; m + kMR <= m1; m += kMR) MicroKernel<WT, kMR>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
+      for (; m + 2 <= m1; m += 2) MicroKernel<WT, 2>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
+      for (; m < m1; ++m) MicroKernel<WT, 1>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
     }
   }
 }
@@ -250,7 +241,7 @@ void matmul(const float* x, int64_t M, int64_t K, const Tensor& W, const float* 
   auto fn = W.dtype() == DType::F32 ? HWY_DYNAMIC_DISPATCH(MatmulF32)
             : W.dtype() == DType::BF16 ? HWY_DYNAMIC_DISPATCH(MatmulBF16)
                                        : HWY_DYNAMIC_DISPATCH(MatmulF16);
-  // Split the output columns over the threads, in groups of 4 (the micro-kernel's width). Small
+  // Split the output columns over the threads, in groups of 4 (or of the GEMM panel). Small
   // products run on the calling thread: waking workers costs more than the work.
   const int64_t flops = M * N * K;
   const void* w = W.data();
