@@ -65,6 +65,11 @@ Tensor Tensor::reshaped(std::vector<int64_t> shape) const {
 Tensor Tensor::rows(int64_t begin, int64_t end) const {
   if (shape_.empty() || begin < 0 || end > shape_[0] || begin > end)
     throw Error("rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") of " + shape_string());
+  // Q8_0 / Q4_0 rows are stored in panels of 16 (kernels/quant_format.h): a slice must not cut one
+  // (kernels::slice_rows copies such a slice into panels of its own).
+  if ((dtype_ == DType::Q8_0 || dtype_ == DType::Q4_0) && (begin % 16 != 0 || (end % 16 != 0 && end != shape_[0])))
+    throw Error("rows [" + std::to_string(begin) + ", " + std::to_string(end) + ") of " + shape_string() + " " +
+                dtype_name(dtype_) + ": quantized rows are stored in panels of 16");
   std::vector<int64_t> s = shape_;
   s[0] = end - begin;
   size_t row_bytes = shape_[0] ? nbytes() / shape_[0] : 0;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "core/thread_pool.h"
 #include "hf/error.h"
@@ -23,8 +24,10 @@ Tensor pack_block_quants(DType type, int64_t N, int64_t K, const int8_t* values,
   uint8_t* base = out.mutable_data_as<uint8_t>();
   std::atomic<bool> in_range = true;
   ThreadPool::global().parallel_for(N, [&](int64_t n0, int64_t n1) {
+    std::vector<uint8_t> row(row_bytes(type, K));
     for (int64_t n = n0; n < n1; ++n) {
-      uint8_t* q = base + n * row_bytes(type, K);
+      std::fill(row.begin(), row.end(), 0);
+      uint8_t* q = row.data();
       auto* row_scales = reinterpret_cast<uint16_t*>(q + quant_bytes(type, K));
       for (int64_t b = 0; b < K / kBlock; ++b) row_scales[b] = scales[n * (K / kBlock) + b];
       for (int64_t k = 0; k < K; ++k) {
@@ -35,6 +38,7 @@ Tensor pack_block_quants(DType type, int64_t N, int64_t K, const int8_t* values,
         if (type == DType::Q8_0) q[p] = static_cast<uint8_t>(u);
         else q[p / kChunk * 32 + p % 32] |= static_cast<uint8_t>(p % kChunk < 32 ? (u & 15) : (u & 15) << 4);
       }
+      store_row(type, N, K, n, q, base);
     }
   }, 16);
   if (!in_range)

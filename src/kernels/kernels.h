@@ -56,7 +56,11 @@ bool can_quantize(const Tensor& W);
 // reference::quantize; an infinite or NaN weight gives unspecified quants in its block.
 Tensor quantize(const Tensor& W, DType type);
 // The same into `out`, which holds W.dim(0) quantized rows (Tensor::zeros(type, W.shape()).nbytes()):
-// a caller assembling a large matrix from row blocks writes each block in place.
+// a caller assembling a large matrix from row blocks writes each block in place (blocks that start
+// at multiples of 16 rows: quantized rows are stored in panels of 16, kernels/quant_format.h).
+// The rows [b, e) of a quantized (or any) matrix, shared when the panels allow it (b a multiple of
+// 16, e one or the end), else copied into panels of their own.
+Tensor slice_rows(const Tensor& W, int64_t b, int64_t e);
 void quantize_into(const Tensor& W, DType type, void* out);
 // Row n of a 2-D weight in any weight dtype, as K floats (the dequantized values for Q8_0/Q4_0).
 void dequantize_row(const Tensor& W, int64_t n, float* out);

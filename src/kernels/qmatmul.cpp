@@ -85,6 +85,41 @@ struct Vec512 {
     }
 #endif
   }
+  // Panels (PanelTile): one 512-bit line is the 16 rows of a panel.
+  static I SetInt(int32_t v) { return _mm512_set1_epi32(v); }
+  static F SetFloat(float v) { return _mm512_set1_ps(v); }
+  static I Broadcast4(const int8_t* x) { return _mm512_set1_epi32(LoadAs<int32_t>(x)); }
+  // The lines of groups g and g + 4 of block h of a panel chunk, as unsigned bytes.
+  template <DType T>
+  static void PanelWeights(const uint8_t* chunk, int h, int g, int, I& lo, I& hi) {
+    if constexpr (T == DType::Q8_0) {
+      lo = _mm512_loadu_si512(chunk + (h * 8 + g) * 64);
+      hi = _mm512_loadu_si512(chunk + (h * 8 + g + 4) * 64);
+    } else {
+      const I v = _mm512_loadu_si512(chunk + (h * 4 + g) * 64), low4 = _mm512_set1_epi8(0x0F);
+      lo = _mm512_and_si512(v, low4);
+      hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+    }
+  }
+  // s + the 4-product sums of each lane (Q8_0 without VNNI: with signed quants, see Dot).
+  template <DType T>
+  static I DotPanel(I s, I w, I x) {
+#if HWY_TARGET == HWY_AVX3_DL
+    return DotVnni(s, w, x);
+#else
+    if constexpr (T == DType::Q8_0) {
+      const I ws = _mm512_xor_si512(w, _mm512_set1_epi8(char(0x80)));
+      const I wsx = _mm512_mask_sub_epi8(ws, _mm512_movepi8_mask(x), _mm512_setzero_si512(), ws);
+      return _mm512_add_epi32(s, _mm512_madd_epi16(_mm512_maddubs_epi16(_mm512_abs_epi8(x), wsx), _mm512_set1_epi16(1)));
+    } else {
+      return _mm512_add_epi32(s, _mm512_madd_epi16(_mm512_maddubs_epi16(w, x), _mm512_set1_epi16(1)));
+    }
+#endif
+  }
+  static F PanelScales(const uint8_t* s, int) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(s)));
+  }
+  static void Store(F v, float* out) { _mm512_store_ps(out, v); }
   static F Zero() { return _mm512_setzero_ps(); }
   static F MulAddScaled(I s, F scale, F acc) { return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), scale, acc); }
   static F Mul(F a, F b) { return _mm512_mul_ps(a, b); }
@@ -125,6 +160,36 @@ struct Vec256 {
                               _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1)));
     }
   }
+  // Panels (PanelTile): the 16 rows of a line are two halves of 8, `part` 0 and 1.
+  static I SetInt(int32_t v) { return _mm256_set1_epi32(v); }
+  static F SetFloat(float v) { return _mm256_set1_ps(v); }
+  static I Broadcast4(const int8_t* x) { return _mm256_set1_epi32(LoadAs<int32_t>(x)); }
+  template <DType T>
+  static void PanelWeights(const uint8_t* chunk, int h, int g, int part, I& lo, I& hi) {
+    if constexpr (T == DType::Q8_0) {
+      lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunk + (h * 8 + g) * 64 + part * 32));
+      hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunk + (h * 8 + g + 4) * 64 + part * 32));
+    } else {
+      const I v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(chunk + (h * 4 + g) * 64 + part * 32));
+      const I low4 = _mm256_set1_epi8(0x0F);
+      lo = _mm256_and_si256(v, low4);
+      hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+    }
+  }
+  template <DType T>
+  static I DotPanel(I s, I w, I x) {
+    if constexpr (T == DType::Q8_0) {  // signed quants (see Dot)
+      const I ws = _mm256_xor_si256(w, _mm256_set1_epi8(char(0x80)));
+      return _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(x, x), _mm256_sign_epi8(ws, x)),
+                                                   _mm256_set1_epi16(1)));
+    } else {
+      return _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_maddubs_epi16(w, x), _mm256_set1_epi16(1)));
+    }
+  }
+  static F PanelScales(const uint8_t* s, int part) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s + part * 16)));
+  }
+  static void Store(F v, float* out) { _mm256_store_ps(out, v); }
   static F Zero() { return _mm256_setzero_ps(); }
   static F MulAddScaled(I s, F scale, F acc) { return _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), scale, acc); }
   static F Mul(F a, F b) { return _mm256_mul_ps(a, b); }
@@ -181,110 +246,101 @@ HWY_INLINE void Tile(const QuantizedActivations& a, int64_t m, const Tensor& W, 
 
 #if HWY_TARGET == HWY_AVX2
 constexpr int kMR = 1;  // 16 registers: 4 accumulators, 4 weight vectors, activations, scales
+constexpr int kPanelMR = 2;  // rows of x per panel tile: 2 × 2 halves × (int + float accumulator)
 #else
 constexpr int kMR = 4;  // 32 registers: 16 accumulators and the rest
+constexpr int kPanelMR = 8;  // 8 int + 8 float accumulators
 #endif
 
-#if HWY_TARGET == HWY_AVX3_DL
-// Prefill (many rows of x): a panel GEMM whose int32 lanes are 16 different weight rows, so each
-// block's integer sums need one float update per 16 outputs instead of per output (the chunk
-// tiles above convert, scale and add once per output and chunk: 3 float ops per vpdpbusd).
-// A panel is 16 weight rows repacked once per call — for block b, 4-byte group g: the 16 rows'
-// quants of elements 32b + 4g..4g+3 in one 64-byte line, Q4_0 nibbles widened to bytes — and
-// their block scales as floats. Every row of x then streams over it: per block, 8 vpdpbusd with
-// x's 4 bytes broadcast, started from -offset × Σx (block_sum), then acc += float(sum) ×
-// (weight scales × x's scale).
-constexpr int64_t kPanelRows = 16;
-constexpr int64_t kGemmMinRows = 16;  // fewer rows of x: the chunk tiles (a panel is not repaid)
-constexpr int kGemmMR = 8;            // rows of x per register tile: 8 int + 8 float accumulators
-
-struct Panel {
-  std::vector<uint8_t> q;  // [K / 4][16 rows][4 bytes]
-  std::vector<float> scale;  // [K / 32][16 rows]
-};
-
+// Panels (quant_format.h): the int32 lanes of a line are 16 weight rows (two 256-bit halves of 8
+// with AVX2), and 4 bytes of x broadcast meet them all. Per block: the integer sums start from
+// offset × Σx (block_sum; zero for Q8_0 without VNNI, whose quants are made signed), take 8 groups
+// of 4 products, then acc += float(sum) × (16 weight scales × x's scale) — one float update per
+// block for 16 rows.
 template <DType T>
-void PackPanel(const Tensor& W, int64_t n, int64_t rows, Panel& p) {
-  const int64_t K = W.dim(1);
-  p.q.assign(K * kPanelRows, 0);  // missing rows: zero quants, zero scales (never stored)
-  p.scale.assign(K / kBlock * kPanelRows, 0.0f);
-  alignas(64) uint8_t chunk[kChunk];
-  for (int64_t j = 0; j < rows; ++j) {
-    const uint8_t* wq = quant::row_quants(W, n + j);
-    const uint16_t* ws = quant::row_scales(W, n + j);
-    for (int64_t c = 0; c < K / kChunk; ++c) {
-      _mm512_store_si512(chunk, Vec512::Weights<T>(wq, c, 0));  // the chunk's 64 quants, in order
-      for (int L = 0; L < 16; ++L) {  // 4-byte lane L: block 2c + L % 2, group L / 2
-        const int64_t b = 2 * c + L % 2, g = L / 2;
-        std::memcpy(p.q.data() + ((b * 8 + g) * kPanelRows + j) * 4, chunk + 4 * L, 4);
-      }
-    }
-    for (int64_t b = 0; b < K / kBlock; ++b) p.scale[b * kPanelRows + j] = _cvtsh_ss(ws[b]);
-  }
+HWY_INLINE typename Vec::I PanelStart(int32_t block_sum) {
+  constexpr int shift = T == DType::Q8_0 ? 7 : 3;  // × the quant offset, 128 or 8
+#if HWY_TARGET != HWY_AVX3_DL
+  if constexpr (T == DType::Q8_0) return Vec::SetInt(0);
+#endif
+  return Vec::SetInt(block_sum * (1 << shift));
 }
 
-// y[m + i, n .. n + cols) for i < MR from a packed panel.
+// y[m + i, n + j] for i < MR and j0 <= j < j1 from panel `w` (rows n .. n + 15).
 template <DType T, int MR>
-HWY_INLINE void PanelTile(const QuantizedActivations& a, int64_t m, const Panel& p, const float* bias, float* y,
-                          int64_t ldy, int64_t cols) {
-  constexpr int shift = T == DType::Q8_0 ? 7 : 3;  // × the quant offset, 128 or 8
+HWY_INLINE void PanelTile(const QuantizedActivations& a, int64_t m, const uint8_t* w, const float* bias, float* y,
+                          int64_t ldy, int64_t j0, int64_t j1) {
+  constexpr int P = Vec::kParts;
   const int64_t K = a.K, nb = K / kBlock;
-  __m512 acc[MR];
+  const int64_t chunk_bytes = quant::panel_chunk_bytes(T), scales_at = quant::kPanelRows * quant::quant_bytes(T, kChunk);
+  typename Vec::F acc[MR][P];
 #pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i) acc[i] = _mm512_setzero_ps();
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int p = 0; p < P; ++p) acc[i][p] = Vec::Zero();
   for (int64_t b = 0; b < nb; ++b) {
-    __m512i s[MR];
-#pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i) s[i] = _mm512_set1_epi32(a.block_sum[(m + i) * nb + b] * (1 << shift));
-    const uint8_t* w = p.q.data() + b * 8 * 64;
-    const int8_t* x = a.q.data() + m * K + b / 2 * kChunk + 4 * (b % 2);  // group g at + 8g (quant_format.h)
-#pragma GCC unroll 8
-    for (int g = 0; g < 8; ++g) {
-      const __m512i wg = _mm512_loadu_si512(w + g * 64);
-#pragma GCC unroll 8
-      for (int i = 0; i < MR; ++i) s[i] = Vec512::DotVnni(s[i], wg, _mm512_set1_epi32(LoadAs<int32_t>(x + i * K + 8 * g)));
-    }
-    const __m512 dw = _mm512_loadu_ps(p.scale.data() + b * kPanelRows);
+    const uint8_t* chunk = w + b / 2 * chunk_bytes;
+    const int h = static_cast<int>(b % 2);
+    typename Vec::I s[MR][P];
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i)
-      acc[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s[i]), _mm512_mul_ps(dw, _mm512_set1_ps(a.scale[(m + i) * nb + b])),
-                               acc[i]);
+#pragma GCC unroll 2
+      for (int p = 0; p < P; ++p) s[i][p] = PanelStart<T>(a.block_sum[(m + i) * nb + b]);
+    const int8_t* x = a.q.data() + m * K + b / 2 * kChunk + 4 * h;  // group g at + 8g (quant_format.h)
+#pragma GCC unroll 4
+    for (int g = 0; g < 4; ++g) {  // groups g and g + 4 of the block
+#pragma GCC unroll 2
+      for (int p = 0; p < P; ++p) {
+        typename Vec::I lo, hi;
+        Vec::template PanelWeights<T>(chunk, h, g, p, lo, hi);
+#pragma GCC unroll 8
+        for (int i = 0; i < MR; ++i) {
+          s[i][p] = Vec::template DotPanel<T>(s[i][p], lo, Vec::Broadcast4(x + i * K + 8 * g));
+          s[i][p] = Vec::template DotPanel<T>(s[i][p], hi, Vec::Broadcast4(x + i * K + 8 * (g + 4)));
+        }
+      }
+    }
+#pragma GCC unroll 2
+    for (int p = 0; p < P; ++p) {
+      const typename Vec::F dw = Vec::PanelScales(chunk + scales_at + h * 32, p);
+#pragma GCC unroll 8
+      for (int i = 0; i < MR; ++i)
+        acc[i][p] = Vec::MulAddScaled(s[i][p], Vec::Mul(dw, Vec::SetFloat(a.scale[(m + i) * nb + b])), acc[i][p]);
+    }
   }
-  const __mmask16 keep = static_cast<__mmask16>((1u << cols) - 1);
-  const __m512 vb = bias ? _mm512_maskz_loadu_ps(keep, bias) : _mm512_setzero_ps();
-  for (int i = 0; i < MR; ++i) _mm512_mask_storeu_ps(y + (m + i) * ldy, keep, _mm512_add_ps(acc[i], vb));
-}
-
-template <DType T>
-void PanelRows(const QuantizedActivations& a, const Tensor& W, const float* bias, float* y, int64_t ldy, int64_t n0,
-               int64_t n1) {
-  thread_local Panel panel;
-  for (int64_t n = n0; n < n1; n += kPanelRows) {
-    const int64_t cols = std::min(kPanelRows, n1 - n);
-    PackPanel<T>(W, n, cols, panel);
-    const float* b = bias ? bias + n : nullptr;
-    int64_t m = 0;
-    for (; m + kGemmMR <= a.M; m += kGemmMR) PanelTile<T, kGemmMR>(a, m, panel, b, y + n, ldy, cols);
-    for (; m + 4 <= a.M; m += 4) PanelTile<T, 4>(a, m, panel, b, y + n, ldy, cols);
-    for (; m < a.M; ++m) PanelTile<T, 1>(a, m, panel, b, y + n, ldy, cols);
+  alignas(64) float out[quant::kPanelRows];
+  for (int i = 0; i < MR; ++i) {
+#pragma GCC unroll 2
+    for (int p = 0; p < P; ++p) Vec::Store(acc[i][p], out + p * (quant::kPanelRows / P));
+    for (int64_t j = j0; j < j1; ++j) y[(m + i) * ldy + j] = out[j] + (bias ? bias[j] : 0.0f);
   }
 }
-#endif
 
 template <DType T>
 void Rows(const QuantizedActivations& a, const Tensor& W, const float* bias, float* y, int64_t ldy, int64_t n0,
           int64_t n1) {
-#if HWY_TARGET == HWY_AVX3_DL
-  if (a.M >= kGemmMinRows) return PanelRows<T>(a, W, bias, y, ldy, n0, n1);
-#endif
-  int64_t n = n0;
-  for (; n + 4 <= n1; n += 4) {
+  // Rows in panels: each panel once for all rows of x (it stays in L1/L2 while x streams past;
+  // decode reads the panels one after the other, one sequential stream per thread).
+  const int64_t panel_end = std::min(n1, quant::panel_rows(W.dim(0)));
+  for (int64_t n = n0; n < panel_end;) {
+    const int64_t p = n / quant::kPanelRows, first = p * quant::kPanelRows;
+    const int64_t j0 = n - first, j1 = std::min(quant::kPanelRows, panel_end - first);
+    const uint8_t* w = quant::panel(W, p);
+    const float* b = bias ? bias + first : nullptr;
+    float* yp = y + first;
     int64_t m = 0;
-    for (; m + kMR <= a.M; m += kMR) Tile<T, kMR, 4>(a, m, W, n, bias, y, ldy);
-    for (; m < a.M; ++m) Tile<T, 1, 4>(a, m, W, n, bias, y, ldy);
+    for (; m + kPanelMR <= a.M; m += kPanelMR) PanelTile<T, kPanelMR>(a, m, w, b, yp, ldy, j0, j1);
+    if constexpr (kPanelMR > 4)
+      for (; m + 4 <= a.M; m += 4) PanelTile<T, 4>(a, m, w, b, yp, ldy, j0, j1);
+    for (; m < a.M; ++m) PanelTile<T, 1>(a, m, w, b, yp, ldy, j0, j1);
+    n = first + j1;
   }
-  for (; n < n1; ++n)
-    for (int64_t m = 0; m < a.M; ++m) Tile<T, 1, 1>(a, m, W, n, bias, y, ldy);
+  // The rows after the last panel, in the row layout.
+  for (int64_t n = std::max(n0, panel_end); n < n1; ++n) {
+    int64_t m = 0;
+    for (; m + kMR <= a.M; m += kMR) Tile<T, kMR, 1>(a, m, W, n, bias, y, ldy);
+    for (; m < a.M; ++m) Tile<T, 1, 1>(a, m, W, n, bias, y, ldy);
+  }
 }
 #else
 // Targets without an integer dot-product path: the block sums in plain loops.
@@ -294,17 +350,15 @@ void Rows(const QuantizedActivations& a, const Tensor& W, const float* bias, flo
   const int64_t K = a.K;
   const int off = quant::quant_offset(T);
   for (int64_t n = n0; n < n1; ++n) {
-    const uint8_t* wq = quant::row_quants(W, n);
-    const uint16_t* ws = quant::row_scales(W, n);
     for (int64_t m = 0; m < a.M; ++m) {
       const int8_t* x = a.q.data() + m * K;
       float acc = 0;
       for (int64_t c = 0; c < K / kChunk; ++c) {
         int32_t s[2] = {0, 0};
         for (int64_t p = 0; p < kChunk; ++p)
-          s[(p / 4) % 2] += (quant::quant_at(T, wq, c * kChunk + p) - off) * x[c * kChunk + p];
+          s[(p / 4) % 2] += (quant::quant_at(W, n, c * kChunk + p) - off) * x[c * kChunk + p];
         for (int h = 0; h < 2; ++h)
-          acc += static_cast<float>(s[h]) * f16_to_f32(ws[2 * c + h]) * a.scale[m * K / kBlock + 2 * c + h];
+          acc += static_cast<float>(s[h]) * quant::scale_at(W, n, 2 * c + h) * a.scale[m * K / kBlock + 2 * c + h];
       }
       y[m * ldy + n] = acc + (bias ? bias[n] : 0.0f);
     }

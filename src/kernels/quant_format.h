@@ -14,7 +14,19 @@
 // is just the two block scales repeated (one broadcast load). Q4_0 keeps the interleaved
 // positions 0..31 of a chunk in the low nibbles of its 32 bytes and 32..63 in the high nibbles.
 // Activations use the same order as Q8_0 (but signed), so the same position meets the same weight.
+//
+// Panels. That is the layout of a row on its own; a tensor stores its rows in panels of 16: rows
+// 16p .. 16p + 15 take the bytes of 16 rows as above, rearranged chunk by chunk so that the 4-byte
+// groups of the 16 rows lie side by side in 64-byte lines (lane j = row 16p + j), followed by the
+// chunk's scales, [block 0 or 1 of the chunk][row]. The line of a group: groups 0, 2, 4.. (block 0
+// of the chunk) come first, then 1, 3, 5.. (block 1): Q8_0 lines 0..7 are the 8 groups of block 0
+// in element order; Q4_0 lines 0..3 hold groups 0..3 of block 0 in their low nibbles and 4..7 in
+// their high nibbles. One vpdpbusd on a line with 4 bytes of x broadcast then gives 16 rows' sums
+// at once, and the float work (convert, scale, add) is paid once per block for 16 rows instead of
+// once per chunk and row; and a thread reads its rows as one sequential stream. The last N % 16
+// rows of a tensor (after its last whole panel) keep the row layout.
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "hf/tensor.h"
@@ -34,7 +46,31 @@ inline int quant_offset(DType t) { return t == DType::Q8_0 ? 128 : 8; }
 inline int64_t quant_bytes(DType t, int64_t K) { return t == DType::Q8_0 ? K : K / 2; }
 inline int64_t row_bytes(DType t, int64_t K) { return quant_bytes(t, K) + K / kBlock * 2; }
 
-// Row n of a quantized [N, K] tensor: its quants and its f16 scales.
+constexpr int64_t kPanelRows = 16;
+// Rows [0, panel_rows(N)) are in panels, the others in the row layout.
+inline int64_t panel_rows(int64_t N) { return N / kPanelRows * kPanelRows; }
+// Bytes of one chunk of a panel: 16 rows' quants of 64 weights, then their 32 scales.
+inline int64_t panel_chunk_bytes(DType t) { return kPanelRows * row_bytes(t, kChunk); }
+// Byte offset in an [N, K] tensor of byte o (0 .. quant_bytes(K)) of row n's quants in the row
+// layout, and of row n's scale of block b. Rows after the panels sit one after the other.
+inline int64_t quant_byte_offset(DType t, int64_t N, int64_t K, int64_t n, int64_t o) {
+  if (n >= panel_rows(N)) return n * row_bytes(t, K) + o;
+  const int64_t groups = quant_bytes(t, kChunk) / 4;  // 4-byte groups per chunk and row
+  const int64_t g = o % quant_bytes(t, kChunk) / 4, line = g % 2 * (groups / 2) + g / 2;
+  return n / kPanelRows * kPanelRows * row_bytes(t, K) + o / quant_bytes(t, kChunk) * panel_chunk_bytes(t) +
+         line * 64 + n % kPanelRows * 4 + o % 4;
+}
+inline int64_t scale_offset(DType t, int64_t N, int64_t K, int64_t n, int64_t b) {
+  if (n >= panel_rows(N)) return n * row_bytes(t, K) + quant_bytes(t, K) + 2 * b;
+  return n / kPanelRows * kPanelRows * row_bytes(t, K) + b / 2 * panel_chunk_bytes(t) +
+         kPanelRows * quant_bytes(t, kChunk) + (b % 2 * kPanelRows + n % kPanelRows) * 2;
+}
+
+// The first byte of panel p (rows 16p .. 16p + 15) of W.
+inline const uint8_t* panel(const Tensor& W, int64_t p) {
+  return W.data_as<uint8_t>() + p * kPanelRows * row_bytes(W.dtype(), W.dim(1));
+}
+// Row n (n >= panel_rows(N): after the panels) of W: its quants and its f16 scales.
 inline const uint8_t* row_quants(const Tensor& W, int64_t n) {
   return W.data_as<uint8_t>() + n * row_bytes(W.dtype(), W.dim(1));
 }
@@ -42,12 +78,36 @@ inline const uint16_t* row_scales(const Tensor& W, int64_t n) {
   return reinterpret_cast<const uint16_t*>(row_quants(W, n) + quant_bytes(W.dtype(), W.dim(1)));
 }
 
-// The unsigned quant at interleaved position p (0..K-1, chunk-major) of a row.
-inline int quant_at(DType t, const uint8_t* q, int64_t p) {
-  if (t == DType::Q8_0) return q[p];
+// The unsigned quant at interleaved position p (0..K-1, chunk-major) of row n, in any layout.
+inline int quant_at(const Tensor& W, int64_t n, int64_t p) {
+  const DType t = W.dtype();
   const int64_t c = p / kChunk, r = p % kChunk;
-  const uint8_t b = q[c * 32 + r % 32];
-  return r < 32 ? (b & 15) : (b >> 4);
+  const int64_t o = t == DType::Q8_0 ? p : c * 32 + r % 32;
+  const uint8_t b = W.data_as<uint8_t>()[quant_byte_offset(t, W.dim(0), W.dim(1), n, o)];
+  return t == DType::Q8_0 ? b : r < 32 ? (b & 15) : (b >> 4);
+}
+inline float scale_at(const Tensor& W, int64_t n, int64_t b) {
+  uint16_t h;
+  std::memcpy(&h, W.data_as<uint8_t>() + scale_offset(W.dtype(), W.dim(0), W.dim(1), n, b), 2);
+  return f16_to_f32(h);
+}
+
+// Writes row n of an [N, K] tensor at `base` from `row` (its bytes in the row layout).
+inline void store_row(DType t, int64_t N, int64_t K, int64_t n, const uint8_t* row, uint8_t* base) {
+  if (n >= panel_rows(N)) return (void)std::memcpy(base + n * row_bytes(t, K), row, row_bytes(t, K));
+  for (int64_t o = 0; o < quant_bytes(t, K); o += 4) std::memcpy(base + quant_byte_offset(t, N, K, n, o), row + o, 4);
+  for (int64_t b = 0; b < K / kBlock; ++b)
+    std::memcpy(base + scale_offset(t, N, K, n, b), row + quant_bytes(t, K) + 2 * b, 2);
+}
+// Row n of W in the row layout, into `row` (row_bytes(K) bytes).
+inline void load_row(const Tensor& W, int64_t n, uint8_t* row) {
+  const DType t = W.dtype();
+  const int64_t N = W.dim(0), K = W.dim(1);
+  const uint8_t* base = W.data_as<uint8_t>();
+  if (n >= panel_rows(N)) return (void)std::memcpy(row, base + n * row_bytes(t, K), row_bytes(t, K));
+  for (int64_t o = 0; o < quant_bytes(t, K); o += 4) std::memcpy(row + o, base + quant_byte_offset(t, N, K, n, o), 4);
+  for (int64_t b = 0; b < K / kBlock; ++b)
+    std::memcpy(row + quant_bytes(t, K) + 2 * b, base + scale_offset(t, N, K, n, b), 2);
 }
 
 // Round half away from zero (as lround) without a library call. The SIMD quantizers compute the
@@ -74,8 +134,7 @@ inline int quant_max(DType t) { return t == DType::Q8_0 ? 127 : 7; }
 // Element k of row n of a Q8_0 / Q4_0 weight, dequantized.
 inline float dequantized_at(const Tensor& W, int64_t n, int64_t k) {
   const int64_t p = k / kChunk * kChunk + position(k % kChunk);
-  return static_cast<float>(quant_at(W.dtype(), row_quants(W, n), p) - quant_offset(W.dtype())) *
-         f16_to_f32(row_scales(W, n)[k / kBlock]);
+  return static_cast<float>(quant_at(W, n, p) - quant_offset(W.dtype())) * scale_at(W, n, k / kBlock);
 }
 
 // M rows of float activations quantized to int8 in blocks of 32 (d = max|x| / 127, as llama.cpp's

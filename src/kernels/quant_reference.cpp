@@ -45,10 +45,11 @@ Tensor quantize(const Tensor& W, DType type) {
   const int64_t N = W.dim(0), K = W.dim(1);
   Tensor out = Tensor::zeros(type, {N, K});
   std::vector<float> row(K);
+  std::vector<uint8_t> q(quant::row_bytes(type, K));
   for (int64_t n = 0; n < N; ++n) {
     for (int64_t k = 0; k < K; ++k) row[k] = weight_at(W, n, k);
-    uint8_t* q = out.mutable_data_as<uint8_t>() + n * quant::row_bytes(type, K);
-    quantize_row(type, row.data(), K, q, reinterpret_cast<uint16_t*>(q + quant::quant_bytes(type, K)));
+    quantize_row(type, row.data(), K, q.data(), reinterpret_cast<uint16_t*>(q.data() + quant::quant_bytes(type, K)));
+    quant::store_row(type, N, K, n, q.data(), out.mutable_data_as<uint8_t>());
   }
   return out;
 }
@@ -89,8 +90,6 @@ void quantized_matmul(const float* x, int64_t M, int64_t K, const Tensor& W, con
   const int off = quant::quant_offset(W.dtype());
   for (int64_t m = 0; m < M; ++m)
     for (int64_t n = 0; n < N; ++n) {
-      const uint8_t* wq = quant::row_quants(W, n);
-      const uint16_t* ws = quant::row_scales(W, n);
       double acc = bias ? bias[n] : 0.0;
       for (int64_t b = 0; b < K / quant::kBlock; ++b) {
         // Block b is every other 4-byte group of its chunk (quant_format.h).
@@ -99,9 +98,9 @@ void quantized_matmul(const float* x, int64_t M, int64_t K, const Tensor& W, con
         for (int64_t g = h; g < 16; g += 2)
           for (int64_t i = 0; i < 4; ++i) {
             const int64_t p = c * quant::kChunk + 4 * g + i;
-            s += int64_t(quant::quant_at(W.dtype(), wq, p) - off) * a.q[m * K + p];
+            s += int64_t(quant::quant_at(W, n, p) - off) * a.q[m * K + p];
           }
-        acc += double(s) * f16_to_f32(ws[b]) * a.scale[m * K / quant::kBlock + b];
+        acc += double(s) * quant::scale_at(W, n, b) * a.scale[m * K / quant::kBlock + b];
       }
       y[m * ldy + n] = static_cast<float>(acc);
     }

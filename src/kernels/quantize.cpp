@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "kernels/quant_format.h"
+#include "kernels/weight_check.h"
 
 #if HWY_ONCE
 #include "core/thread_pool.h"
@@ -93,25 +94,27 @@ void QuantizeRow(DType t, const float* w, int64_t K, uint8_t* q, uint16_t* scale
   }
 }
 
-// Rows [n0, n1) of W quantized into `out` (rows of quant::row_bytes), through one row of floats.
+// Rows [n0, n1) of W quantized into the tensor at `out` (quant_format.h: in panels), through one
+// row of floats and one row of quantized bytes.
 template <class WT>
-void QuantizeRowsOf(const WT* w, int64_t K, DType t, int64_t n0, int64_t n1, uint8_t* out) {
+void QuantizeRowsOf(const WT* w, int64_t N, int64_t K, DType t, int64_t n0, int64_t n1, uint8_t* out) {
   const DF d;
   const size_t L = hn::Lanes(d);
   std::vector<float> row(K);
+  std::vector<uint8_t> q(quant::row_bytes(t, K));
   for (int64_t n = n0; n < n1; ++n) {
     for (int64_t k = 0; k < K; k += L) hn::StoreU(LoadWidened(d, w + n * K + k), d, row.data() + k);
-    uint8_t* q = out + (n - n0) * quant::row_bytes(t, K);
-    QuantizeRow(t, row.data(), K, q, reinterpret_cast<uint16_t*>(q + quant::quant_bytes(t, K)));
+    QuantizeRow(t, row.data(), K, q.data(), reinterpret_cast<uint16_t*>(q.data() + quant::quant_bytes(t, K)));
+    quant::store_row(t, N, K, n, q.data(), out);
   }
 }
 
 void QuantizeRows(const Tensor& W, DType t, int64_t n0, int64_t n1, uint8_t* out) {
-  const int64_t K = W.dim(1);
+  const int64_t N = W.dim(0), K = W.dim(1);
   switch (W.dtype()) {
-    case DType::F32: return QuantizeRowsOf(W.data_as<float>(), K, t, n0, n1, out);
-    case DType::BF16: return QuantizeRowsOf(reinterpret_cast<const BF16*>(W.data()), K, t, n0, n1, out);
-    default: return QuantizeRowsOf(reinterpret_cast<const F16*>(W.data()), K, t, n0, n1, out);
+    case DType::F32: return QuantizeRowsOf(W.data_as<float>(), N, K, t, n0, n1, out);
+    case DType::BF16: return QuantizeRowsOf(reinterpret_cast<const BF16*>(W.data()), N, K, t, n0, n1, out);
+    default: return QuantizeRowsOf(reinterpret_cast<const F16*>(W.data()), N, K, t, n0, n1, out);
   }
 }
 
@@ -178,10 +181,9 @@ void check_quantize(const Tensor& W, DType type) {
 
 void quantize_into(const Tensor& W, DType type, void* out) {
   check_quantize(W, type);
-  const int64_t row = quant::row_bytes(type, W.dim(1));
   uint8_t* base = static_cast<uint8_t*>(out);
   ThreadPool::global().parallel_for(W.dim(0), [&](int64_t n0, int64_t n1) {
-    HWY_DYNAMIC_DISPATCH(QuantizeRows)(W, type, n0, n1, base + n0 * row);
+    HWY_DYNAMIC_DISPATCH(QuantizeRows)(W, type, n0, n1, base);
   }, 16);
 }
 
@@ -189,6 +191,21 @@ Tensor quantize(const Tensor& W, DType type) {
   check_quantize(W, type);
   Tensor out = Tensor::zeros(type, W.shape());
   quantize_into(W, type, out.mutable_data_as<uint8_t>());
+  return out;
+}
+
+Tensor slice_rows(const Tensor& W, int64_t b, int64_t e) {
+  const int64_t N = W.dim(0);
+  if (!is_quantized(W.dtype()) || (b % quant::kPanelRows == 0 && (e % quant::kPanelRows == 0 || e == N)))
+    return W.rows(b, e);
+  if (b < 0 || e < b || e > N) return W.rows(b, e);  // Tensor::rows names the bad range
+  const int64_t K = W.dim(1);
+  Tensor out = Tensor::zeros(W.dtype(), {e - b, K});
+  std::vector<uint8_t> row(quant::row_bytes(W.dtype(), K));
+  for (int64_t n = b; n < e; ++n) {
+    quant::load_row(W, n, row.data());
+    quant::store_row(W.dtype(), e - b, K, n - b, row.data(), out.mutable_data_as<uint8_t>());
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "hf/error.h"
+#include "kernels/kernels.h"
 #include "models/decoder_lm.h"
 
 namespace hf {
@@ -107,8 +108,8 @@ class DecoderWeights {
     Mlp m;
     if (w_.has(p + "gate_up_proj.weight")) {  // Phi-3: gate rows first, then up
       Tensor gu = bind(p + "gate_up_proj.weight", {2 * I, H});
-      m.gate = gu.rows(0, I);
-      m.up = gu.rows(I, 2 * I);
+      m.gate = kernels::slice_rows(gu, 0, I);
+      m.up = kernels::slice_rows(gu, I, 2 * I);
     } else {
       m.gate = bind(p + gate + ".weight", {I, H});
       m.up = bind(p + up + ".weight", {I, H});
@@ -145,9 +146,9 @@ class DecoderWeights {
       const std::string a = p + "self_attn.";
       if (w_.has(a + "qkv_proj.weight")) {  // Phi-3: q, k, v row blocks
         Tensor qkv = bind(a + "qkv_proj.weight", {qdim + 2 * kvdim, H});
-        L.q = qkv.rows(0, qdim);
-        L.k = qkv.rows(qdim, qdim + kvdim);
-        L.v = qkv.rows(qdim + kvdim, qdim + 2 * kvdim);
+        L.q = kernels::slice_rows(qkv, 0, qdim);
+        L.k = kernels::slice_rows(qkv, qdim, qdim + kvdim);
+        L.v = kernels::slice_rows(qkv, qdim + kvdim, qdim + 2 * kvdim);
       } else {
         L.q = bind(a + "q_proj.weight", {qdim, H});
         L.k = bind(a + "k_proj.weight", {kvdim, H});
@@ -205,9 +206,9 @@ class DecoderWeights {
       L.attn_norm = norm(p + "ln_1", E);
       L.mlp_norm = norm(p + "ln_2", E);
       const Tensor qkv = conv1d(p + "attn.c_attn.weight", E, 3 * E);
-      L.q = qkv.rows(0, E);
-      L.k = qkv.rows(E, 2 * E);
-      L.v = qkv.rows(2 * E, 3 * E);
+      L.q = kernels::slice_rows(qkv, 0, E);
+      L.k = kernels::slice_rows(qkv, E, 2 * E);
+      L.v = kernels::slice_rows(qkv, 2 * E, 3 * E);
       const std::vector<float> qkv_bias = vec(p + "attn.c_attn.bias", 3 * E);
       L.q_bias = split(qkv_bias, 0, E);
       L.k_bias = split(qkv_bias, E, 2 * E);

@@ -21,7 +21,7 @@ bool ends_with(const std::string& s, const std::string& tail) {
 // The stored bytes of a tensor that was just quantized are not read again: hand their pages
 // back (for a mapped file this unmaps them from the process, the page cache keeps them), so peak
 // memory holds the quantized model plus one matrix, not the bf16 model as well.
-void release_pages(const Tensor& t) {
+void release_tensor_pages(const Tensor& t) {
   const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
   const uintptr_t b = reinterpret_cast<uintptr_t>(t.data()), e = b + t.nbytes();
   const uintptr_t first = (b + page - 1) / page * page, last = e / page * page;
@@ -30,11 +30,12 @@ void release_pages(const Tensor& t) {
 
 class QuantizedWeights : public WeightSource {
  public:
-  static constexpr int64_t kRowsPerBlock = 4096;
+  static constexpr int64_t kRowsPerBlock = 4096;  // a multiple of 16: blocks keep whole panels (quant_format.h)
   QuantizedWeights(std::shared_ptr<const WeightSource> inner, DType type) : inner_(std::move(inner)), type_(type) {}
   bool has(const std::string& name) const override { return inner_->has(name); }
   std::vector<std::string> names() const override { return inner_->names(); }
   std::string describe() const override { return inner_->describe(); }
+  void release_pages() const override { inner_->release_pages(); }
   Tensor get(const std::string& name) const override {
     Tensor t = inner_->get(name);
     const bool head = ends_with(name, "embed_tokens.weight") || ends_with(name, "lm_head.weight");
@@ -49,7 +50,7 @@ class QuantizedWeights : public WeightSource {
     for (int64_t n0 = 0; n0 < N; n0 += kRowsPerBlock) {
       const Tensor rows = t.rows(n0, std::min(N, n0 + kRowsPerBlock));
       kernels::quantize_into(rows, type, q.mutable_data_as<uint8_t>() + n0 * row_bytes);
-      release_pages(rows);
+      release_tensor_pages(rows);
     }
     return q;
   }

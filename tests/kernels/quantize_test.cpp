@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <random>
 #include <vector>
 
 #include "hf/error.h"
+#include "kernels/block_quants.h"
 #include "kernels/kernels.h"
 #include "kernels/quant_format.h"
 #include "kernels/reference.h"
@@ -210,6 +212,76 @@ TEST(QuantizedMatmul, GroupWithStridesMixesQuantizedAndFloatOutputs) {
   reference::matmul(x.data(), M, K, Wf, nullptr, rf.data(), ldx);
   for (size_t i = 0; i < yq.size(); ++i) ASSERT_NEAR(yq[i], rq[i], 1e-5f * (1 + std::abs(rq[i])));
   for (size_t i = 0; i < yf.size(); ++i) ASSERT_NEAR(yf[i], rf[i], 1e-4f * (1 + std::abs(rf[i])));
+}
+
+// The byte layout quant_format.h documents: rows 0..15 in a panel (4-byte groups of the 16 rows
+// side by side in 64-byte lines, then the scales [block][row]), row 16 after it in the row layout.
+TEST(QuantLayout, PanelsAndTheRowsAfterThemAreAsDocumented) {
+  const int64_t N = 17, K = 64;
+  for (DType t : {DType::Q8_0, DType::Q4_0}) {
+    const int lo = t == DType::Q8_0 ? -127 : -8, span = t == DType::Q8_0 ? 255 : 16;
+    auto value = [&](int64_t n, int64_t k) { return lo + int((n * 7 + k * 3) % span); };
+    std::vector<int8_t> values(N * K);
+    std::vector<uint16_t> scales(N * K / 32);
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t k = 0; k < K; ++k) values[n * K + k] = static_cast<int8_t>(value(n, k));
+    for (size_t i = 0; i < scales.size(); ++i) scales[i] = f32_to_f16(0.5f + float(i));
+    const Tensor W = pack_block_quants(t, N, K, values.data(), scales.data());
+    const uint8_t* bytes = W.data_as<uint8_t>();
+    const int off = t == DType::Q8_0 ? 128 : 8, qbytes = t == DType::Q8_0 ? 64 : 32;
+    for (int64_t n = 0; n < 16; ++n)
+      for (int64_t k = 0; k < K; ++k) {
+        const int64_t h = k / 32, g = k % 32 / 4, i = k % 4;
+        int q;
+        if (t == DType::Q8_0) q = bytes[(h * 8 + g) * 64 + n * 4 + i];
+        else q = (bytes[(h * 4 + g % 4) * 64 + n * 4 + i] >> (g < 4 ? 0 : 4)) & 15;
+        ASSERT_EQ(q - off, value(n, k)) << dtype_name(t) << " row " << n << " element " << k;
+      }
+    for (int64_t n = 0; n < 16; ++n)
+      for (int64_t h = 0; h < 2; ++h) {
+        uint16_t sc;
+        std::memcpy(&sc, bytes + 16 * qbytes + (h * 16 + n) * 2, 2);
+        ASSERT_EQ(sc, scales[n * 2 + h]) << dtype_name(t) << " row " << n;
+      }
+    const uint8_t* row16 = bytes + 16 * (qbytes + 4);
+    for (int64_t k = 0; k < K; ++k) {
+      const int64_t p = quant::position(k);
+      const int q = t == DType::Q8_0 ? row16[p] : (row16[p % 32] >> (p < 32 ? 0 : 4)) & 15;
+      ASSERT_EQ(q - off, value(16, k)) << dtype_name(t) << " row 16 element " << k;
+    }
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t k = 0; k < K; ++k)
+        ASSERT_EQ(quant::dequantized_at(W, n, k), float(value(n, k)) * f16_to_f32(scales[n * 2 + k / 32]));
+  }
+}
+
+// A slice of quantized rows that cuts a panel is copied into panels of its own, every quant kept;
+// Tensor::rows refuses it (it would reinterpret the bytes); slices along panels are shared.
+TEST(QuantLayout, SlicesThatCutAPanelAreCopiedExactly) {
+  const int64_t N = 45, K = 128, M = 3;
+  const Tensor W = bf16_weight(N, K, 12);
+  auto x = random_vector(M * K, 13);
+  for (DType t : {DType::Q8_0, DType::Q4_0}) {
+    const Tensor Q = quantize(W, t);
+    std::vector<float> full(M * N);
+    matmul(x.data(), M, K, Q, nullptr, full.data());
+    for (auto [b, e] : {std::pair<int64_t, int64_t>{0, 16}, {16, 45}, {3, 21}, {5, 45}, {17, 18}, {0, 45}}) {
+      const Tensor S = slice_rows(Q, b, e);
+      ASSERT_EQ(S.shape(), (std::vector<int64_t>{e - b, K}));
+      const bool shared = b % 16 == 0 && (e % 16 == 0 || e == N);
+      EXPECT_EQ(S.data() == Q.data_as<uint8_t>() + b * quant::row_bytes(t, K), shared) << b << ".." << e;
+      for (int64_t n = b; n < e; ++n)
+        for (int64_t k = 0; k < K; ++k)
+          ASSERT_EQ(quant::dequantized_at(S, n - b, k), quant::dequantized_at(Q, n, k)) << b << ".." << e << " row " << n;
+      std::vector<float> part(M * (e - b));
+      matmul(x.data(), M, K, S, nullptr, part.data());
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t n = b; n < e; ++n) ASSERT_NEAR(part[m * (e - b) + n - b], full[m * N + n], 1e-5f);
+    }
+    EXPECT_THROW(Q.rows(3, 21), Error);
+    EXPECT_THROW(Q.rows(16, 40), Error);
+    EXPECT_NO_THROW(Q.rows(16, 45));
+  }
 }
 
 }  // namespace
