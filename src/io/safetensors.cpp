@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "hf/error.h"
+#include "io/mapped_pages.h"
 
 namespace hf {
 
@@ -144,6 +145,8 @@ Tensor SafetensorsFile::get(const std::string& name) const {
 
 std::vector<std::string> SafetensorsFile::names() const { return order_; }
 std::string SafetensorsFile::describe() const { return file_->path().string(); }
+
+void SafetensorsFile::release_pages() const { release_mapped_pages(*file_); }
 
 bool SafetensorsModel::present(const std::filesystem::path& dir) {
   return ShardedWeights::present(dir, "model.safetensors");

@@ -26,6 +26,7 @@ class SafetensorsFile : public WeightSource {
   Tensor get(const std::string& name) const override;
   std::vector<std::string> names() const override;
   std::string describe() const override;
+  void release_pages() const override;
   // "__metadata__" string pairs (e.g. {"format": "pt"}).
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
 

@@ -60,4 +60,8 @@ std::string ShardedWeights::describe() const {
   return shards_.size() == 1 ? shards_[0]->describe() : dir_.string() + " (" + std::to_string(shards_.size()) + " shards)";
 }
 
+void ShardedWeights::release_pages() const {
+  for (const auto& shard : shards_) shard->release_pages();
+}
+
 }  // namespace hf

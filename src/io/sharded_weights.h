@@ -28,6 +28,7 @@ class ShardedWeights : public WeightSource {
   Tensor get(const std::string& name) const override;
   std::vector<std::string> names() const override;
   std::string describe() const override;
+  void release_pages() const override;
 
  private:
   std::filesystem::path dir_;

@@ -7,6 +7,7 @@
 #include "core/checked_math.h"
 #include "core/json.h"
 #include "hf/error.h"
+#include "io/mapped_pages.h"
 #include "io/pickle_vm.h"
 #include "io/zip_reader.h"
 
@@ -317,6 +318,8 @@ Tensor TorchBinFile::get(const std::string& name) const {
 
 std::vector<std::string> TorchBinFile::names() const { return order_; }
 std::string TorchBinFile::describe() const { return file_->path().string(); }
+
+void TorchBinFile::release_pages() const { release_mapped_pages(*file_); }
 
 bool TorchBinModel::present(const std::filesystem::path& dir) {
   return ShardedWeights::present(dir, "pytorch_model.bin");

@@ -36,6 +36,7 @@ class TorchBinFile : public WeightSource {
   Tensor get(const std::string& name) const override;
   std::vector<std::string> names() const override;
   std::string describe() const override;
+  void release_pages() const override;
 
  private:
   std::shared_ptr<const MappedFile> file_;

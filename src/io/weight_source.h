@@ -21,6 +21,11 @@ class WeightSource {
   virtual std::vector<std::string> names() const = 0;
   // The file or folder, for messages.
   virtual std::string describe() const = 0;
+  // Hands back the pages of the mapped file(s) that this process touched (the page cache keeps
+  // them). After a load that copied every weight it uses (quantized or unpacked at load), the
+  // file's pages it read would otherwise stay resident beside the copies; a tensor that is still
+  // a view is mapped again on its next touch, so this is never wrong, only wasted on such views.
+  virtual void release_pages() const {}
 };
 
 }  // namespace hf

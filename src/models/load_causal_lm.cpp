@@ -41,10 +41,14 @@ std::shared_ptr<const CausalLM> load_causal_lm(const std::filesystem::path& dir,
   const kernels::MatmulPrecision precision = matmul_precision(options.matmul_precision);
   const std::filesystem::path config_file = dir / "config.json";
   ModelConfig config = ModelConfig::from_file(config_file);
-  std::shared_ptr<const WeightSource> weights =
-      prequantized_weights(open_model_weights(dir), read_json_file(config_file), config_file.string());
+  const std::shared_ptr<const WeightSource> file = open_model_weights(dir);
+  std::shared_ptr<const WeightSource> weights = prequantized_weights(file, read_json_file(config_file), config_file.string());
   weights = quantized_weights(std::move(weights), config, options);
-  return std::make_shared<DecoderLM>(std::move(config), std::move(weights), kv_dtype, precision);
+  auto model = std::make_shared<DecoderLM>(std::move(config), weights, kv_dtype, precision);
+  // Weights quantized or unpacked at load are copies: the file's pages that the load read (the
+  // norms' and biases' too, with the pages the kernel mapped around them) are not needed again.
+  if (weights != file) file->release_pages();
+  return model;
 }
 
 }  // namespace hf

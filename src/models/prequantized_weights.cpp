@@ -94,6 +94,7 @@ class PrequantizedWeights : public WeightSource {
     return out;
   }
   std::string describe() const override { return inner_->describe(); }
+  void release_pages() const override { inner_->release_pages(); }
   Tensor get(const std::string& name) const override {
     if (!packed(name)) return inner_->get(name);
     return dequantized(PackedLinear(*inner_, name.substr(0, name.size() - 7), config_));

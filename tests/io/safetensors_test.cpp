@@ -224,6 +224,43 @@ TEST_F(SafetensorsTest, MisalignedDataIsCopiedIntoAnAlignedTensor) {
   EXPECT_EQ(t.to_f32(), (std::vector<float>{1.5f, -2, 3}));
 }
 
+// Resident kB of the process's mappings of `path` (/proc/self/smaps).
+int64_t resident_kb(const fs::path& path) {
+  std::ifstream smaps("/proc/self/smaps");
+  const std::string name = fs::canonical(path).string();
+  int64_t kb = 0;
+  bool ours = false;
+  for (std::string line; std::getline(smaps, line);) {
+    if (line.substr(0, line.find(' ')).find('-') != std::string::npos)  // "start-end perms ... path"
+      ours = line.size() >= name.size() && line.compare(line.size() - name.size(), name.size(), name) == 0;
+    else if (ours && line.rfind("Rss:", 0) == 0) kb += std::stoll(line.substr(4));
+  }
+  return kb;
+}
+
+// After a load that copied its weights, the file's pages go back; a view read afterwards still
+// reads the file's bytes (the pages come back from the page cache), never zeros.
+TEST_F(SafetensorsTest, ReleasedPagesLeaveTheProcessAndViewsStillReadTheFile) {
+  const int64_t n = 1 << 20;  // 4 MiB of floats
+  std::string data(n * 4, '\0');
+  for (int64_t i = 0; i < n; ++i) {
+    const float v = float(i % 1000) - 500.0f;
+    std::memcpy(data.data() + i * 4, &v, 4);
+  }
+  std::string header = R"({"t":{"dtype":"F32","shape":[)" + std::to_string(n) + R"(],"data_offsets":[0,)" +
+                       std::to_string(n * 4) + "]}}";
+  header.append((8 - header.size() % 8) % 8, ' ');  // aligned data: the tensor is a view of the map
+  const fs::path p = write("big.safetensors", header, data);
+  auto st = SafetensorsFile::open(p);
+  Tensor t = st->get("t");
+  const std::vector<float> before = t.to_f32();  // touches every page
+  EXPECT_GE(resident_kb(p), 3 * 1024);
+  st->release_pages();
+  EXPECT_LT(resident_kb(p), 256);
+  EXPECT_EQ(t.to_f32(), before);
+  EXPECT_EQ(t.data_as<float>()[n - 1], float((n - 1) % 1000) - 500.0f);
+}
+
 TEST(SafetensorsFixture, TinyQwen2LoadsEveryTensor) {
   auto m = SafetensorsModel::open(HF_FIXTURES "/tiny-qwen2");
   Tensor emb = m->get("model.embed_tokens.weight");
