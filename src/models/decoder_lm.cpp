@@ -33,26 +33,51 @@ void activation(const std::string& act, float* x, int64_t n) {
 }
 }  // namespace
 
-// y = down(act(gate(x)) * up(x)), or down(act(up(x))) without a gate (GPT-2).
-void DecoderLM::mlp_forward(const Mlp& m, const float* x, int64_t rows, float* y) const {
+// The largest power of two of rows whose buffers (bytes_per_row each) fit the activation budget,
+// within [floor, kMaxRows].
+int64_t DecoderLM::rows_within_budget(int64_t bytes_per_row, int64_t floor) const {
+  const int64_t budget = weight_bytes_ / kActivationShare;
+  int64_t rows = kMaxRows;
+  while (rows > floor && rows * bytes_per_row > budget) rows /= 2;
+  return rows;
+}
+
+// x, h and the normed rows; q and the attention output; k and v (forward_segments).
+int64_t DecoderLM::prefill_chunk() const {
+  const int64_t H = config_.hidden_size, qdim = config_.num_attention_heads * config_.head_dim,
+                kvdim = config_.num_key_value_heads * config_.head_dim;
+  return rows_within_budget((3 * H + 2 * qdim + 2 * kvdim) * int64_t(sizeof(float)), kMinPrefillChunk);
+}
+
+// y = down(act(gate(x)) * up(x)), or down(act(up(x))) without a gate (GPT-2), over blocks of
+// rows: gate and up are the widest activations of a pass (2 × intermediate_size floats a row
+// against hidden_size for the others), so a block of them, not the whole chunk, is what it holds.
+void DecoderLM::mlp_forward(const Mlp& m, const float* x, int64_t rows, float* y, std::vector<float>& scratch) const {
   const int64_t H = config_.hidden_size, I = m.up.dim(0);
-  std::vector<float> up(rows * I);
-  if (m.gate.empty()) {
-    kernels::matmul(x, rows, H, m.up, bias(m.up_bias), up.data());
-    activation(config_.hidden_act, up.data(), rows * I);
-    kernels::matmul(up.data(), rows, I, m.down, bias(m.down_bias), y);
-    return;
+  const int64_t block = std::min(rows, rows_within_budget(2 * I * int64_t(sizeof(float)), kMinMlpBlock));
+  if (scratch.size() < size_t(2 * block * I)) scratch.resize(2 * block * I);
+  float* gate = scratch.data();
+  float* up = gate + block * I;
+  for (int64_t r0 = 0; r0 < rows; r0 += block) {
+    const int64_t n = std::min(block, rows - r0);
+    const float* xb = x + r0 * H;
+    float* yb = y + r0 * H;
+    if (m.gate.empty()) {
+      kernels::matmul(xb, n, H, m.up, bias(m.up_bias), up);
+      activation(config_.hidden_act, up, n * I);
+      kernels::matmul(up, n, I, m.down, bias(m.down_bias), yb);
+      continue;
+    }
+    const kernels::MatmulOutput gate_up[] = {{&m.gate, bias(m.gate_bias), gate}, {&m.up, bias(m.up_bias), up}};
+    kernels::matmul_group(xb, n, H, gate_up);
+    if (config_.hidden_act == "silu") {
+      kernels::silu_mul(gate, up, gate, n * I);
+    } else {
+      activation(config_.hidden_act, gate, n * I);
+      kernels::mul(gate, up, gate, n * I);
+    }
+    kernels::matmul(gate, n, I, m.down, bias(m.down_bias), yb);
   }
-  std::vector<float> gate(rows * I);
-  const kernels::MatmulOutput gate_up[] = {{&m.gate, bias(m.gate_bias), gate.data()}, {&m.up, bias(m.up_bias), up.data()}};
-  kernels::matmul_group(x, rows, H, gate_up);
-  if (config_.hidden_act == "silu") {
-    kernels::silu_mul(gate.data(), up.data(), gate.data(), rows * I);
-  } else {
-    activation(config_.hidden_act, gate.data(), rows * I);
-    kernels::mul(gate.data(), up.data(), gate.data(), rows * I);
-  }
-  kernels::matmul(gate.data(), rows, I, m.down, bias(m.down_bias), y);
 }
 
 namespace {
@@ -80,7 +105,7 @@ Tensor DecoderLM::forward(const ForwardInput& in, KVCache& cache_base) const {
   int32_t max_pos = int32_t(L - 1);
   if (!in.position_ids.empty()) max_pos = *std::max_element(in.position_ids.begin(), in.position_ids.end());
   if (rope_outgrows_cache(*cache, max_pos)) return reencode(in, *cache);
-  if (S > kPrefillChunk) return forward_in_chunks(in, *cache, max_pos);
+  if (S > prefill_chunk()) return forward_in_chunks(in, *cache, max_pos);
   return forward_chunk(in, *cache, max_pos);
 }
 
@@ -122,8 +147,9 @@ Tensor DecoderLM::forward_in_chunks(const ForwardInput& in, DecoderKVCache& cach
   const int64_t B = in.batch, S = in.seq, L0 = cache.length(), L = L0 + S, V = config_.vocab_size;
   Tensor all = in.all_positions ? Tensor::zeros(DType::F32, {B, S, V}) : Tensor();
   Tensor last;
-  for (int64_t c0 = 0; c0 < S; c0 += kPrefillChunk) {
-    const int64_t n = std::min(kPrefillChunk, S - c0);
+  const int64_t chunk = prefill_chunk();
+  for (int64_t c0 = 0; c0 < S; c0 += chunk) {
+    const int64_t n = std::min(chunk, S - c0);
     std::vector<int32_t> ids, pos;
     std::vector<uint8_t> mask;
     for (int64_t b = 0; b < B; ++b) {
@@ -181,11 +207,12 @@ Tensor DecoderLM::forward_sequences(std::span<const SequenceInput> sequences) co
   }
   // A long prefill first runs alone up to its last chunk, so that one pass never holds more than
   // a chunk of any sequence's tokens.
+  const int64_t chunk = prefill_chunk();
   std::vector<std::span<const int32_t>> tails(K);
   for (int64_t i = 0; i < K; ++i) {
     if (!alone[i].empty()) continue;
     std::span<const int32_t> ids = sequences[i].input_ids;
-    const int64_t head = (int64_t(ids.size()) - 1) / kPrefillChunk * kPrefillChunk;
+    const int64_t head = (int64_t(ids.size()) - 1) / chunk * chunk;
     if (head > 0) {
       ForwardInput in;
       in.seq = static_cast<int>(head);
@@ -225,6 +252,7 @@ Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Seg
   for (const Segment& s : segments) N += s.n;
 
   std::vector<float> x(N * H), h(N * H), normed(N * H), q(N * qdim), k(N * kvdim), v(N * kvdim), att(N * qdim);
+  std::vector<float> mlp_scratch;  // sized by the first MLP, then reused by every layer
   kernels::embedding(embed_tokens_, input_ids, N, x.data());
   if (embed_scale_ != 1.0f) kernels::scale(x.data(), embed_scale_, N * H);
   if (!embed_positions_.empty()) {  // learned absolute positions, bounded by the table
@@ -310,8 +338,8 @@ Tensor DecoderLM::forward_segments(const int32_t* input_ids, std::span<const Seg
     kernels::add(x.data(), h.data(), x.data(), N * H);
     // MLP block.
     norm(W.mlp_norm, x.data(), N, normed.data());
-    if (W.router.empty()) mlp_forward(W.mlp, normed.data(), N, h.data());
-    else moe_forward(W, normed.data(), N, h.data());
+    if (W.router.empty()) mlp_forward(W.mlp, normed.data(), N, h.data(), mlp_scratch);
+    else moe_forward(W, normed.data(), N, h.data(), mlp_scratch);
     if (!W.mlp_out_norm.weight.empty()) norm(W.mlp_out_norm, h.data(), N, h.data());
     kernels::add(x.data(), h.data(), x.data(), N * H);
   }

@@ -30,7 +30,15 @@ class DecoderLM : public CausalLM {
   int64_t num_parameters() const override { return num_parameters_; }
 
  private:
-  static constexpr int64_t kPrefillChunk = 512;  // prompt tokens per pass through the layers
+  // Activation memory is bounded relative to the weights, so that peak memory stays within a few
+  // percent of the model at any prompt length: a pass's per-token buffers (the residual stream,
+  // norm, q, k, v, attention output) and one MLP row block's gate and up activations are each held
+  // under kActivationShare of the weight bytes, by rows in powers of two between a floor where
+  // the GEMMs still amortise their weight panels and 512 (set at load from the weights' size).
+  static constexpr int64_t kActivationShare = 64;       // each buffer group <= weight bytes / 64
+  static constexpr int64_t kMinPrefillChunk = 64, kMinMlpBlock = 32, kMaxRows = 512;
+  int64_t rows_within_budget(int64_t bytes_per_row, int64_t floor) const;
+  int64_t prefill_chunk() const;  // prompt tokens per pass through the layers
   Tensor forward_in_chunks(const ForwardInput& input, DecoderKVCache& cache, int32_t rope_max_position) const;
   Tensor forward_chunk(const ForwardInput& input, DecoderKVCache& cache, int32_t rope_max_position) const;
   bool rope_outgrows_cache(const DecoderKVCache& cache, int32_t max_position) const;
@@ -71,8 +79,9 @@ class DecoderLM : public CausalLM {
   friend class DecoderWeights;
 
   void norm(const Norm& n, const float* x, int64_t rows, float* y) const;
-  void mlp_forward(const Mlp& m, const float* x, int64_t rows, float* y) const;
-  void moe_forward(const Layer& L, const float* x, int64_t rows, float* y) const;
+  // `scratch`: the gate and up activations of one row block, reused by every layer of a pass.
+  void mlp_forward(const Mlp& m, const float* x, int64_t rows, float* y, std::vector<float>& scratch) const;
+  void moe_forward(const Layer& L, const float* x, int64_t rows, float* y, std::vector<float>& scratch) const;
   void decode_experts(const Layer& L, const float* x, const std::vector<std::vector<std::pair<int64_t, float>>>& routed,
                       float* y) const;
 

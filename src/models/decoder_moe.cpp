@@ -44,7 +44,7 @@ void DecoderLM::decode_experts(const Layer& L, const float* x, const std::vector
   }
 }
 
-void DecoderLM::moe_forward(const Layer& L, const float* x, int64_t rows, float* y) const {
+void DecoderLM::moe_forward(const Layer& L, const float* x, int64_t rows, float* y, std::vector<float>& scratch) const {
   const int64_t H = config_.hidden_size, E = config_.num_experts, K = config_.num_experts_per_tok;
   std::vector<float> scores(rows * E);
   kernels::matmul(x, rows, H, L.router, nullptr, scores.data());
@@ -76,7 +76,7 @@ void DecoderLM::moe_forward(const Layer& L, const float* x, int64_t rows, float*
       in.resize(n * H);
       out.resize(n * H);
       for (int64_t i = 0; i < n; ++i) std::copy_n(x + chosen[i].first * H, H, in.data() + i * H);
-      mlp_forward(L.experts[e], in.data(), n, out.data());
+      mlp_forward(L.experts[e], in.data(), n, out.data(), scratch);
       for (int64_t i = 0; i < n; ++i) {
         float* dst = y + chosen[i].first * H;
         const float w = chosen[i].second;
@@ -89,7 +89,7 @@ void DecoderLM::moe_forward(const Layer& L, const float* x, int64_t rows, float*
   if (!L.shared_expert_gate.empty()) {
     out.resize(rows * H);
     std::vector<float> gate(rows);
-    mlp_forward(L.shared_expert, x, rows, out.data());
+    mlp_forward(L.shared_expert, x, rows, out.data(), scratch);
     kernels::matmul(x, rows, H, L.shared_expert_gate, nullptr, gate.data());
     for (int64_t r = 0; r < rows; ++r) {
       const float g = 1.0f / (1.0f + std::exp(-gate[r]));
