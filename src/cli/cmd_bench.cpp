@@ -139,6 +139,8 @@ Timings time_causal(const std::filesystem::path& dir, const Options& o) {
 
 // Encoder–decoder: the encoder over the prompt (capped to its positions), then decoder steps.
 Timings time_seq2seq(const std::filesystem::path& dir, const Options& o) {
+  if (!o.load.quantization.empty() || !o.load.kv_cache_dtype.empty() || !o.load.matmul_precision.empty())
+    throw InputError("bench: --quantize, --kv-cache-dtype and --matmul-precision apply to decoder-only models");
   Timings t;
   auto t0 = std::chrono::steady_clock::now();
   auto model = load_seq2seq_lm(dir);

@@ -10,6 +10,7 @@
 #include "core/json.h"
 #include "core/thread_pool.h"
 #include "hf/causal_lm.h"
+#include "hf/error.h"
 #include "hf/hub.h"
 #include "hf/seq2seq_lm.h"
 #include "io/model_weights.h"
@@ -22,7 +23,20 @@ namespace {
 struct Options {
   ModelFlags model;
   bool json = false;
+  LoadOptions load;  // --quantize, --kv-cache-dtype: the memory figures of the model held that way
 };
+
+// The KV cache's bytes per token as the model's own cache stores them (its dtype, its layers'
+// heads): the memory of a one-position cache after a one-token forward.
+int64_t kv_cache_bytes_per_token(const CausalLM& model) {
+  auto cache = model.new_cache(1, 1);
+  const int32_t id = 0;
+  ForwardInput in;
+  in.seq = 1;
+  in.input_ids = std::span<const int32_t>(&id, 1);
+  model.forward(in, *cache);
+  return cache->memory_bytes();
+}
 
 // Weight dtypes as stored, by bytes (a model may mix, e.g. bf16 matrices with f32 norms).
 std::string stored_dtypes(const std::filesystem::path& dir) {
@@ -50,6 +64,8 @@ std::string count(int64_t n, const char* what) { return std::to_string(n) + " " 
 // Encoder–decoder: the sizes as the model reads them (EncoderDecoderConfig: BART's keys for Marian,
 // BART, mBART; T5's num_layers / num_decoder_layers / num_heads / d_ff; each family's defaults).
 int run_seq2seq(const std::filesystem::path& dir, const Options& o) {
+  if (!o.load.quantization.empty() || !o.load.kv_cache_dtype.empty())
+    throw InputError("info: --quantize and --kv-cache-dtype apply to decoder-only models");
   auto model = load_seq2seq_lm(dir);
   const EncoderDecoderConfig c = EncoderDecoderConfig::from_file(dir / "config.json");
   const std::string arch = c.architectures.empty() ? model->model_type() : c.architectures[0];
@@ -98,10 +114,11 @@ int run_seq2seq(const std::filesystem::path& dir, const Options& o) {
 int run(const Options& o) {
   const auto dir = o.model.resolve();
   if (is_encoder_decoder(dir)) return run_seq2seq(dir, o);
-  auto model = load_causal_lm(dir);
+  auto model = load_causal_lm(dir, o.load);
   const ModelConfig& c = model->config();
   const std::string dtype = stored_dtypes(dir);
-  const int64_t kv_bytes_per_token = 2 * c.num_hidden_layers * c.num_key_value_heads * c.head_dim * 4;
+  const int64_t kv_bytes_per_token = kv_cache_bytes_per_token(*model);
+  const std::string kv_dtype = o.load.kv_cache_dtype.empty() ? "f32" : o.load.kv_cache_dtype;
 
   json out;
   out["model"] = dir.string();
@@ -109,7 +126,9 @@ int run(const Options& o) {
   out["model_type"] = c.model_type;
   out["parameters"] = model->num_parameters();
   out["dtype"] = dtype;
+  out["quantize"] = o.load.quantization;
   out["weights_bytes"] = model->weight_bytes();
+  out["kv_cache_dtype"] = kv_dtype;
   out["kv_cache_bytes_per_token"] = kv_bytes_per_token;
   out["num_hidden_layers"] = c.num_hidden_layers;
   out["hidden_size"] = c.hidden_size;
@@ -133,8 +152,9 @@ int run(const Options& o) {
   std::printf("architecture  %s (model_type %s)\n", out["architecture"].get<std::string>().c_str(), c.model_type.c_str());
   std::printf("parameters    %.1f M\n", model->num_parameters() / 1e6);
   std::printf("dtype         %s\n", dtype.c_str());
-  std::printf("memory        %.1f MiB of weights (memory-mapped) + %.1f KiB of KV cache per token\n",
-              model->weight_bytes() / mib, kv_bytes_per_token / 1024.0);
+  const std::string held = o.load.quantization.empty() ? "memory-mapped" : "quantized at load to " + o.load.quantization;
+  std::printf("memory        %.1f MiB of weights (%s) + %.1f KiB of KV cache per token (%s)\n", model->weight_bytes() / mib,
+              held.c_str(), kv_bytes_per_token / 1024.0, kv_dtype.c_str());
   std::printf("layers        %lld, hidden %lld, intermediate %lld, vocab %lld\n", (long long)c.num_hidden_layers,
               (long long)c.hidden_size, (long long)c.intermediate_size, (long long)c.vocab_size);
   std::printf("attention     %lld heads, %lld KV heads, head_dim %lld%s%s\n", (long long)c.num_attention_heads,
@@ -151,6 +171,7 @@ Register reg("info", "Show a model's architecture, parameter count, dtype and me
   auto o = std::make_shared<Options>();
   o->model.add_to(cmd, "Model folder or Hub id")->required();
   cmd.add_flag("--json", o->json, "Print one JSON object");
+  add_load_flags(cmd, o->load);
   return [o] { return run(*o); };
 });
 

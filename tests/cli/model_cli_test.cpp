@@ -8,8 +8,6 @@
 #include "core/json.h"
 
 namespace {
-const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
-const std::string kModel = HF_FIXTURES "/tiny-qwen2";
 
 const hf::json& fixture_case(const std::string& name) {
   static const hf::json e = hf::read_json_file(kModel + "/expected.json");
@@ -86,10 +84,29 @@ TEST(InfoCli, DescribesTheModel) {
   EXPECT_EQ(out["dtype"], "BF16");
   EXPECT_EQ(out["parameters"], 151936 * 64 + 2 * (2 * 64 + (64 * 64 + 64) + 2 * (32 * 64 + 32) + 64 * 64 + 3 * 64 * 128) + 64);
   EXPECT_EQ(out["weights_bytes"].get<int64_t>(), 2 * out["parameters"].get<int64_t>());
-  EXPECT_EQ(out["kv_cache_bytes_per_token"], 2 * 2 * 2 * 16 * 4);
+  EXPECT_EQ(out["kv_cache_bytes_per_token"], 2 * 2 * 2 * 16 * 4);  // K and V, 2 layers, 2 KV heads, head_dim 16, f32
   r = run_program(kHfcpp + " info " + quote(kModel));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("Qwen2ForCausalLM"), std::string::npos) << r.out;
+}
+
+// The memory figures of the model held as the load flags say: an f16 cache stores 2 bytes an
+// element, int4 matrices (and the Q8_0 embedding) take fewer bytes than bf16.
+TEST(InfoCli, MemoryFollowsTheLoadFlags) {
+  auto r = run_program(kHfcpp + " info " + quote(kModel) + " --json --kv-cache-dtype f16 --quantize int4");
+  ASSERT_EQ(r.status, 0) << r.err;
+  hf::json out = hf::json::parse(r.out);
+  EXPECT_EQ(out["kv_cache_bytes_per_token"], 2 * 2 * 2 * 16 * 2);
+  EXPECT_EQ(out["kv_cache_dtype"], "f16");
+  EXPECT_LT(out["weights_bytes"].get<int64_t>(), out["parameters"].get<int64_t>() * 2 * 6 / 10);
+  r = run_program(kHfcpp + " info " + quote(kModel) + " --kv-cache-dtype f16 --quantize int4");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("MiB of weights (quantized at load to int4) + 0.2 KiB of KV cache per token (f16)\n"),
+            std::string::npos) << r.out;
+  r = run_program(kHfcpp + " info " + quote(std::string(HF_FIXTURES "/tiny-t5")) + " --quantize int8");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("hfcpp: error: info: --quantize and --kv-cache-dtype apply to decoder-only models"), std::string::npos)
+      << r.err;
 }
 
 // Encoder–decoder sizes under each family's own keys: T5's num_layers / num_decoder_layers /
