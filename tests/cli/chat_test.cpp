@@ -6,8 +6,6 @@
 #include "hf/pipeline.h"
 
 namespace {
-const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
-const std::string kModel = HF_FIXTURES "/tiny-qwen2";
 const hf::json& chat_zh() {
   static const hf::json j = [] {
     const hf::json all = hf::read_json_file(kModel + "/expected.json");  // kept alive while iterating

@@ -9,8 +9,6 @@
 #include "core/json.h"
 
 namespace {
-const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
-const std::string kModel = HF_FIXTURES "/tiny-qwen2";
 std::string chat(const std::string& flags) { return kHfcpp + " chat " + quote(kModel) + " -p 'A record?' " + flags; }
 std::string strip_newline(std::string s) {
   if (!s.empty() && s.back() == '\n') s.pop_back();

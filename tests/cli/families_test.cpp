@@ -8,7 +8,6 @@
 #include "core/json.h"
 
 namespace {
-const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
 
 struct Family {
   std::string name;

@@ -11,8 +11,6 @@
 #include "hf/version.h"
 
 namespace {
-const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
-const std::string kModel = HF_FIXTURES "/tiny-qwen2";
 const std::string kMarian = HF_FIXTURES "/tiny-marian-zh-en";
 const std::string kChat = kHfcpp + " chat " + quote(kModel) + " -p hi ";
 

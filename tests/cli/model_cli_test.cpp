@@ -8,8 +8,6 @@
 #include "core/json.h"
 
 namespace {
-const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
-const std::string kModel = HF_FIXTURES "/tiny-qwen2";
 
 const hf::json& fixture_case(const std::string& name) {
   static const hf::json e = hf::read_json_file(kModel + "/expected.json");

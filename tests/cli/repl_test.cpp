@@ -11,8 +11,6 @@
 #include "hf/tokenizer.h"
 
 namespace {
-const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
-const std::string kModel = HF_FIXTURES "/tiny-qwen2";
 
 std::vector<std::string> chat_args(std::vector<std::string> extra) {
   std::vector<std::string> a{kHfcpp, "chat", kModel, "--greedy", "-n", "8"};

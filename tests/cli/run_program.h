@@ -9,6 +9,10 @@
 
 #include "test_temp.h"
 
+// The hfcpp built with the tests, and the tiny chat model most command-line tests run it on.
+inline const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
+inline const std::string kModel = HF_FIXTURES "/tiny-qwen2";
+
 struct ProgramResult {
   int status = -1;
   std::string out, err;

@@ -16,7 +16,6 @@ namespace {
 
 const std::filesystem::path kFixtures = HF_FIXTURES;
 
-std::string hfcpp() { return std::string(HF_BINARY_DIR) + "/hfcpp"; }
 
 // Cached: callers iterate members of the result, which must outlive the loop.
 const json& expected(const std::string& fixture) {
@@ -54,7 +53,7 @@ std::string inputs(const json& in) {
 }
 
 ProgramResult run_case(const std::string& fixture, const json& c) {
-  return run_program(hfcpp() + " pipeline " + c["task"].get<std::string>() + " --json --model " +
+  return run_program(kHfcpp + " pipeline " + c["task"].get<std::string>() + " --json --model " +
                      quote((kFixtures / fixture).string()) + flags(c["kwargs"]) + inputs(c["inputs"]));
 }
 
@@ -99,11 +98,11 @@ TEST(Seq2SeqPipelineCli, EveryBartMnliZeroShotCase) {
 TEST(Seq2SeqPipelineCli, TranslateWithAT5Task) {
   for (const auto& c : expected("tiny-t5")["pipeline_cases"]) {
     if (c["name"] != "de_house") continue;
-    auto r = run_program(hfcpp() + " translate --json --model " + quote((kFixtures / "tiny-t5").string()) +
+    auto r = run_program(kHfcpp + " translate --json --model " + quote((kFixtures / "tiny-t5").string()) +
                          " --task translation_en_to_de " + quote(c["inputs"].get<std::string>()));
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(json::parse(r.out), c["output"]);
-    auto plain = run_program(hfcpp() + " translate --model " + quote((kFixtures / "tiny-t5").string()) +
+    auto plain = run_program(kHfcpp + " translate --model " + quote((kFixtures / "tiny-t5").string()) +
                              " --task translation_en_to_de " + quote(c["inputs"].get<std::string>()));
     ASSERT_EQ(plain.status, 0) << plain.err;
     EXPECT_EQ(plain.out, c["output"][0]["translation_text"].get<std::string>() + "\n");
@@ -118,22 +117,22 @@ TEST(Seq2SeqPipelineCli, BadValuesAreOneErrorLine) {
                                  std::string(" --min-length -1"), std::string(" --length-penalty nan"),
                                  std::string(" --num-return-sequences 0"), std::string(" --truncation sideways")}) {
     SCOPED_TRACE(bad);
-    auto r = run_program(hfcpp() + " pipeline text2text-generation" + t5 + bad + " hello");
+    auto r = run_program(kHfcpp + " pipeline text2text-generation" + t5 + bad + " hello");
     EXPECT_NE(r.status, 0);
     EXPECT_NE(r.err.find("hfcpp: error: "), std::string::npos) << r.err;
     EXPECT_EQ(r.out, "");
   }
-  auto r = run_program(hfcpp() + " translate --task summarization" + t5 + " hello");
+  auto r = run_program(kHfcpp + " translate --task summarization" + t5 + " hello");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("is not a translation task"), std::string::npos) << r.err;
 }
 
 TEST(Seq2SeqPipelineCli, HelpTeachesThePrecedenceAndTheFlags) {
-  auto r = run_program(hfcpp() + " pipeline --help");
+  auto r = run_program(kHfcpp + " pipeline --help");
   ASSERT_EQ(r.status, 0);
   for (const char* s : {"--max-length", "--min-length", "--no-repeat-ngram-size", "--length-penalty", "--early-stopping",
                         "task_specific_params", "summarization"})
     EXPECT_NE(r.out.find(s), std::string::npos) << s;
-  auto t = run_program(hfcpp() + " translate --help");
+  auto t = run_program(kHfcpp + " translate --help");
   EXPECT_NE(t.out.find("--task"), std::string::npos);
 }

@@ -9,7 +9,6 @@
 
 namespace {
 
-const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
 const std::string kTemplates = HF_FIXTURES "/chat_templates";
 
 // A case of the fixtures' cases.jsonl by template and id.

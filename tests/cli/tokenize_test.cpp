@@ -10,11 +10,10 @@
 
 namespace {
 
-const std::string kHfcpp = HF_BINARY_DIR "/hfcpp";
-const std::string kFixtures = HF_FIXTURES "/tokenizers";
+const std::string kTokenizers = HF_FIXTURES "/tokenizers";
 
 std::vector<hf::json> cases(const std::string& tok, const std::string& kind) {
-  std::ifstream in(kFixtures + "/" + tok + "/cases.jsonl");
+  std::ifstream in(kTokenizers + "/" + tok + "/cases.jsonl");
   std::vector<hf::json> out;
   std::string line;
   while (std::getline(in, line)) {
@@ -35,12 +34,12 @@ std::vector<hf::json> json_lines(const std::string& out) {
 
 TEST(TokenizeCli, OneTextJson) {
   hf::json c = cases("llama2", "encode")[3];
-  auto r = run_program(kHfcpp + " tokenize " + quote(kFixtures + "/llama2") + " " + quote(c["input"].get<std::string>()) + " --json");
+  auto r = run_program(kHfcpp + " tokenize " + quote(kTokenizers + "/llama2") + " " + quote(c["input"].get<std::string>()) + " --json");
   ASSERT_EQ(r.status, 0) << r.err;
   hf::json j = hf::json::parse(r.out);
   EXPECT_EQ(j["ids"], c["ids"]);
   EXPECT_EQ(j["tokens"].size(), c["ids"].size());
-  r = run_program(kHfcpp + " tokenize " + quote(kFixtures + "/llama2") + " " + quote(c["input"].get<std::string>()) +
+  r = run_program(kHfcpp + " tokenize " + quote(kTokenizers + "/llama2") + " " + quote(c["input"].get<std::string>()) +
                   " --json --no-special");
   ASSERT_EQ(r.status, 0) << r.err;
   j = hf::json::parse(r.out);
@@ -49,13 +48,13 @@ TEST(TokenizeCli, OneTextJson) {
 }
 
 TEST(TokenizeCli, OneTextPlainIsIdTabToken) {
-  auto r = run_program(kHfcpp + " tokenize " + quote(kFixtures + "/gpt2") + " 'Hello world'");
+  auto r = run_program(kHfcpp + " tokenize " + quote(kTokenizers + "/gpt2") + " 'Hello world'");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "15496\t\"Hello\"\n995\t\"\xC4\xA0world\"\n");
 }
 
 TEST(TokenizeCli, EmptyText) {
-  auto r = run_program(kHfcpp + " tokenize " + quote(kFixtures + "/wordpiece") + " '' --json");
+  auto r = run_program(kHfcpp + " tokenize " + quote(kTokenizers + "/wordpiece") + " '' --json");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(hf::json::parse(r.out)["ids"], hf::json::parse("[2,3]"));
 }
@@ -67,10 +66,10 @@ TEST(TokenizeCli, Decode) {
     std::string ids;
     for (const auto& v : c["ids"]) ids += (ids.empty() ? "" : ",") + std::to_string(v.get<int>());
     if (ids.empty()) continue;
-    auto r = run_program(kHfcpp + " tokenize " + quote(kFixtures + "/qwen2.5") + " --decode " + ids + " --json");
+    auto r = run_program(kHfcpp + " tokenize " + quote(kTokenizers + "/qwen2.5") + " --decode " + ids + " --json");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(hf::json::parse(r.out)["text"], c["decode"]) << c["id"];
-    r = run_program(kHfcpp + " tokenize " + quote(kFixtures + "/qwen2.5") + " --decode " + ids + " --skip-special");
+    r = run_program(kHfcpp + " tokenize " + quote(kTokenizers + "/qwen2.5") + " --decode " + ids + " --skip-special");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.out, c["decode_skip_special"].get<std::string>() + "\n") << c["id"];
   }
@@ -82,7 +81,7 @@ TEST(TokenizeCli, BatchFromFileAndStdin) {
   for (const auto& c : cs) in += c["input"].dump() + "\n";
   std::string path = write_temp("batch.jsonl", in);
   for (const std::string& src : {quote(path), std::string("- < ") + quote(path)}) {
-    auto r = run_program(kHfcpp + " tokenize " + quote(kFixtures + "/qwen2.5") + " --batch " + src + " --no-special");
+    auto r = run_program(kHfcpp + " tokenize " + quote(kTokenizers + "/qwen2.5") + " --batch " + src + " --no-special");
     ASSERT_EQ(r.status, 0) << r.err;
     auto out = json_lines(r.out);
     ASSERT_EQ(out.size(), cs.size());
@@ -100,7 +99,7 @@ TEST(TokenizeCli, DecodeBatch) {
   for (const auto& c : cs) in += c["ids"].dump() + "\n";
   std::string path = write_temp("ids.jsonl", in);
   for (bool skip : {false, true}) {
-    auto r = run_program(kHfcpp + " tokenize " + quote(kFixtures + "/llama2") + " --decode-batch " + quote(path) +
+    auto r = run_program(kHfcpp + " tokenize " + quote(kTokenizers + "/llama2") + " --decode-batch " + quote(path) +
                          (skip ? " --skip-special" : ""));
     ASSERT_EQ(r.status, 0) << r.err;
     auto out = json_lines(r.out);
@@ -111,13 +110,13 @@ TEST(TokenizeCli, DecodeBatch) {
 }
 
 TEST(TokenizeCli, ErrorsAreOneLineAndExitOne) {
-  auto r = run_program(kHfcpp + " tokenize " + quote(kFixtures + "/gpt2") + " --decode 1,99999999");
+  auto r = run_program(kHfcpp + " tokenize " + quote(kTokenizers + "/gpt2") + " --decode 1,99999999");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("hfcpp: error: "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("out of range"), std::string::npos) << r.err;
 
   std::string bad = write_temp("bad.jsonl", "\"ok\"\nnot json\n");
-  r = run_program(kHfcpp + " tokenize " + quote(kFixtures + "/gpt2") + " --batch " + quote(bad));
+  r = run_program(kHfcpp + " tokenize " + quote(kTokenizers + "/gpt2") + " --batch " + quote(bad));
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
 

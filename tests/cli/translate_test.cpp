@@ -11,7 +11,6 @@ using hf::test::marian_expected;
 
 namespace {
 
-std::string hfcpp() { return std::string(HF_BINARY_DIR) + "/hfcpp"; }
 std::string model_flag() { return " --model " + quote(kTinyMarian.string()); }
 
 const json& find_case(const std::string& name) {
@@ -28,28 +27,28 @@ std::string translation_of(const std::string& name) {
 }  // namespace
 
 TEST(TranslateCli, TextArgumentsOneLineEach) {
-  auto r = run_program(hfcpp() + " translate" + model_flag() + " " + quote(text_of("weather")) + " " +
+  auto r = run_program(kHfcpp + " translate" + model_flag() + " " + quote(text_of("weather")) + " " +
                        quote(text_of("single_char")));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, translation_of("weather") + "\n" + translation_of("single_char") + "\n");
 }
 
 TEST(TranslateCli, JsonOutputIsTransformersShaped) {
-  auto r = run_program(hfcpp() + " translate --json" + model_flag() + " " + quote(text_of("weather")));
+  auto r = run_program(kHfcpp + " translate --json" + model_flag() + " " + quote(text_of("weather")));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(json::parse(r.out), json::array({find_case("weather")["pipeline_output"][0]}));
 }
 
 TEST(TranslateCli, StdinLinesAreTranslatedInBatchesAndBlankLinesKept) {
   const std::string input = text_of("weather") + "\n\n" + text_of("punctuation") + "\n" + text_of("single_char") + "\n";
-  auto r = run_program("printf '%s' " + quote(input) + " | " + hfcpp() + " translate --batch-size 2" + model_flag());
+  auto r = run_program("printf '%s' " + quote(input) + " | " + kHfcpp + " translate --batch-size 2" + model_flag());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, translation_of("weather") + "\n\n" + translation_of("punctuation") + "\n" +
                        translation_of("single_char") + "\n");
 }
 
 TEST(TranslateCli, NumBeamsOne) {
-  auto r = run_program(hfcpp() + " translate --num-beams 1" + model_flag() + " " + quote(text_of("weather")));
+  auto r = run_program(kHfcpp + " translate --num-beams 1" + model_flag() + " " + quote(text_of("weather")));
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, find_case("weather")["greedy"]["text"].get<std::string>() + "\n");
 }
@@ -60,14 +59,14 @@ TEST(TranslateCli, MissingVocabIsNamed) {
   for (const auto& f : std::filesystem::directory_iterator(kTinyMarian))
     if (f.path().filename() != "vocab.json")
       std::filesystem::copy_file(f.path(), dir / f.path().filename(), std::filesystem::copy_options::overwrite_existing);
-  auto r = run_program(hfcpp() + " translate --model " + quote(dir) + " hello");
+  auto r = run_program(kHfcpp + " translate --model " + quote(dir) + " hello");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("vocab.json: missing"), std::string::npos) << r.err;
   std::filesystem::remove_all(dir);
 }
 
 TEST(TranslateCli, BadBatchSizeIsAnError) {
-  auto r = run_program(hfcpp() + " translate" + model_flag() + " --batch-size 0 hello");
+  auto r = run_program(kHfcpp + " translate" + model_flag() + " --batch-size 0 hello");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("--batch-size must be >= 1"), std::string::npos) << r.err;
 }

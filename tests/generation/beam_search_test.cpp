@@ -30,7 +30,7 @@ std::string decode(const std::vector<int32_t>& ids) {
   return tok->decode(ids, true, false);
 }
 
-BatchEncoding one(const json& c) { return {{c["input_ids"].get<std::vector<int32_t>>()}, {}}; }
+BatchEncoding case_encoding(const json& c) { return {{c["input_ids"].get<std::vector<int32_t>>()}, {}}; }
 
 const json& find_case(const std::string& name) {
   for (const auto& c : marian_expected()["cases"])
@@ -52,7 +52,7 @@ TEST(Seq2SeqGenerate, GenerationConfigFromTheModelFolder) {
 TEST(Seq2SeqGenerate, GreedyEveryCase) {
   for (const auto& c : marian_expected()["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
-    auto out = model().generate(one(c), {.num_beams = 1});
+    auto out = model().generate(case_encoding(c), {.num_beams = 1});
     ASSERT_EQ(out.sequences.size(), 1u);
     EXPECT_EQ(out.sequences[0], c["greedy"]["sequence"].get<std::vector<int32_t>>());
     EXPECT_EQ(decode(out.sequences[0]), c["greedy"]["text"].get<std::string>());
@@ -63,7 +63,7 @@ TEST(Seq2SeqGenerate, BeamEveryCase) {
   for (const auto& c : marian_expected()["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     const auto& e = c["beam"];
-    auto out = model().generate(one(c));  // the model's num_beams = 6
+    auto out = model().generate(case_encoding(c));  // the model's num_beams = 6
     ASSERT_EQ(out.sequences.size(), 1u);
     EXPECT_EQ(out.sequences[0], e["sequence"].get<std::vector<int32_t>>());
     EXPECT_EQ(decode(out.sequences[0]), e["text"].get<std::string>());
@@ -105,7 +105,7 @@ TEST(Seq2SeqGenerate, GreedyProcessedScoresOfEveryStep) {
 
 TEST(Seq2SeqGenerate, NumReturnSequencesGivesTheHypothesesBestFirst) {
   const auto& c = find_case("weather");
-  auto out = model().generate(one(c), {.num_return_sequences = 6});
+  auto out = model().generate(case_encoding(c), {.num_return_sequences = 6});
   ASSERT_EQ(out.sequences.size(), 6u);
   for (size_t i = 0; i < 6; ++i) {
     auto expected = c["beam"]["hypotheses"][i]["sequence"].get<std::vector<int32_t>>();
@@ -153,7 +153,7 @@ TEST(Seq2SeqGenerate, Variants) {
     if (kw.contains("early_stopping"))
       es = kw["early_stopping"].is_string() ? BeamEarlyStopping::Never
            : kw["early_stopping"].get<bool>() ? BeamEarlyStopping::True : BeamEarlyStopping::False;
-    auto out = generate(model().model(), one(find_case(v["case"])), cfg, model().generation_config(), es);
+    auto out = generate(model().model(), case_encoding(find_case(v["case"])), cfg, model().generation_config(), es);
     EXPECT_EQ(out.sequences[0], v["sequence"].get<std::vector<int32_t>>());
     EXPECT_EQ(decode(out.sequences[0]), v["text"].get<std::string>());
     if (v.contains("sequence_score")) EXPECT_NEAR(out.sequences_scores[0], v["sequence_score"].get<double>(), 1e-4);
@@ -174,13 +174,13 @@ TEST(Seq2SeqGenerate, StreamerGetsTheStartTokenThenEachStep) {
   Recorder rec;
   GenerationConfig cfg{.num_beams = 1};
   cfg.streamer = &rec;
-  auto out = model().generate(one(c), cfg);
+  auto out = model().generate(case_encoding(c), cfg);
   std::vector<int32_t> streamed;
   for (const auto& p : rec.puts) streamed.insert(streamed.end(), p.begin(), p.end());
   EXPECT_EQ(streamed, out.sequences[0]);
   EXPECT_TRUE(rec.ended);
   cfg.num_beams = 2;
-  EXPECT_THROW(model().generate(one(c), cfg), InputError);
+  EXPECT_THROW(model().generate(case_encoding(c), cfg), InputError);
 }
 
 TEST(Seq2SeqGenerate, BadInput) {

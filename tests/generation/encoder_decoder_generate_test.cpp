@@ -36,7 +36,7 @@ GenerationConfig settings(const json& s) {
   return g;
 }
 
-BatchEncoding one(const json& c) { return {.input_ids = {c["input_ids"].get<std::vector<int32_t>>()}}; }
+BatchEncoding case_input(const json& c) { return {.input_ids = {c["input_ids"].get<std::vector<int32_t>>()}}; }
 
 // Beam hypotheses are [sequence, score] pairs (BART) or {sequence, score} objects (T5).
 void expect_hypotheses(const std::vector<Seq2SeqGenerateOutput::Hypothesis>& got, const json& want) {
@@ -62,9 +62,9 @@ BatchEncoding batch_of(const json& b) {
 TEST(BartGenerate, GreedyAndBeamOfEveryCase) {
   for (const auto& c : expected(kBart)["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
-    const auto greedy = model(kBart).generate(one(c), {.num_beams = 1});
+    const auto greedy = model(kBart).generate(case_input(c), {.num_beams = 1});
     EXPECT_EQ(greedy.sequences.at(0), c["greedy"]["sequence"].get<std::vector<int32_t>>());
-    const auto beam = model(kBart).generate(one(c));  // generation_config.json: 4 beams
+    const auto beam = model(kBart).generate(case_input(c));  // generation_config.json: 4 beams
     EXPECT_EQ(beam.sequences.at(0), c["beam"]["sequence"].get<std::vector<int32_t>>());
     EXPECT_NEAR(beam.sequences_scores.at(0), c["beam"]["sequence_score"].get<double>(), 1e-4);
     expect_hypotheses(beam.hypotheses.at(0), c["beam"]["hypotheses"]);
@@ -87,9 +87,9 @@ TEST(BartGenerate, PaddedBatchRowsEqualEachInputAlone) {
 TEST(T5Generate, GreedyAndBeamOfEveryCase) {
   for (const auto& c : expected(kT5)["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
-    const auto greedy = model(kT5).generate(one(c), settings(c["greedy"]["settings"]));
+    const auto greedy = model(kT5).generate(case_input(c), settings(c["greedy"]["settings"]));
     EXPECT_EQ(greedy.sequences.at(0), c["greedy"]["sequence"].get<std::vector<int32_t>>());
-    const auto beam = model(kT5).generate(one(c), settings(c["beam"]["settings"]));
+    const auto beam = model(kT5).generate(case_input(c), settings(c["beam"]["settings"]));
     EXPECT_EQ(beam.sequences.at(0), c["beam"]["sequence"].get<std::vector<int32_t>>());
     EXPECT_NEAR(beam.sequences_scores.at(0), c["beam"]["sequence_score"].get<double>(), 1e-4);
     expect_hypotheses(beam.hypotheses.at(0), c["beam"]["hypotheses"]);

@@ -8,11 +8,11 @@
 #include "hf/tokenizer.h"
 
 namespace {
-hf::AutoModelForCausalLM fixture_model() { return hf::AutoModelForCausalLM(fixture::model(), fixture::model_generation_config()); }
+hf::AutoModelForCausalLM greedy_model() { return hf::AutoModelForCausalLM(fixture::model(), fixture::model_generation_config()); }
 }  // namespace
 
 TEST(GreedyFixture, EveryCaseWithoutProcessors) {
-  auto model = fixture_model();
+  auto model = greedy_model();
   for (const auto& c : fixture::expected()["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     const auto& g = c["greedy"];
@@ -23,7 +23,7 @@ TEST(GreedyFixture, EveryCaseWithoutProcessors) {
 }
 
 TEST(GreedyFixture, EveryCaseWithTheModelsRepetitionPenalty) {
-  auto model = fixture_model();
+  auto model = greedy_model();
   for (const auto& c : fixture::expected()["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     const auto& g = c["greedy_repetition_penalty"];
@@ -34,7 +34,7 @@ TEST(GreedyFixture, EveryCaseWithTheModelsRepetitionPenalty) {
 }
 
 TEST(GreedyFixture, LeftPaddedBatchPerRow) {
-  auto model = fixture_model();
+  auto model = greedy_model();
   const auto& b = fixture::expected()["batch"];
   hf::BatchEncoding in;
   in.input_ids = b["input_ids"].get<std::vector<std::vector<int32_t>>>();
@@ -50,7 +50,7 @@ TEST(GreedyFixture, LeftPaddedBatchPerRow) {
 }
 
 TEST(GreedyFixture, SeededSamplingIsReproducible) {
-  auto model = fixture_model();
+  auto model = greedy_model();
   const auto ids = fixture::ids_of(fixture::find_case("chat_zh")["input_ids"]);
   auto a = model.generate({ids}, {.max_new_tokens = 12, .do_sample = true, .seed = 7});
   auto b = model.generate({ids}, {.max_new_tokens = 12, .do_sample = true, .seed = 7});
@@ -58,7 +58,7 @@ TEST(GreedyFixture, SeededSamplingIsReproducible) {
 }
 
 TEST(GreedyFixture, DecodedTextOfBothRuns) {
-  auto model = fixture_model();
+  auto model = greedy_model();
   auto tok = hf::AutoTokenizer::from_pretrained(fixture::kDir);
   for (const auto& c : fixture::expected()["cases"]) {
     if (c["name"] == "long_1540") continue;
@@ -75,7 +75,7 @@ TEST(GreedyFixture, DecodedTextOfBothRuns) {
 }
 
 TEST(GreedyFixture, ConcurrentGenerateOnOneLoadedModel) {
-  auto model = fixture_model();  // one model, shared; each call owns its cache
+  auto model = greedy_model();  // one model, shared; each call owns its cache
   const char* names[] = {"plain_en", "plain_zh", "chat_zh", "chat_en_system"};
   std::vector<std::vector<int32_t>> got(4);
   std::vector<std::thread> threads;

@@ -10,8 +10,8 @@
 namespace hf::testing {
 namespace {
 
-const std::string kRepo = "org/tiny";
-const std::string kFolder = "models--org--tiny";
+const std::string kFaultsRepo = "org/tiny";
+const std::string kFaultsFolder = "models--org--tiny";
 
 template <class E, class F>
 std::string message_of(F&& f) {
@@ -109,43 +109,43 @@ TEST_F(HubTest, MissingRepoMayBePrivate) {
 }
 
 TEST_F(HubTest, MissingFileIsEntryNotFoundAndRecorded) {
-  add_model(kRepo, commit('1'));
-  std::string m = message_of<EntryNotFoundError>([&] { hf_hub_download(kRepo, "nope.json", opts_); });
+  add_model(kFaultsRepo, commit('1'));
+  std::string m = message_of<EntryNotFoundError>([&] { hf_hub_download(kFaultsRepo, "nope.json", opts_); });
   EXPECT_TRUE(contains(m, "nope.json")) << m;
   EXPECT_TRUE(contains(m, hub_->endpoint() + "/org/tiny/tree/main")) << m;
-  EXPECT_TRUE(fs::exists(storage(kFolder) / ".no_exist" / commit('1') / "nope.json"));
+  EXPECT_TRUE(fs::exists(storage(kFaultsFolder) / ".no_exist" / commit('1') / "nope.json"));
   // A ref is never left pointing at a missing snapshot folder (Python's cache scan would flag it).
-  EXPECT_TRUE(fs::is_directory(storage(kFolder) / "snapshots" / commit('1')));
-  EXPECT_EQ(try_hf_hub_download(kRepo, "nope.json", opts_), std::nullopt);
+  EXPECT_TRUE(fs::is_directory(storage(kFaultsFolder) / "snapshots" / commit('1')));
+  EXPECT_EQ(try_hf_hub_download(kFaultsRepo, "nope.json", opts_), std::nullopt);
   // Known missing at a commit: no request at all the next time.
   hub_->clear_log();
   HubOptions o = opts_;
   o.revision = commit('1');
-  EXPECT_EQ(try_hf_hub_download(kRepo, "nope.json", o), std::nullopt);
+  EXPECT_EQ(try_hf_hub_download(kFaultsRepo, "nope.json", o), std::nullopt);
   EXPECT_TRUE(hub_->requests().empty());
 }
 
 TEST_F(HubTest, MirrorAnsweringABare404MeansAbsentForOptionalFiles) {
-  add_model(kRepo, commit('1'));
+  add_model(kFaultsRepo, commit('1'));
   hub_->set_faults(json::array({{{"method", "HEAD"}, {"path_contains", "/vocab.json"}, {"action", "status"}, {"status", 404}}}));
-  fs::path snap = resolve_model(kRepo, opts_);
+  fs::path snap = resolve_model(kFaultsRepo, opts_);
   EXPECT_FALSE(fs::exists(snap / "vocab.json"));
-  EXPECT_THROW(hf_hub_download(kRepo, "vocab.json", opts_), EntryNotFoundError);
+  EXPECT_THROW(hf_hub_download(kFaultsRepo, "vocab.json", opts_), EntryNotFoundError);
 }
 
 TEST_F(HubTest, MissingRevisionSaysSo) {
-  add_model(kRepo, commit('1'));
+  add_model(kFaultsRepo, commit('1'));
   opts_.revision = "v9";
-  std::string m = message_of<RevisionNotFoundError>([&] { resolve_model(kRepo, opts_); });
+  std::string m = message_of<RevisionNotFoundError>([&] { resolve_model(kFaultsRepo, opts_); });
   EXPECT_TRUE(contains(m, "'v9'")) << m;
-  EXPECT_THROW(snapshot_download(kRepo, opts_), RevisionNotFoundError);
+  EXPECT_THROW(snapshot_download(kFaultsRepo, opts_), RevisionNotFoundError);
 }
 
 TEST_F(HubTest, DroppedConnectionResumesWithoutFetchingBytesTwice) {
   std::string weights = random_bytes(200000, 5);
-  add_model(kRepo, commit('1'), weights);
+  add_model(kFaultsRepo, commit('1'), weights);
   hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "drop"}, {"after_bytes", 70000}, {"times", 1}}}));
-  fs::path p = hf_hub_download(kRepo, "model.safetensors", opts_);
+  fs::path p = hf_hub_download(kFaultsRepo, "model.safetensors", opts_);
   EXPECT_EQ(slurp(p), weights);
   std::vector<json> gets;
   for (const auto& r : hub_->requests())
@@ -158,9 +158,9 @@ TEST_F(HubTest, DroppedConnectionResumesWithoutFetchingBytesTwice) {
 
 TEST_F(HubTest, PartialFileOfAnEarlierRunIsResumed) {
   std::string weights = random_bytes(100000, 6);
-  add_model(kRepo, commit('1'), weights);
-  spit(storage(kFolder) / "blobs" / (sha256_hex(weights) + ".incomplete"), weights.substr(0, 40000));
-  fs::path p = hf_hub_download(kRepo, "model.safetensors", opts_);
+  add_model(kFaultsRepo, commit('1'), weights);
+  spit(storage(kFaultsFolder) / "blobs" / (sha256_hex(weights) + ".incomplete"), weights.substr(0, 40000));
+  fs::path p = hf_hub_download(kFaultsRepo, "model.safetensors", opts_);
   EXPECT_EQ(slurp(p), weights);
   ASSERT_EQ(hub_->count("GET", "", "cdn"), 1u);
   for (const auto& r : hub_->requests())
@@ -172,10 +172,10 @@ TEST_F(HubTest, PartialFileOfAnEarlierRunIsResumed) {
 
 TEST_F(HubTest, ServerIgnoringRangeRestartsTheFileFromZero) {
   std::string weights = random_bytes(100000, 6);
-  add_model(kRepo, commit('1'), weights);
-  spit(storage(kFolder) / "blobs" / (sha256_hex(weights) + ".incomplete"), weights.substr(0, 40000));
+  add_model(kFaultsRepo, commit('1'), weights);
+  spit(storage(kFaultsFolder) / "blobs" / (sha256_hex(weights) + ".incomplete"), weights.substr(0, 40000));
   hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "ignore_range"}}}));
-  EXPECT_EQ(slurp(hf_hub_download(kRepo, "model.safetensors", opts_)), weights);
+  EXPECT_EQ(slurp(hf_hub_download(kFaultsRepo, "model.safetensors", opts_)), weights);
   for (const auto& r : hub_->requests())
     if (r["port"] == "cdn") {
       EXPECT_EQ(r["range"], "bytes=40000-");
@@ -185,37 +185,37 @@ TEST_F(HubTest, ServerIgnoringRangeRestartsTheFileFromZero) {
 
 TEST_F(HubTest, PartialFileLongerThanTheBlobIsDiscarded) {
   std::string weights = random_bytes(1000, 6);
-  add_model(kRepo, commit('1'), weights);
-  spit(storage(kFolder) / "blobs" / (sha256_hex(weights) + ".incomplete"), random_bytes(5000, 1));
-  EXPECT_EQ(slurp(hf_hub_download(kRepo, "model.safetensors", opts_)), weights);
+  add_model(kFaultsRepo, commit('1'), weights);
+  spit(storage(kFaultsFolder) / "blobs" / (sha256_hex(weights) + ".incomplete"), random_bytes(5000, 1));
+  EXPECT_EQ(slurp(hf_hub_download(kFaultsRepo, "model.safetensors", opts_)), weights);
 }
 
 TEST_F(HubTest, CorruptedBodyIsCaughtAndLeavesNothingBehind) {
   std::string weights = random_bytes(30000, 8);
-  add_model(kRepo, commit('1'), weights);
+  add_model(kFaultsRepo, commit('1'), weights);
   hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "corrupt"}, {"times", 1}}}));
-  std::string m = message_of<HubError>([&] { hf_hub_download(kRepo, "model.safetensors", opts_); });
+  std::string m = message_of<HubError>([&] { hf_hub_download(kFaultsRepo, "model.safetensors", opts_); });
   EXPECT_TRUE(contains(m, "sha256")) << m;
   std::string sha = sha256_hex(weights);
-  EXPECT_FALSE(fs::exists(storage(kFolder) / "blobs" / sha));
-  EXPECT_FALSE(fs::exists(storage(kFolder) / "blobs" / (sha + ".incomplete")));
-  EXPECT_FALSE(fs::exists(storage(kFolder) / "snapshots" / commit('1') / "model.safetensors"));
+  EXPECT_FALSE(fs::exists(storage(kFaultsFolder) / "blobs" / sha));
+  EXPECT_FALSE(fs::exists(storage(kFaultsFolder) / "blobs" / (sha + ".incomplete")));
+  EXPECT_FALSE(fs::exists(storage(kFaultsFolder) / "snapshots" / commit('1') / "model.safetensors"));
   // The next attempt (the fault was one-shot) succeeds.
-  EXPECT_EQ(slurp(hf_hub_download(kRepo, "model.safetensors", opts_)), weights);
+  EXPECT_EQ(slurp(hf_hub_download(kFaultsRepo, "model.safetensors", opts_)), weights);
 }
 
 TEST_F(HubTest, ServerErrorOnceIsRetried) {
-  add_model(kRepo, commit('1'));
+  add_model(kFaultsRepo, commit('1'));
   hub_->set_faults(json::array({{{"method", "HEAD"}, {"path_contains", "/resolve/main/config.json"},
                                  {"action", "status"}, {"status", 500}, {"times", 1}}}));
-  EXPECT_EQ(slurp(hf_hub_download(kRepo, "config.json", opts_)), R"({"model_type": "qwen2"})");
+  EXPECT_EQ(slurp(hf_hub_download(kFaultsRepo, "config.json", opts_)), R"({"model_type": "qwen2"})");
   EXPECT_EQ(hub_->count("HEAD", "/resolve/main/config.json"), 2u);
 }
 
 TEST_F(HubTest, ServerErrorOnDownloadIsRetried) {
-  add_model(kRepo, commit('1'));
+  add_model(kFaultsRepo, commit('1'));
   hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "status"}, {"status", 503}, {"times", 1}}}));
-  EXPECT_EQ(slurp(hf_hub_download(kRepo, "model.safetensors", opts_)), random_bytes(20000, 7));
+  EXPECT_EQ(slurp(hf_hub_download(kFaultsRepo, "model.safetensors", opts_)), random_bytes(20000, 7));
   EXPECT_EQ(hub_->count("GET", "", "cdn"), 2u);
 }
 
@@ -232,12 +232,12 @@ int closed_port() {
 }
 
 TEST_F(HubTest, UnreachableHubFallsBackToTheCacheWithAWarning) {
-  add_model(kRepo, commit('1'));
-  fs::path snap = resolve_model(kRepo, opts_);
+  add_model(kFaultsRepo, commit('1'));
+  fs::path snap = resolve_model(kFaultsRepo, opts_);
   HubOptions o = opts_;
   o.endpoint = "http://127.0.0.1:" + std::to_string(closed_port());
   ::testing::internal::CaptureStderr();
-  EXPECT_EQ(resolve_model(kRepo, o), snap);
+  EXPECT_EQ(resolve_model(kFaultsRepo, o), snap);
   std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_TRUE(contains(err, "warning")) << err;
   EXPECT_TRUE(contains(err, "cached")) << err;
@@ -248,42 +248,42 @@ TEST_F(HubTest, UnreachableHubFallsBackToTheCacheWithAWarning) {
 }
 
 TEST_F(HubTest, UnreachableHubSkipsOptionalFilesTheCacheCannotVouchFor) {
-  add_model(kRepo, commit('1'));
-  fs::path snap = resolve_model(kRepo, opts_);
-  fs::remove_all(storage(kFolder) / ".no_exist");  // e.g. a cache filled by another tool
+  add_model(kFaultsRepo, commit('1'));
+  fs::path snap = resolve_model(kFaultsRepo, opts_);
+  fs::remove_all(storage(kFaultsFolder) / ".no_exist");  // e.g. a cache filled by another tool
   HubOptions o = opts_;
   o.endpoint = "http://127.0.0.1:" + std::to_string(closed_port());
   ::testing::internal::CaptureStderr();
-  EXPECT_EQ(resolve_model(kRepo, o), snap);
+  EXPECT_EQ(resolve_model(kFaultsRepo, o), snap);
   std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_TRUE(contains(err, "skipping 'generation_config.json'")) << err;
   // A required file is still an error.
-  EXPECT_THROW(hf_hub_download(kRepo, "generation_config.json", o), LocalEntryNotFoundError);
+  EXPECT_THROW(hf_hub_download(kFaultsRepo, "generation_config.json", o), LocalEntryNotFoundError);
 }
 
 TEST_F(HubTest, SnapshotDownloadFallsBackToTheCacheWhenUnreachable) {
-  add_model(kRepo, commit('1'));
-  fs::path snap = snapshot_download(kRepo, opts_);
+  add_model(kFaultsRepo, commit('1'));
+  fs::path snap = snapshot_download(kFaultsRepo, opts_);
   HubOptions o = opts_;
   o.endpoint = "http://127.0.0.1:" + std::to_string(closed_port());
   ::testing::internal::CaptureStderr();
-  EXPECT_EQ(snapshot_download(kRepo, o), snap);
+  EXPECT_EQ(snapshot_download(kFaultsRepo, o), snap);
   EXPECT_TRUE(contains(::testing::internal::GetCapturedStderr(), "using the cached snapshot"));
   EXPECT_THROW(snapshot_download("org/other", o), LocalEntryNotFoundError);
 }
 
 TEST_F(HubTest, UnauthorizedAfterCachingStillServesTheCache) {
-  add_model(kRepo, commit('1'));
-  fs::path snap = resolve_model(kRepo, opts_);
+  add_model(kFaultsRepo, commit('1'));
+  fs::path snap = resolve_model(kFaultsRepo, opts_);
   hub_->set_faults(json::array({{{"method", "HEAD"}, {"action", "status"}, {"status", 403}}}));
   ::testing::internal::CaptureStderr();
-  EXPECT_EQ(resolve_model(kRepo, opts_), snap);
+  EXPECT_EQ(resolve_model(kFaultsRepo, opts_), snap);
   ::testing::internal::GetCapturedStderr();
 }
 
 TEST_F(HubTest, TwoProcessesDownloadingTheSameModel) {
   std::string weights = random_bytes(400000, 9);
-  add_model(kRepo, commit('1'), weights);
+  add_model(kFaultsRepo, commit('1'), weights);
   // Slow the LFS transfer so both processes are inside the download at once.
   hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "slow"}, {"delay_s", 0.02}}}));
   pid_t kids[2];
@@ -292,7 +292,7 @@ TEST_F(HubTest, TwoProcessesDownloadingTheSameModel) {
     if (k == 0) {
       int rc = 1;
       try {
-        rc = slurp(resolve_model(kRepo, opts_) / "model.safetensors") == weights ? 0 : 2;
+        rc = slurp(resolve_model(kFaultsRepo, opts_) / "model.safetensors") == weights ? 0 : 2;
       } catch (...) {
         rc = 3;
       }
@@ -306,7 +306,7 @@ TEST_F(HubTest, TwoProcessesDownloadingTheSameModel) {
   }
   // The lock made the second process wait and reuse the first one's blob.
   EXPECT_EQ(hub_->count("GET", "", "cdn"), 1u);
-  EXPECT_EQ(slurp(storage(kFolder) / "snapshots" / commit('1') / "model.safetensors"), weights);
+  EXPECT_EQ(slurp(storage(kFaultsFolder) / "snapshots" / commit('1') / "model.safetensors"), weights);
 }
 
 }  // namespace
@@ -354,7 +354,7 @@ TEST_F(HubTest, PythonHoldingTheBlobLockMakesUsWaitAndReuseItsBlob) {
 // A mirror (HF_ENDPOINT) is as untrusted as a model file: its JSON answers go through the same
 // bounded parsing (core/json.h), and each hostile one is a one-line HubError naming the URL.
 TEST_F(HubTest, HostileMirrorAnswersAreClearErrorsNamingTheUrl) {
-  add_model(kRepo, commit('1'));
+  add_model(kFaultsRepo, commit('1'));
   struct Case {
     std::string path, body;
     long repeat;
@@ -372,8 +372,8 @@ TEST_F(HubTest, HostileMirrorAnswersAreClearErrorsNamingTheUrl) {
     SCOPED_TRACE(c.path + " " + c.says);
     hub_->set_faults(json::array(
         {{{"path_contains", c.path}, {"action", "body"}, {"body", c.body}, {"repeat", c.repeat}}}));
-    std::string m = message_of<HubError>([&] { snapshot_download(kRepo, opts_); });
-    EXPECT_TRUE(contains(m, hub_->endpoint() + "/api/models/" + kRepo + c.path)) << m;
+    std::string m = message_of<HubError>([&] { snapshot_download(kFaultsRepo, opts_); });
+    EXPECT_TRUE(contains(m, hub_->endpoint() + "/api/models/" + kFaultsRepo + c.path)) << m;
     EXPECT_TRUE(contains(m, c.says)) << m;
     EXPECT_EQ(m.find('\n'), std::string::npos) << m;
   }

@@ -7,8 +7,8 @@
 namespace hf::testing {
 namespace {
 
-const std::string kRepo = "org/sharded";
-const std::string kFolder = "models--org--sharded";
+const std::string kShardedRepo = "org/sharded";
+const std::string kShardedFolder = "models--org--sharded";
 
 std::string index_json(const std::vector<std::pair<std::string, std::string>>& weight_map) {
   json wm = json::object();
@@ -18,7 +18,7 @@ std::string index_json(const std::vector<std::pair<std::string, std::string>>& w
 
 TEST_F(HubTest, ShardedWeightsFetchEveryShardNamedInTheIndex) {
   std::string c = commit('3');
-  hub_->add_repo(kRepo, {{"refs", {{"main", c}}}},
+  hub_->add_repo(kShardedRepo, {{"refs", {{"main", c}}}},
                  {{c,
                    {{"config.json", "{}"},
                     {"model.safetensors.index.json",
@@ -28,11 +28,11 @@ TEST_F(HubTest, ShardedWeightsFetchEveryShardNamedInTheIndex) {
                     {"model-00001-of-00002.safetensors", random_bytes(3000, 1)},
                     {"model-00002-of-00002.safetensors", random_bytes(4000, 2)},
                     {"unrelated.safetensors", "not needed"}}}});
-  fs::path snap = resolve_model(kRepo, opts_);
+  fs::path snap = resolve_model(kShardedRepo, opts_);
   EXPECT_EQ(slurp(snap / "model-00001-of-00002.safetensors"), random_bytes(3000, 1));
   EXPECT_EQ(slurp(snap / "model-00002-of-00002.safetensors"), random_bytes(4000, 2));
   EXPECT_FALSE(fs::exists(snap / "unrelated.safetensors"));
-  EXPECT_TRUE(fs::exists(storage(kFolder) / ".no_exist" / c / "model.safetensors"));
+  EXPECT_TRUE(fs::exists(storage(kShardedFolder) / ".no_exist" / c / "model.safetensors"));
   EXPECT_EQ(hub_->count("GET", "", "cdn"), 2u);  // each shard once, though listed twice
 }
 
@@ -46,13 +46,13 @@ TEST_F(HubTest, ShardsDownloadInParallelUnderOneBarAndFailTogether) {
     weight_map.push_back({"t" + std::to_string(i), name});
   }
   files["model.safetensors.index.json"] = index_json(weight_map);
-  hub_->add_repo(kRepo, {{"refs", {{"main", c}}}}, {{c, files}});
+  hub_->add_repo(kShardedRepo, {{"refs", {{"main", c}}}}, {{c, files}});
   hub_->set_faults(json::array({{{"port", "cdn"}, {"method", "GET"}, {"action", "corrupt"}, {"times", 1}}}));
-  EXPECT_THROW(resolve_model(kRepo, opts_), HubError);  // one shard arrived corrupted
+  EXPECT_THROW(resolve_model(kShardedRepo, opts_), HubError);  // one shard arrived corrupted
   hub_->set_faults(json::array());
   ::setenv("HF_HUB_DISABLE_PROGRESS_BARS", "0", 1);
   ::testing::internal::CaptureStderr();
-  fs::path snap = resolve_model(kRepo, opts_);
+  fs::path snap = resolve_model(kShardedRepo, opts_);
   std::string err = ::testing::internal::GetCapturedStderr();
   ::setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1", 1);
   for (const auto& [name, content] : files) EXPECT_EQ(slurp(snap / name), content) << name;
@@ -63,12 +63,12 @@ TEST_F(HubTest, ShardsDownloadInParallelUnderOneBarAndFailTogether) {
 TEST_F(HubTest, IndexNamingAFileOutsideTheRepoIsRejected) {
   for (const std::string& evil : {"../../../evil.safetensors", "/etc/passwd", "sub/../../x.safetensors"}) {
     std::string c = commit('4');
-    fs::remove_all(hub_->repo_dir(kRepo));
+    fs::remove_all(hub_->repo_dir(kShardedRepo));
     fs::remove_all(cache_);
-    hub_->add_repo(kRepo, {{"refs", {{"main", c}}}},
+    hub_->add_repo(kShardedRepo, {{"refs", {{"main", c}}}},
                    {{c, {{"config.json", "{}"}, {"model.safetensors.index.json", index_json({{"a", evil}})}}}});
     try {
-      resolve_model(kRepo, opts_);
+      resolve_model(kShardedRepo, opts_);
       ADD_FAILURE() << "accepted " << evil;
     } catch (const HubError& e) {
       EXPECT_NE(std::string(e.what()).find("unsafe file name"), std::string::npos) << e.what();
@@ -81,18 +81,18 @@ TEST_F(HubTest, IndexNamingAFileOutsideTheRepoIsRejected) {
 
 TEST_F(HubTest, MalformedIndexIsAClearError) {
   std::string c = commit('4');
-  hub_->add_repo(kRepo, {{"refs", {{"main", c}}}},
+  hub_->add_repo(kShardedRepo, {{"refs", {{"main", c}}}},
                  {{c, {{"config.json", "{}"}, {"model.safetensors.index.json", R"({"metadata": {}})"}}}});
   try {
-    resolve_model(kRepo, opts_);
+    resolve_model(kShardedRepo, opts_);
     FAIL() << "accepted an index without weight_map";
   } catch (const HubError& e) {
     EXPECT_NE(std::string(e.what()).find("model.safetensors.index.json: no 'weight_map' object"), std::string::npos)
         << e.what();
   }
-  spit(hub_->repo_dir(kRepo) / "commits" / c / "model.safetensors.index.json", R"({"weight_map": {"a": 3}})");
+  spit(hub_->repo_dir(kShardedRepo) / "commits" / c / "model.safetensors.index.json", R"({"weight_map": {"a": 3}})");
   fs::remove_all(cache_);
-  EXPECT_THROW(resolve_model(kRepo, opts_), HubError);
+  EXPECT_THROW(resolve_model(kShardedRepo, opts_), HubError);
 }
 
 TEST_F(HubTest, UnknownRepoTypeIsRejected) {
@@ -102,10 +102,10 @@ TEST_F(HubTest, UnknownRepoTypeIsRejected) {
 
 TEST_F(HubTest, ListingNamingAFileOutsideTheRepoIsRejected) {
   std::string c = commit('5');
-  hub_->add_repo(kRepo, {{"refs", {{"main", c}}}, {"extra_tree_paths", {"../../escape.json"}}},
+  hub_->add_repo(kShardedRepo, {{"refs", {{"main", c}}}, {"extra_tree_paths", {"../../escape.json"}}},
                  {{c, {{"config.json", "{}"}}}});
   try {
-    snapshot_download(kRepo, opts_);
+    snapshot_download(kShardedRepo, opts_);
     FAIL() << "accepted a ../ path from the server";
   } catch (const HubError& e) {
     EXPECT_NE(std::string(e.what()).find("unsafe file name '../../escape.json' from the server"), std::string::npos)

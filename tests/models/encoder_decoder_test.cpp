@@ -21,8 +21,8 @@ using hf::test::flatten_batch;
 
 namespace {
 
-const fs::path kBart = fs::path(HF_FIXTURES) / "tiny-bart-cnn";
-const fs::path kT5 = fs::path(HF_FIXTURES) / "tiny-t5";
+const fs::path kBartDir = fs::path(HF_FIXTURES) / "tiny-bart-cnn";
+const fs::path kT5Dir = fs::path(HF_FIXTURES) / "tiny-t5";
 
 const json& expected(const fs::path& dir) { return hf::test::fixture_expected(dir); }
 
@@ -57,7 +57,7 @@ double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
 }  // namespace
 
 TEST(BartModel, ConfigValues) {
-  const auto& c = load(kBart)->config();
+  const auto& c = load(kBartDir)->config();
   EXPECT_EQ(c.model_type, "bart");
   EXPECT_EQ(c.positions, EncoderDecoderConfig::Positions::Learned);
   EXPECT_EQ(c.position_offset, 2);
@@ -67,13 +67,13 @@ TEST(BartModel, ConfigValues) {
   EXPECT_FALSE(c.scale_embedding);
   EXPECT_TRUE(c.scale_attention);
   EXPECT_EQ(c.decoder_start_token_id, 2);
-  EXPECT_EQ(load(kBart)->vocab_size(), 2261);
-  EXPECT_EQ(load(kBart)->max_position_embeddings(), 128);
+  EXPECT_EQ(load(kBartDir)->vocab_size(), 2261);
+  EXPECT_EQ(load(kBartDir)->max_position_embeddings(), 128);
 }
 
 TEST(BartModel, EncoderOutputAndFirstTwoStepsOfEveryCase) {
-  const auto m = load(kBart);
-  for (const auto& c : expected(kBart)["cases"]) {
+  const auto m = load(kBartDir);
+  for (const auto& c : expected(kBartDir)["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     const auto ids = c["input_ids"].get<std::vector<int32_t>>();
     auto state = m->encode(1, static_cast<int>(ids.size()), ids, {}, 1, 8);
@@ -85,20 +85,20 @@ TEST(BartModel, EncoderOutputAndFirstTwoStepsOfEveryCase) {
 }
 
 TEST(BartModel, PaddedBatchRowsEqualEachInputAlone) {
-  const auto m = load(kBart);
-  const auto [batch, seq, ids, mask] = flatten_batch(expected(kBart)["batch"]);
+  const auto m = load(kBartDir);
+  const auto [batch, seq, ids, mask] = flatten_batch(expected(kBartDir)["batch"]);
   auto state = m->encode(batch, seq, ids, mask, 1, 8);
   m->decode(std::vector<int32_t>(batch, 2), *state);
   const std::vector<float> logits = m->decode(std::vector<int32_t>(batch, 0), *state).to_f32();
   for (int r = 0; r < batch; ++r) {
-    const json& c = expected(kBart)["cases"][r];
+    const json& c = expected(kBartDir)["cases"][r];
     SCOPED_TRACE(c["name"].get<std::string>());
     expect_logits(std::vector<float>(logits.begin() + r * 2261, logits.begin() + (r + 1) * 2261), c["second_step_logits"]);
   }
 }
 
 TEST(T5Model, ConfigValues) {
-  const auto& c = load(kT5)->config();
+  const auto& c = load(kT5Dir)->config();
   EXPECT_EQ(c.positions, EncoderDecoderConfig::Positions::RelativeBuckets);
   EXPECT_EQ(c.encoder_head_dim, 12);
   EXPECT_EQ(c.encoder_inner_dim(), 48);  // ≠ d_model 32
@@ -109,7 +109,7 @@ TEST(T5Model, ConfigValues) {
   EXPECT_TRUE(c.tie_word_embeddings);  // no key: T5Config's default
   EXPECT_EQ(c.relative_attention_max_distance, 20);
   EXPECT_EQ(c.decoder_start_token_id, 0);
-  EXPECT_EQ(load(kT5)->max_position_embeddings(), 0);  // no position table: no limit
+  EXPECT_EQ(load(kT5Dir)->max_position_embeddings(), 0);  // no position table: no limit
 }
 
 TEST(T5Model, RelativePositionBucketsAsTransformersComputesThem) {
@@ -128,8 +128,8 @@ TEST(T5Model, RelativePositionBucketsAsTransformersComputesThem) {
 }
 
 TEST(T5Model, EncoderOutputAndFirstStepOfEveryCase) {
-  const auto m = load(kT5);
-  for (const auto& c : expected(kT5)["cases"]) {
+  const auto m = load(kT5Dir);
+  for (const auto& c : expected(kT5Dir)["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     const auto ids = c["input_ids"].get<std::vector<int32_t>>();
     auto state = m->encode(1, static_cast<int>(ids.size()), ids, {}, 1, 8);
@@ -145,14 +145,14 @@ TEST(T5Model, EncoderOutputAndFirstStepOfEveryCase) {
 }
 
 TEST(T5Model, PaddedBatchTopFiveEqualEachInputAlone) {
-  const auto m = load(kT5);
-  const auto& b = expected(kT5)["batch"];
+  const auto m = load(kT5Dir);
+  const auto& b = expected(kT5Dir)["batch"];
   const auto [batch, seq, ids, mask] = flatten_batch(b);
   auto state = m->encode(batch, seq, ids, mask, 2, 8);  // two decoder rows per input, as beams
   const std::vector<float> logits = m->decode(std::vector<int32_t>(2 * batch, 0), *state).to_f32();
   for (int r = 0; r < 2 * batch; ++r) {
     const json& top5 = b["first_step_logits_top5"][r / 2];
-    const double tol = 1e-3 * expected(kT5)["cases"][r / 2]["first_step_logits"]["std"].get<double>();
+    const double tol = 1e-3 * expected(kT5Dir)["cases"][r / 2]["first_step_logits"]["std"].get<double>();
     for (const auto& p : top5) EXPECT_NEAR(logits[r * 2176 + p[0].get<int>()], p[1].get<double>(), tol) << "row " << r;
   }
 }
@@ -160,14 +160,14 @@ TEST(T5Model, PaddedBatchTopFiveEqualEachInputAlone) {
 TEST(T5Model, UntiedHeadIsNotScaled) {
   // lm_head = shared × d_model^-0.5 with tie_word_embeddings false must give the tied model's
   // logits: the tied head scales the hidden state, an untied one does not.
-  EditedWeights w(kT5);
+  EditedWeights w(kT5Dir);
   w.set("lm_head.weight", scaled_copy(w.get("shared.weight"), static_cast<float>(std::pow(32.0, -0.5))));
-  json j = config_json(kT5);
+  json j = config_json(kT5Dir);
   j["tie_word_embeddings"] = false;
   const EncoderDecoderLM untied(EncoderDecoderConfig::from_json(j, "untied"), w);
-  const json& c = expected(kT5)["cases"][0];
+  const json& c = expected(kT5Dir)["cases"][0];
   const auto ids = c["input_ids"].get<std::vector<int32_t>>();
-  const auto a = decoder_logits(untied, ids, {0, 702}), b = decoder_logits(*load(kT5), ids, {0, 702});
+  const auto a = decoder_logits(untied, ids, {0, 702}), b = decoder_logits(*load(kT5Dir), ids, {0, 702});
   expect_close(a, b, 1e-4);
   // And with the plain shared matrix as lm_head, the logits are d_model^0.5 times the tied ones.
   w.set("lm_head.weight", w.get("shared.weight"));
@@ -180,9 +180,9 @@ TEST(T5Model, GatedFeedForwardOfV11) {
   // T5 v1.1 / Flan-T5: wo(act(wi_0 x) * wi_1 x). Properties that fail when the rule is wrong:
   // a zero wi_1 removes the feed-forward (as a zero wo does in the relu model); "gated-gelu" is
   // the tanh gelu (same logits as "gated-gelu_new"), unlike "gated-relu".
-  json j = config_json(kT5);
+  json j = config_json(kT5Dir);
   auto gated = [&](const std::string& proj, bool zero_gate) {
-    EditedWeights w(kT5);
+    EditedWeights w(kT5Dir);
     for (const char* stack : {"encoder", "decoder"})
       for (int b = 0; b < 2; ++b) {
         const std::string p = std::string(stack) + ".block." + std::to_string(b) + ".layer." +
@@ -194,10 +194,10 @@ TEST(T5Model, GatedFeedForwardOfV11) {
     j["feed_forward_proj"] = proj;
     const EncoderDecoderLM m(EncoderDecoderConfig::from_json(j, proj), w);
     EXPECT_TRUE(m.config().gated_ffn);
-    return decoder_logits(m, expected(kT5)["cases"][0]["input_ids"].get<std::vector<int32_t>>(), {0, 702});
+    return decoder_logits(m, expected(kT5Dir)["cases"][0]["input_ids"].get<std::vector<int32_t>>(), {0, 702});
   };
   auto without_ffn = [&] {
-    EditedWeights w(kT5);
+    EditedWeights w(kT5Dir);
     for (const char* stack : {"encoder", "decoder"})
       for (int b = 0; b < 2; ++b) {
         const std::string p = std::string(stack) + ".block." + std::to_string(b) + ".layer." +
@@ -206,7 +206,7 @@ TEST(T5Model, GatedFeedForwardOfV11) {
       }
     j["feed_forward_proj"] = "relu";
     const EncoderDecoderLM m(EncoderDecoderConfig::from_json(j, "relu"), w);
-    return decoder_logits(m, expected(kT5)["cases"][0]["input_ids"].get<std::vector<int32_t>>(), {0, 702});
+    return decoder_logits(m, expected(kT5Dir)["cases"][0]["input_ids"].get<std::vector<int32_t>>(), {0, 702});
   };
   expect_close(gated("gated-gelu", true), without_ffn(), 1e-5);
   const auto gelu = gated("gated-gelu", false), gelu_new = gated("gated-gelu_new", false), relu = gated("gated-relu", false);
@@ -216,7 +216,7 @@ TEST(T5Model, GatedFeedForwardOfV11) {
 }
 
 TEST(EncoderDecoderConfig, FeedForwardProjAndActivations) {
-  json j = config_json(kT5);
+  json j = config_json(kT5Dir);
   j["feed_forward_proj"] = "gated-gelu";
   auto c = EncoderDecoderConfig::from_json(j, "c");
   EXPECT_TRUE(c.gated_ffn);
@@ -238,19 +238,19 @@ TEST(EncoderDecoderConfig, FeedForwardProjAndActivations) {
 }
 
 TEST(EncoderDecoderConfig, BadValuesAreConfigErrors) {
-  json j = config_json(kBart);
+  json j = config_json(kBartDir);
   j["model_type"] = "pegasus";
   EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
-  j = config_json(kBart);
+  j = config_json(kBartDir);
   j["encoder_attention_heads"] = 5;  // 32 % 5
   EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
-  j = config_json(kBart);
+  j = config_json(kBartDir);
   j["d_model"] = "wide";
   EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
-  j = config_json(kT5);
+  j = config_json(kT5Dir);
   j["d_kv"] = 0;
   EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
-  j = config_json(kT5);
+  j = config_json(kT5Dir);
   j["relative_attention_num_buckets"] = 40;  // max distance 20 is not above 40 / 2
   EXPECT_THROW(EncoderDecoderConfig::from_json(j, "c"), ConfigError);
   EXPECT_THROW(EncoderDecoderConfig::from_json(json::array(), "c"), ConfigError);
@@ -265,20 +265,20 @@ TEST(EncoderDecoderModel, MissingTensorsAreNamed) {
       EXPECT_NE(std::string(e.what()).find("'" + name + "' is missing"), std::string::npos) << e.what();
     }
   };
-  json j = config_json(kT5);
+  json j = config_json(kT5Dir);
   j["feed_forward_proj"] = "gated-gelu";  // the fixture has wi, not wi_0 / wi_1
-  expect_missing(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kT5), "encoder.block.0.layer.1.DenseReluDense.wi_0.weight");
-  j = config_json(kT5);
+  expect_missing(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kT5Dir), "encoder.block.0.layer.1.DenseReluDense.wi_0.weight");
+  j = config_json(kT5Dir);
   j["tie_word_embeddings"] = false;
-  expect_missing(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kT5), "lm_head.weight");
-  j = config_json(kBart);
+  expect_missing(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kT5Dir), "lm_head.weight");
+  j = config_json(kBartDir);
   j["model_type"] = "mbart";  // pre-norm with final layer norms the BART checkpoint does not have
-  expect_missing(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kBart), "model.encoder.layer_norm.weight");
+  expect_missing(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kBartDir), "model.encoder.layer_norm.weight");
   // BART's learned table must hold max_position_embeddings + 2 rows.
-  j = config_json(kBart);
+  j = config_json(kBartDir);
   j["max_position_embeddings"] = 256;
   try {
-    EncoderDecoderLM m(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kBart));
+    EncoderDecoderLM m(EncoderDecoderConfig::from_json(j, "c"), EditedWeights(kBartDir));
     FAIL();
   } catch (const ModelError& e) {
     EXPECT_NE(std::string(e.what()).find("model.encoder.embed_positions.weight"), std::string::npos) << e.what();
@@ -288,7 +288,7 @@ TEST(EncoderDecoderModel, MissingTensorsAreNamed) {
 TEST(EncoderDecoderModel, BartInputLongerThanItsPositionsIsAnInputError) {
   std::vector<int32_t> ids(129, 5);
   try {
-    load(kBart)->encode(1, 129, ids, {}, 1, 4);
+    load(kBartDir)->encode(1, 129, ids, {}, 1, 4);
     FAIL();
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("longer than the model's 128 positions"), std::string::npos) << e.what();
@@ -296,13 +296,13 @@ TEST(EncoderDecoderModel, BartInputLongerThanItsPositionsIsAnInputError) {
   // T5 has no position table: a long input runs.
   std::vector<int32_t> t5_ids(300, 5);
   t5_ids.back() = 1;
-  EXPECT_NO_THROW(load(kT5)->encode(1, 300, t5_ids, {}, 1, 4));
+  EXPECT_NO_THROW(load(kT5Dir)->encode(1, 300, t5_ids, {}, 1, 4));
 }
 
 TEST(EncoderDecoderModel, CachedStepsEqualOneFullDecoderPass) {
   // The decoder run over all positions at once (causal mask, T5's bias of every query position)
   // equals the same positions fed one at a time through the cache, for BART and T5.
-  for (const fs::path& dir : {kBart, kT5}) {
+  for (const fs::path& dir : {kBartDir, kT5Dir}) {
     SCOPED_TRACE(dir.filename().string());
     EditedWeights w(dir);
     const EncoderDecoder body(EncoderDecoderConfig::from_file(dir / "config.json"), w, EncoderDecoder::base_prefix(w));
@@ -323,7 +323,7 @@ TEST(EncoderDecoderModel, CachedStepsEqualOneFullDecoderPass) {
 
 TEST(EncoderDecoderConfig, Mt5IsT5V11WithItsOwnDefaults) {
   // MT5Config: gated-gelu and an untied head unless config.json says otherwise.
-  json j = config_json(kT5);
+  json j = config_json(kT5Dir);
   j["model_type"] = "mt5";
   j.erase("feed_forward_proj");
   const auto c = EncoderDecoderConfig::from_json(j, "c");

@@ -13,14 +13,14 @@
 namespace hf {
 namespace {
 
-const std::string kDir = HF_FIXTURES "/tiny-qwen2";
+const std::string kQwen2Dir = HF_FIXTURES "/tiny-qwen2";
 
 std::shared_ptr<const CausalLM> model() {
-  static auto m = load_causal_lm(kDir);
+  static auto m = load_causal_lm(kQwen2Dir);
   return m;
 }
 std::vector<int32_t> case_ids(int i) {
-  static const json e = read_json_file(kDir + "/expected.json");
+  static const json e = read_json_file(kQwen2Dir + "/expected.json");
   return e["cases"][i]["input_ids"].get<std::vector<int32_t>>();
 }
 

@@ -30,7 +30,7 @@ LoadOptions kv_cache(const std::string& dtype) {
   return o;
 }
 
-int64_t argmax(const float* l, int64_t V) { return std::max_element(l, l + V) - l; }
+int64_t top_token(const float* l, int64_t V) { return std::max_element(l, l + V) - l; }
 
 Figures compare(const std::string& fixture, const std::string& dtype, int new_tokens) {
   const std::string dir = std::string(HF_FIXTURES) + "/" + fixture;
@@ -54,8 +54,8 @@ Figures compare(const std::string& fixture, const std::string& dtype, int new_to
         f.max_logit = std::max(f.max_logit, double(std::fabs(a[i])));
       }
       const int64_t last = (le.numel() / V - 1) * V;  // the last position's row
-      const int64_t next = argmax(a + last, V);
-      ++f.steps, f.agree += next == argmax(b + last, V);
+      const int64_t next = top_token(a + last, V);
+      ++f.steps, f.agree += next == top_token(b + last, V);
       ids.assign(1, int32_t(next));
       in.seq = 1;
       in.input_ids = ids;

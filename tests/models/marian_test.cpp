@@ -22,7 +22,7 @@ using hf::test::marian_expected;
 
 namespace {
 
-std::shared_ptr<const EncoderDecoderLM> model() {
+std::shared_ptr<const EncoderDecoderLM> marian_model() {
   static const auto m = EncoderDecoderLM::load(kTinyMarian);
   return m;
 }
@@ -73,12 +73,12 @@ void check_step1(const std::vector<float>& logits, const json& e) {
 }  // namespace
 
 TEST(MarianModel, ConfigAndShape) {
-  const auto& c = model()->config();
+  const auto& c = marian_model()->config();
   EXPECT_EQ(c.d_model, 64);
   EXPECT_EQ(c.vocab_size, 3290);
   EXPECT_EQ(c.activation_function, "swish");
-  EXPECT_EQ(model()->vocab_size(), 3290);
-  EXPECT_EQ(model()->model_type(), "marian");
+  EXPECT_EQ(marian_model()->vocab_size(), 3290);
+  EXPECT_EQ(marian_model()->model_type(), "marian");
 }
 
 TEST(MarianModel, SinusoidalPositionsAreNotInterleaved) {
@@ -94,7 +94,7 @@ TEST(MarianModel, EncoderAndFirstStepLogitsOfEveryCase) {
   for (const auto& c : marian_expected()["cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     const auto ids = c["input_ids"].get<std::vector<int32_t>>();
-    Encoded e = run_first_step(*model(), ids);
+    Encoded e = run_first_step(*marian_model(), ids);
     const Tensor& h = e.state->encoder_last_hidden_state();
     const int64_t d = 64, S = static_cast<int64_t>(ids.size());
     ASSERT_EQ(h.shape(), (std::vector<int64_t>{1, S, d}));
@@ -118,9 +118,9 @@ TEST(MarianModel, PaddedBatchGivesTheSameFirstStepAsEachSentenceAlone) {
     ids.insert(ids.end(), rows[r].begin(), rows[r].end());
     mask.insert(mask.end(), masks[r].begin(), masks[r].end());
   }
-  auto state = model()->encode(batch, seq, ids, mask, 2, 4);  // two decoder rows per input
+  auto state = marian_model()->encode(batch, seq, ids, mask, 2, 4);  // two decoder rows per input
   std::vector<int32_t> start(batch * 2, 3289);
-  auto logits = model()->decode(start, *state).to_f32();
+  auto logits = marian_model()->decode(start, *state).to_f32();
   for (int r = 0; r < batch * 2; ++r) {
     const auto& top = b["step1_top20"][r / 2];
     for (size_t i = 0; i < top["ids"].size(); ++i)
@@ -133,15 +133,15 @@ TEST(MarianModel, CacheReorderKeepsRowsConsistent) {
   // step of a run where the rows were in the other order from the start.
   const auto ids = marian_expected()["cases"][0]["input_ids"].get<std::vector<int32_t>>();
   const int S = static_cast<int>(ids.size());
-  auto a = model()->encode(1, S, ids, {}, 2, 8);
-  model()->decode(std::vector<int32_t>{3289, 3289}, *a);
-  model()->decode(std::vector<int32_t>{2403, 2626}, *a);
+  auto a = marian_model()->encode(1, S, ids, {}, 2, 8);
+  marian_model()->decode(std::vector<int32_t>{3289, 3289}, *a);
+  marian_model()->decode(std::vector<int32_t>{2403, 2626}, *a);
   a->reorder(std::vector<int32_t>{1, 0});
-  auto la = model()->decode(std::vector<int32_t>{7, 7}, *a).to_f32();
-  auto b = model()->encode(1, S, ids, {}, 2, 8);
-  model()->decode(std::vector<int32_t>{3289, 3289}, *b);
-  model()->decode(std::vector<int32_t>{2626, 2403}, *b);
-  auto lb = model()->decode(std::vector<int32_t>{7, 7}, *b).to_f32();
+  auto la = marian_model()->decode(std::vector<int32_t>{7, 7}, *a).to_f32();
+  auto b = marian_model()->encode(1, S, ids, {}, 2, 8);
+  marian_model()->decode(std::vector<int32_t>{3289, 3289}, *b);
+  marian_model()->decode(std::vector<int32_t>{2626, 2403}, *b);
+  auto lb = marian_model()->decode(std::vector<int32_t>{7, 7}, *b).to_f32();
   for (size_t i = 0; i < la.size(); ++i) ASSERT_FLOAT_EQ(la[i], lb[i]) << i;
 }
 
@@ -160,10 +160,10 @@ TEST(MarianModel, PytorchModelBinGivesTheSameLogits) {
 
 TEST(MarianModel, Errors) {
   std::vector<int32_t> bad{5, 999999, 0};
-  EXPECT_THROW(model()->encode(1, 3, bad, {}, 1, 4), InputError);
+  EXPECT_THROW(marian_model()->encode(1, 3, bad, {}, 1, 4), InputError);
   std::vector<int32_t> long_input(513, 5);
   try {
-    model()->encode(1, 513, long_input, {}, 1, 4);
+    marian_model()->encode(1, 513, long_input, {}, 1, 4);
     FAIL();
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("longer than the model's 512 positions"), std::string::npos) << e.what();
@@ -194,15 +194,15 @@ TEST(MarianModel, LegacyLayoutWithStoredTablesAndTiedCopies) {
   w->set("model.encoder.embed_tokens.weight", shared);
   w->set("model.decoder.embed_tokens.weight", shared);
   w->set("lm_head.weight", shared);
-  EncoderDecoderLM legacy(model()->config(), *w);
+  EncoderDecoderLM legacy(marian_model()->config(), *w);
   const auto& c = marian_expected()["cases"][0];
   check_step1(run_first_step(legacy, c["input_ids"].get<std::vector<int32_t>>()).logits, c["step1_logits"]);
 
   // A stored table is what the model uses (as transformers loads it): zero positions change the logits.
   w->set("model.decoder.embed_positions.weight", Tensor::zeros(DType::F32, {512, 64}));
-  EncoderDecoderLM zero_pos(model()->config(), *w);
+  EncoderDecoderLM zero_pos(marian_model()->config(), *w);
   auto a = run_first_step(zero_pos, c["input_ids"].get<std::vector<int32_t>>()).logits;
-  auto b = run_first_step(*model(), c["input_ids"].get<std::vector<int32_t>>()).logits;
+  auto b = run_first_step(*marian_model(), c["input_ids"].get<std::vector<int32_t>>()).logits;
   double diff = 0;
   for (size_t i = 0; i < a.size(); ++i) diff += std::fabs(a[i] - b[i]);
   EXPECT_GT(diff, 1.0);
@@ -212,7 +212,7 @@ TEST(MarianModel, MisshapenTensorIsNamed) {
   auto w = std::make_unique<hf::test::EditedWeights>(kTinyMarian);  // + tensors of 2020 conversions
   w->set("model.encoder.layers.1.fc1.weight", Tensor::zeros(DType::F32, {64, 64}));
   try {
-    EncoderDecoderLM m(model()->config(), *w);
+    EncoderDecoderLM m(marian_model()->config(), *w);
     FAIL();
   } catch (const ModelError& e) {
     EXPECT_NE(std::string(e.what()).find("'model.encoder.layers.1.fc1.weight' is [64, 64] F32, expected [128, 64]"),

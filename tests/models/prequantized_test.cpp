@@ -26,7 +26,7 @@
 namespace hf {
 namespace {
 
-class MemoryWeights : public WeightSource {
+class PrequantizedWeights : public WeightSource {
  public:
   void add(const std::string& name, Tensor t) {
     if (!tensors_.count(name)) order_.push_back(name);
@@ -88,7 +88,7 @@ Layer random_layer(int bits, int64_t N, int64_t K, int64_t group, std::mt19937& 
 
 // AutoGPTQ: qweight[k / p][n] holds q[k][n] at bits * (k % p); qzeros[g][n / p] holds
 // (zero - 1 in the legacy format) at bits * (n % p).
-void pack_gptq(MemoryWeights& w, const std::string& prefix, const Layer& L, bool legacy, bool with_g_idx) {
+void pack_gptq(PrequantizedWeights& w, const std::string& prefix, const Layer& L, bool legacy, bool with_g_idx) {
   const int p = 32 / L.bits, mask = (1 << L.bits) - 1;
   std::vector<uint32_t> qweight(L.K / p * L.N, 0), qzeros(L.G * L.N / p, 0);
   for (int64_t k = 0; k < L.K; ++k)
@@ -104,7 +104,7 @@ void pack_gptq(MemoryWeights& w, const std::string& prefix, const Layer& L, bool
 
 // AutoAWQ (GEMM): qweight[k][c] holds q[k][8c + order[i]] at 4 * i, order = {0, 2, 4, 6, 1, 3, 5, 7};
 // qzeros the same over [g][n].
-void pack_awq(MemoryWeights& w, const std::string& prefix, const Layer& L) {
+void pack_awq(PrequantizedWeights& w, const std::string& prefix, const Layer& L) {
   const int order[8] = {0, 2, 4, 6, 1, 3, 5, 7};
   std::vector<uint32_t> qweight(L.K * L.N / 8, 0), qzeros(L.G * L.N / 8, 0);
   for (int64_t c = 0; c < L.N / 8; ++c)
@@ -126,8 +126,8 @@ json quant_config(const std::string& method, int bits, int64_t group, const std:
 
 // The unpacked weight equals the float64 reference exactly (an f16 scale times a small integer is
 // exact in float32), and comes in the expected storage.
-void expect_unpacked(const MemoryWeights& packed, const json& config, const Layer& L, DType storage) {
-  auto source = prequantized_weights(std::make_shared<MemoryWeights>(packed), config, "config.json");
+void expect_unpacked(const PrequantizedWeights& packed, const json& config, const Layer& L, DType storage) {
+  auto source = prequantized_weights(std::make_shared<PrequantizedWeights>(packed), config, "config.json");
   ASSERT_TRUE(source->has("l.weight"));
   const Tensor w = source->get("l.weight");
   EXPECT_EQ(w.dtype(), storage) << dtype_name(w.dtype());
@@ -147,7 +147,7 @@ void expect_unpacked(const MemoryWeights& packed, const json& config, const Laye
 TEST(Prequantized, GptqSymmetric4BitIsQ4_0) {
   std::mt19937 rng(1);
   const Layer L = random_layer(4, 96, 128, 32, rng, 8);
-  MemoryWeights w;
+  PrequantizedWeights w;
   pack_gptq(w, "l", L, /*legacy=*/true, /*with_g_idx=*/true);
   expect_unpacked(w, quant_config("gptq", 4, 32), L, DType::Q4_0);
 }
@@ -155,7 +155,7 @@ TEST(Prequantized, GptqSymmetric4BitIsQ4_0) {
 TEST(Prequantized, GptqAsymmetricV2IsQ8_0) {
   std::mt19937 rng(2);
   const Layer L = random_layer(4, 64, 256, 64, rng);
-  MemoryWeights w;
+  PrequantizedWeights w;
   pack_gptq(w, "l", L, /*legacy=*/false, /*with_g_idx=*/false);
   expect_unpacked(w, quant_config("gptq", 4, 64, "gptq_v2"), L, DType::Q8_0);
 }
@@ -164,7 +164,7 @@ TEST(Prequantized, GptqActOrderGroupsThatCutBlocksAreF32) {
   std::mt19937 rng(3);
   Layer L = random_layer(4, 32, 128, 32, rng);
   std::shuffle(L.g_idx.begin(), L.g_idx.end(), rng);  // desc_act: inputs of every group spread out
-  MemoryWeights w;
+  PrequantizedWeights w;
   pack_gptq(w, "l", L, true, true);
   expect_unpacked(w, quant_config("gptq", 4, 32), L, DType::F32);
 }
@@ -173,11 +173,11 @@ TEST(Prequantized, Gptq8BitPerChannel) {
   std::mt19937 rng(4);
   Layer L = random_layer(8, 32, 192, -1, rng, 128);
   for (int& q : L.q) q = std::max(q, 1);  // q - 128 within -127..127: Q8_0
-  MemoryWeights w;
+  PrequantizedWeights w;
   pack_gptq(w, "l", L, true, false);
   expect_unpacked(w, quant_config("gptq", 8, -1), L, DType::Q8_0);
   L.q[5] = 0;  // -128 has no place in Q8_0 (its kernels negate quants): float32
-  MemoryWeights w2;
+  PrequantizedWeights w2;
   pack_gptq(w2, "l", L, true, false);
   expect_unpacked(w2, quant_config("gptq", 8, -1), L, DType::F32);
 }
@@ -185,11 +185,11 @@ TEST(Prequantized, Gptq8BitPerChannel) {
 TEST(Prequantized, Gptq2BitAndOddRowLengths) {
   std::mt19937 rng(5);
   const Layer L = random_layer(2, 48, 128, 32, rng, 2);
-  MemoryWeights w;
+  PrequantizedWeights w;
   pack_gptq(w, "l", L, false, false);
   expect_unpacked(w, quant_config("gptq", 2, 32, "gptq_v2"), L, DType::Q4_0);
   const Layer odd = random_layer(4, 16, 96, 32, rng, 8);  // 96 inputs: not the kernels' chunks of 64
-  MemoryWeights w2;
+  PrequantizedWeights w2;
   pack_gptq(w2, "l", odd, true, false);
   expect_unpacked(w2, quant_config("gptq", 4, 32), odd, DType::F32);
 }
@@ -197,7 +197,7 @@ TEST(Prequantized, Gptq2BitAndOddRowLengths) {
 TEST(Prequantized, AwqGemmIsQ8_0) {
   std::mt19937 rng(6);
   const Layer L = random_layer(4, 64, 128, 32, rng);
-  MemoryWeights w;
+  PrequantizedWeights w;
   pack_awq(w, "l", L);
   expect_unpacked(w, quant_config("awq", 4, 32), L, DType::Q8_0);
 }
@@ -205,27 +205,27 @@ TEST(Prequantized, AwqGemmIsQ8_0) {
 TEST(Prequantized, ScalesF16CannotHoldAreF32) {
   std::mt19937 rng(7);
   const Layer L = random_layer(4, 16, 64, 32, rng, 8);
-  MemoryWeights w;
+  PrequantizedWeights w;
   pack_gptq(w, "l", L, true, false);
   std::vector<float> scales(L.G * L.N);
   for (size_t i = 0; i < scales.size(); ++i) scales[i] = f16_to_f32(L.scale[i]) * (1.0f + 1.0f / 4096);
   w.add("l.scales", tensor(DType::F32, {L.G, L.N}, scales));
-  auto source = prequantized_weights(std::make_shared<MemoryWeights>(w), quant_config("gptq", 4, 32), "config.json");
+  auto source = prequantized_weights(std::make_shared<PrequantizedWeights>(w), quant_config("gptq", 4, 32), "config.json");
   const Tensor t = source->get("l.weight");
   EXPECT_EQ(t.dtype(), DType::F32);
   EXPECT_EQ(t.data_as<float>()[0], scales[0] * float(L.q[0] - L.zero[0]));
 }
 
 TEST(Prequantized, NoQuantizationConfigLeavesTheWeightsAlone) {
-  auto w = std::make_shared<MemoryWeights>();
+  auto w = std::make_shared<PrequantizedWeights>();
   EXPECT_EQ(prequantized_weights(w, json{{"model_type", "qwen2"}}, "config.json"), w);
 }
 
 TEST(Prequantized, BadConfigsAreConfigErrors) {
   std::mt19937 rng(8);
-  MemoryWeights w;
+  PrequantizedWeights w;
   pack_gptq(w, "l", random_layer(4, 16, 64, 32, rng, 8), true, false);
-  auto source = std::make_shared<MemoryWeights>(w);
+  auto source = std::make_shared<PrequantizedWeights>(w);
   auto with = [](json qc) { return json{{"quantization_config", qc}}; };
   const json bad[] = {
       with({{"quant_method", "bitsandbytes"}, {"load_in_4bit", true}}),
@@ -253,12 +253,12 @@ TEST(Prequantized, BadConfigsAreConfigErrors) {
 TEST(Prequantized, InconsistentTensorsAreModelErrors) {
   std::mt19937 rng(9);
   const Layer L = random_layer(4, 16, 64, 32, rng, 8);
-  MemoryWeights good;
+  PrequantizedWeights good;
   pack_gptq(good, "l", L, true, true);
-  auto load = [&](MemoryWeights w, const json& config) {
-    return prequantized_weights(std::make_shared<MemoryWeights>(std::move(w)), config, "config.json")->get("l.weight");
+  auto load = [&](PrequantizedWeights w, const json& config) {
+    return prequantized_weights(std::make_shared<PrequantizedWeights>(std::move(w)), config, "config.json")->get("l.weight");
   };
-  auto expect_error = [&](MemoryWeights w, const std::string& words, const json& config = quant_config("gptq", 4, 32)) {
+  auto expect_error = [&](PrequantizedWeights w, const std::string& words, const json& config = quant_config("gptq", 4, 32)) {
     try {
       load(std::move(w), config);
       ADD_FAILURE() << "accepted a checkpoint that should fail with: " << words;
@@ -268,7 +268,7 @@ TEST(Prequantized, InconsistentTensorsAreModelErrors) {
   };
   EXPECT_NO_THROW(load(good, quant_config("gptq", 4, 32)));
   expect_error(good, "scales has 2 groups", quant_config("gptq", 4, 16));  // and no g_idx would say otherwise
-  MemoryWeights w = good;
+  PrequantizedWeights w = good;
   w.remove("l.g_idx");
   expect_error(w, "scales has 2 groups", quant_config("gptq", 4, 64));
   w = good;
@@ -288,9 +288,9 @@ TEST(Prequantized, InconsistentTensorsAreModelErrors) {
   g_idx[7] = 2;
   w.add("l.g_idx", tensor(DType::I32, {64}, g_idx));
   expect_error(w, "g_idx[7] is 2");
-  MemoryWeights dense;
+  PrequantizedWeights dense;
   dense.add("l.weight", tensor(DType::F32, {16, 64}, std::vector<float>(1024)));
-  EXPECT_THROW(prequantized_weights(std::make_shared<MemoryWeights>(dense), quant_config("gptq", 4, 32), "config.json"),
+  EXPECT_THROW(prequantized_weights(std::make_shared<PrequantizedWeights>(dense), quant_config("gptq", 4, 32), "config.json"),
                ModelError);  // a quantization_config but nothing packed
 }
 
@@ -300,7 +300,7 @@ TEST(Prequantized, InconsistentTensorsAreModelErrors) {
 TEST(Prequantized, TinyQwen2PackedRunsLikeItsDequantizedWeights) {
   const std::string dir = HF_FIXTURES "/tiny-qwen2";
   const auto stored = SafetensorsFile::open(dir + "/model.safetensors");
-  auto packed = std::make_shared<MemoryWeights>(), dense = std::make_shared<MemoryWeights>();
+  auto packed = std::make_shared<PrequantizedWeights>(), dense = std::make_shared<PrequantizedWeights>();
   for (const std::string& name : stored->names()) {
     const Tensor t = stored->get(name);
     const bool projection = name.size() > 12 && name.compare(name.size() - 12, 12, "_proj.weight") == 0;

@@ -16,12 +16,12 @@
 namespace hf {
 namespace {
 
-const std::string kDir = HF_FIXTURES "/tiny-qwen2";
+const std::string kQuantizedDir = HF_FIXTURES "/tiny-qwen2";
 
 std::shared_ptr<const CausalLM> load(const std::string& q) {
   static std::map<std::string, std::shared_ptr<const CausalLM>> models;
   auto& m = models[q];
-  if (!m) m = load_causal_lm(kDir, {.quantization = q});
+  if (!m) m = load_causal_lm(kQuantizedDir, {.quantization = q});
   return m;
 }
 
@@ -37,12 +37,12 @@ std::vector<float> all_logits(const CausalLM& m, const std::vector<int32_t>& ids
 }
 
 TEST(QuantizedLoad, SpellingsAndErrors) {
-  EXPECT_THROW(load_causal_lm(kDir, {.quantization = "int3"}), ConfigError);
-  EXPECT_THROW(load_causal_lm(kDir, {.load_in_8bit = true, .load_in_4bit = true}), ConfigError);
-  EXPECT_THROW(load_causal_lm(kDir, {.quantization = "int4", .load_in_8bit = true}), ConfigError);
-  auto by_flag = load_causal_lm(kDir, {.load_in_8bit = true});
+  EXPECT_THROW(load_causal_lm(kQuantizedDir, {.quantization = "int3"}), ConfigError);
+  EXPECT_THROW(load_causal_lm(kQuantizedDir, {.load_in_8bit = true, .load_in_4bit = true}), ConfigError);
+  EXPECT_THROW(load_causal_lm(kQuantizedDir, {.quantization = "int4", .load_in_8bit = true}), ConfigError);
+  auto by_flag = load_causal_lm(kQuantizedDir, {.load_in_8bit = true});
   EXPECT_EQ(by_flag->weight_bytes(), load("int8")->weight_bytes());
-  EXPECT_EQ(load_causal_lm(kDir, {.load_in_4bit = true})->weight_bytes(), load("int4")->weight_bytes());
+  EXPECT_EQ(load_causal_lm(kQuantizedDir, {.load_in_4bit = true})->weight_bytes(), load("int4")->weight_bytes());
 }
 
 TEST(QuantizedLoad, WeightsTakeEightAndFourBitsPlusScales) {
@@ -61,7 +61,7 @@ class QuantizedAccuracy : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(QuantizedAccuracy, FollowsTheUnquantizedModelOverEveryCase) {
   const std::string q = GetParam();
-  const json e = read_json_file(kDir + "/expected.json");
+  const json e = read_json_file(kQuantizedDir + "/expected.json");
   const int64_t V = load("")->config().vocab_size;
   double kl_sum = 0;
   int positions = 0, agree = 0, decided = 0;

@@ -89,9 +89,9 @@ Pipeline make(const std::string& task, const fs::path& dir) {
 
 void expect_output(const fs::path& dir, const json& c) {
   SCOPED_TRACE(c["name"].get<std::string>());
-  testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStderr();
   const json out = make(c["task"], dir).run(c["inputs"], call_options(c["kwargs"]));
-  const std::string log = testing::internal::GetCapturedStderr();
+  const std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(out, c["output"]);
   if (c.contains("warnings"))
     for (const auto& w : c["warnings"]) EXPECT_NE(log.find(w.get<std::string>()), std::string::npos) << log;
@@ -211,9 +211,9 @@ TEST(Text2TextPipeline, InputLongerThanThePositionTableIsCutWithAWarning) {
   PipelineCallOptions o;
   o.return_tensors = true;
   o.generate.max_length = 16;
-  testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStderr();
   const json out = make("summarization", kBartCnn)(text, o);
-  const std::string log = testing::internal::GetCapturedStderr();
+  const std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(log.find("more than the model's limit of 128 positions; it was truncated to 128 tokens"), std::string::npos) << log;
   ASSERT_EQ(out.size(), 1u);
   EXPECT_FALSE(out[0]["summary_token_ids"].empty());

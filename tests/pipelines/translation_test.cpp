@@ -95,9 +95,9 @@ TEST(TranslationPipeline, EmptyStringIsTranslatedAsTransformersDoes) {
 TEST(TranslationPipeline, LongInputIsTruncatedToTheModelLimit) {
   std::string text;
   for (int i = 0; i < 700; ++i) text += "好";  // one piece per character: 700 + </s> tokens
-  testing::internal::CaptureStderr();
+  ::testing::internal::CaptureStderr();
   json out = translator()(text);
-  const std::string log = testing::internal::GetCapturedStderr();
+  const std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(log.find("the input has 702 tokens, more than the model's limit of 512"), std::string::npos) << log;
   ASSERT_EQ(out.size(), 1u);
   // The same as translating exactly the first 511 pieces ("▁" + 510 characters) + </s>.

@@ -16,7 +16,7 @@ namespace {
 
 const std::filesystem::path kBartMnli = std::filesystem::path(HF_FIXTURES) / "tiny-bart-mnli";
 
-const json& expected() {
+const json& zero_shot_expected() {
   static const json j = hf::test::read_python_json(kBartMnli / "expected.json");
   return j;
 }
@@ -48,7 +48,7 @@ void expect_result(const json& got, const json& want, double tol) {
 }  // namespace
 
 TEST(ZeroShotBart, EveryPipelineCase) {
-  for (const auto& c : expected()["pipeline_cases"]) {
+  for (const auto& c : zero_shot_expected()["pipeline_cases"]) {
     SCOPED_TRACE(c["name"].get<std::string>());
     PipelineCallOptions o;
     o.extra = c["kwargs"];
@@ -65,7 +65,7 @@ TEST(ZeroShotBart, EveryPipelineCase) {
 }
 
 TEST(ZeroShotBart, LabelsAsACommaSeparatedString) {
-  const json& c = expected()["pipeline_cases"][0];
+  const json& c = zero_shot_expected()["pipeline_cases"][0];
   PipelineCallOptions o;
   o.extra = {{"candidate_labels", "technology, sports,politics ,cooking"}};
   expect_result(classifier().run(c["inputs"], o), c["output"], tolerance(c));

@@ -13,10 +13,10 @@
 namespace hf::server::testing {
 namespace {
 
-json user(const std::string& text) { return json::array({{{"role", "user"}, {"content", text}}}); }
+json user_turn(const std::string& text) { return json::array({{{"role", "user"}, {"content", text}}}); }
 
 json seeded(const std::string& text, uint64_t seed, bool stream = false) {
-  return {{"model", "tiny-qwen2"}, {"messages", user(text)}, {"seed", seed}, {"temperature", 1.2},
+  return {{"model", "tiny-qwen2"}, {"messages", user_turn(text)}, {"seed", seed}, {"temperature", 1.2},
           {"max_tokens", 24}, {"stream", stream}};
 }
 
@@ -53,7 +53,7 @@ TEST(Scheduler, TokenSamplerChoosesAsGenerateDoes) {
   // The library's per-sequence sampler, stepped by hand, reproduces generate() for one seeded row.
   const Tokenizer tok = AutoTokenizer::from_pretrained(kModel);
   const AutoModelForCausalLM model = AutoModelForCausalLM::from_pretrained(kModel);
-  const auto prompt = tok.apply_chat_template_ids(user("hello"), {.add_generation_prompt = true});
+  const auto prompt = tok.apply_chat_template_ids(user_turn("hello"), {.add_generation_prompt = true});
   GenerationConfig c;
   c.do_sample = true;
   c.seed = 9;
@@ -88,7 +88,7 @@ TEST(Scheduler, ChunkedPrefillGivesTheLibrarysGreedyAnswer) {
   for (int i = 0; i < 40; ++i) long_text += "第" + std::to_string(i) + "句：秋风吹落叶。";
   const Tokenizer tok = AutoTokenizer::from_pretrained(kModel);
   const AutoModelForCausalLM model = AutoModelForCausalLM::from_pretrained(kModel);
-  const auto prompt = tok.apply_chat_template_ids(user(long_text), {.add_generation_prompt = true});
+  const auto prompt = tok.apply_chat_template_ids(user_turn(long_text), {.add_generation_prompt = true});
   ASSERT_GT(prompt.size(), 200u);
   GenerationConfig c;
   c.max_new_tokens = 8;
@@ -97,8 +97,8 @@ TEST(Scheduler, ChunkedPrefillGivesTheLibrarysGreedyAnswer) {
   std::erase_if(fresh, [&](int32_t id) { return id >= static_cast<int32_t>(tok.vocab_size()); });
 
   // A short request decodes meanwhile.
-  std::thread other([&] { s.post("/v1/chat/completions", {{"model", "tiny-qwen2"}, {"messages", user("hi")}, {"max_tokens", 30}}); });
-  auto r = s.post("/v1/chat/completions", {{"model", "tiny-qwen2"}, {"messages", user(long_text)}, {"temperature", 0}, {"max_tokens", 8}});
+  std::thread other([&] { s.post("/v1/chat/completions", {{"model", "tiny-qwen2"}, {"messages", user_turn("hi")}, {"max_tokens", 30}}); });
+  auto r = s.post("/v1/chat/completions", {{"model", "tiny-qwen2"}, {"messages", user_turn(long_text)}, {"temperature", 0}, {"max_tokens", 8}});
   other.join();
   EXPECT_EQ(text_of(r), tok.decode(fresh, {.skip_special_tokens = true}));
 }

@@ -12,7 +12,7 @@ namespace {
 using testing::RunningServer;
 using testing::sse_events;
 
-const json kTools = json::parse(R"([
+const json kWeatherTools = json::parse(R"([
   {"type": "function", "function": {"name": "get_weather", "description": "Weather in a city",
     "parameters": {"type": "object", "properties": {"city": {"type": "string", "maxLength": 12},
       "unit": {"enum": ["celsius", "fahrenheit"]}}, "required": ["city", "unit"], "additionalProperties": false}}},
@@ -54,10 +54,10 @@ TEST_F(ToolCallEndpoints, JsonSchemaResponseFormatAlwaysValidates) {
 }
 
 TEST_F(ToolCallEndpoints, NamedToolChoiceAlwaysCallsItWithValidArguments) {
-  const auto arguments = Grammar::json_schema(kTools[0]["function"]["parameters"]);
+  const auto arguments = Grammar::json_schema(kWeatherTools[0]["function"]["parameters"]);
   for (int seed : {1, 2}) {
     auto [status, body] = server_->post("/v1/chat/completions",
-        request({{"seed", seed}, {"tools", kTools}, {"tool_choice", {{"type", "function"}, {"function", {{"name", "get_weather"}}}}}}));
+        request({{"seed", seed}, {"tools", kWeatherTools}, {"tool_choice", {{"type", "function"}, {"function", {{"name", "get_weather"}}}}}}));
     ASSERT_EQ(status, 200) << body.dump();
     const json& choice = body["choices"][0];
     EXPECT_EQ(choice["finish_reason"], "tool_calls");
@@ -73,7 +73,7 @@ TEST_F(ToolCallEndpoints, NamedToolChoiceAlwaysCallsItWithValidArguments) {
 
 TEST_F(ToolCallEndpoints, RequiredWithoutParallelGivesExactlyOneCall) {
   auto [status, body] = server_->post("/v1/chat/completions",
-      request({{"tools", kTools}, {"tool_choice", "required"}, {"parallel_tool_calls", false}, {"max_tokens", 64}}));
+      request({{"tools", kWeatherTools}, {"tool_choice", "required"}, {"parallel_tool_calls", false}, {"max_tokens", 64}}));
   ASSERT_EQ(status, 200) << body.dump();
   const json& calls = body["choices"][0]["message"]["tool_calls"];
   ASSERT_EQ(calls.size(), 1u) << body.dump();
@@ -84,7 +84,7 @@ TEST_F(ToolCallEndpoints, RequiredWithoutParallelGivesExactlyOneCall) {
 }
 
 TEST_F(ToolCallEndpoints, StreamedToolCallInOpenAIsChunkShape) {
-  const json req = request({{"tools", kTools}, {"tool_choice", {{"type", "function"}, {"function", {{"name", "get_weather"}}}}},
+  const json req = request({{"tools", kWeatherTools}, {"tool_choice", {{"type", "function"}, {"function", {{"name", "get_weather"}}}}},
                             {"stream", true}});
   const std::vector<std::string> events = sse_events(server_->stream("/v1/chat/completions", req));
   ASSERT_GE(events.size(), 4u);
@@ -123,16 +123,16 @@ TEST_F(ToolCallEndpoints, ToolResultsInTheHistoryAreRenderedBack) {
     {"role": "assistant", "content": null, "tool_calls": [{"id": "call_1", "type": "function",
       "function": {"name": "get_weather", "arguments": "{\"city\": \"北京\", \"unit\": \"celsius\"}"}}]},
     {"role": "tool", "tool_call_id": "call_1", "content": "晴, 22 度"}])");
-  auto [status, body] = server_->post("/v1/chat/completions", request({{"messages", messages}, {"tools", kTools}, {"max_tokens", 4}}));
+  auto [status, body] = server_->post("/v1/chat/completions", request({{"messages", messages}, {"tools", kWeatherTools}, {"max_tokens", 4}}));
   ASSERT_EQ(status, 200) << body.dump();
   // The prompt is the template's rendering of the whole history (Qwen2.5: <tool_call> and <tool_response> blocks).
   const Tokenizer tok = AutoTokenizer::from_pretrained(testing::kModel);
   json rendered = messages;
   rendered[1]["content"] = "";
   rendered[1]["tool_calls"][0]["function"]["arguments"] = {{"city", "北京"}, {"unit", "celsius"}};
-  const auto ids = tok.apply_chat_template_ids(rendered, {.add_generation_prompt = true, .tools = kTools});
+  const auto ids = tok.apply_chat_template_ids(rendered, {.add_generation_prompt = true, .tools = kWeatherTools});
   EXPECT_EQ(body["usage"]["prompt_tokens"], ids.size());
-  const std::string prompt = tok.apply_chat_template(rendered, {.add_generation_prompt = true, .tools = kTools});
+  const std::string prompt = tok.apply_chat_template(rendered, {.add_generation_prompt = true, .tools = kWeatherTools});
   EXPECT_NE(prompt.find("<tool_response>\n晴, 22 度\n</tool_response>"), std::string::npos) << prompt;
   EXPECT_NE(prompt.find(R"({"name": "get_weather", "arguments": {"city": "北京", "unit": "celsius"}})"), std::string::npos) << prompt;
 }

@@ -11,20 +11,20 @@
 
 namespace {
 
-struct Case {
+struct JinjaCase {
   size_t index;
   hf::json data;
 };
-void PrintTo(const Case& c, std::ostream* os) { *os << "#" << c.index << " " << c.data["template"].get<std::string>(); }
+void PrintTo(const JinjaCase& c, std::ostream* os) { *os << "#" << c.index << " " << c.data["template"].get<std::string>(); }
 
-std::vector<Case> load_cases() {
-  std::vector<Case> cases;
+std::vector<JinjaCase> load_jinja_cases() {
+  std::vector<JinjaCase> cases;
   hf::json all = hf::json::parse(hf::read_text_file(std::string(HF_SOURCE_DIR) + "/tests/templates/jinja2_cases.json"));
   for (const auto& c : all["cases"]) cases.push_back({cases.size(), c});
   return cases;
 }
 
-class Jinja2Case : public testing::TestWithParam<Case> {};
+class Jinja2Case : public testing::TestWithParam<JinjaCase> {};
 
 TEST_P(Jinja2Case, RendersAsPythonJinja2) {
   const hf::json& c = GetParam().data;
@@ -55,7 +55,7 @@ TEST_P(Jinja2Case, RendersAsPythonJinja2) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Jinja2, Jinja2Case, testing::ValuesIn(load_cases()),
-                         [](const testing::TestParamInfo<Case>& info) { return "case" + std::to_string(info.param.index); });
+INSTANTIATE_TEST_SUITE_P(Jinja2, Jinja2Case, testing::ValuesIn(load_jinja_cases()),
+                         [](const testing::TestParamInfo<JinjaCase>& info) { return "case" + std::to_string(info.param.index); });
 
 }  // namespace
