@@ -3,7 +3,7 @@
 // page (its model list answered with an embedding model first), waits for the chat model's name,
 // types a message into the box, presses Enter, and sees the streamed reply appear and finish (the
 // tokens/s line); then, with only the embedding model listed, the page says it cannot chat. Every
-// wait is bounded, and Chromium and the server are killed at the end whatever happened, so the
+// wait is bounded, and Chromium is killed and the server stopped at the end whatever happened, so the
 // test always stops by itself.
 // Run by ctest with node --test (HFCPP_BIN, HF_FIXTURES, HF_CHROMIUM).
 import { test, after } from 'node:test';
@@ -12,10 +12,15 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startServer, KEY, MODEL } from './serve_process.mjs';
+import { startServer, stopServer, KEY, MODEL } from './serve_process.mjs';
 
 const children = [];
-after(() => { for (const c of children) c.kill('SIGKILL'); });
+let server;
+// Chromium first; then the server stops as an operator stops it (exit 0, no sanitizer report).
+after(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  if (server) await stopServer(server);
+});
 
 // A DevTools-protocol client over Chromium's pipe: requests on fd 3, answers and events on fd 4,
 // each message JSON ended by a NUL byte.
@@ -74,8 +79,7 @@ async function until(what, fn, ms) {
 
 test('the chat page streams a reply in headless Chromium', { timeout: 90000 }, async () => {
   // --ctx bounds the reply (the page sends no max_tokens): prompt + reply fit in 96 positions.
-  const server = await startServer(['--ctx', '96']);
-  children.push(server.proc);
+  server = await startServer(['--ctx', '96']);
   const browser = startChromium();
   const { targetId } = await browser.send('Target.createTarget', { url: 'about:blank' });
   const { sessionId } = await browser.send('Target.attachToTarget', { targetId, flatten: true });

@@ -16,7 +16,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, KEY, MODEL } from './serve_process.mjs';
+import { startServer, stopServer, assertNoReports, KEY, MODEL } from './serve_process.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const STREAM_TOKENS = 3000;
@@ -103,4 +103,7 @@ test('two replicas behind nginx: both serve, a killed one fails only its own str
   assert.equal(outcomes.filter((o) => o === 'done').length, heldByB);
   // New requests go to the surviving replica.
   assert.equal((await ask(4, false)).status, 200);
+  // The survivor stops cleanly (exit 0, no sanitizer report); the killed one reported nothing first.
+  await stopServer(b);
+  assertNoReports(a);
 });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, KEY } from './serve_process.mjs';
+import { startServer, stopServer, KEY } from './serve_process.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, 'package.json'));
@@ -24,7 +24,7 @@ before(async () => {
   const file = JSON.parse(readFileSync(path.join(folder, 'expected.json'), 'utf8'));
   expected = { batch: file.pipeline_cases.find((c) => c.name === 'se_batch'), ids: file.debug.input_ids };
 });
-after(() => server?.proc.kill('SIGKILL'));
+after(() => server && stopServer(server));
 
 function assertNear(got, want) {
   assert.equal(got.length, want.length);

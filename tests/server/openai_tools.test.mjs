@@ -3,7 +3,7 @@
 // every well-formed answer is constrained decoding's doing). Run by ctest with node --test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, loadOpenAI, KEY, MODEL } from './serve_process.mjs';
+import { startServer, stopServer, loadOpenAI, KEY, MODEL } from './serve_process.mjs';
 
 const OpenAI = loadOpenAI();
 let server, client;
@@ -11,7 +11,7 @@ before(async () => {
   server = await startServer(['--parallel', '2']);
   client = new OpenAI({ apiKey: KEY, baseURL: server.base + '/v1', maxRetries: 0, timeout: 120000 });
 });
-after(() => server?.proc.kill('SIGKILL'));
+after(() => server && stopServer(server));
 
 const messages = [{ role: 'user', content: '北京的天气怎么样?' }];
 const weather = {

@@ -1,5 +1,6 @@
 // Starts `hfcpp serve` (HFCPP_BIN) with the tiny fixture model (HF_FIXTURES) on 127.0.0.1, any
-// free port, and waits for GET /health = 200. Shared by the server's node tests.
+// free port, and waits for GET /health = 200; stops it and checks how it ended. Shared by the
+// server's node tests, which `make test-asan` runs against the sanitized hfcpp.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -16,6 +17,8 @@ export async function startServer(extra = []) {
   const proc = spawn(bin, ['serve', path.join(fixtures, 'tiny-qwen2'), '--port', '0', '--served-model-name', MODEL,
                            '--api-key', KEY, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
+  // 'close': the process has exited and its stderr is read to the end (a leak report comes last).
+  const exited = new Promise((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no port after 30 s: ' + stderr)), 30000);
     proc.stderr.on('data', (d) => {
@@ -31,8 +34,35 @@ export async function startServer(extra = []) {
     if (r && r.status === 200) break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  return { proc, base, exited };
+  return { proc, base, exited, stderr: () => stderr };
+}
+
+// What the sanitizers print: AddressSanitizer's and LeakSanitizer's reports, UBSan's "runtime error:".
+const SANITIZER_REPORT = /AddressSanitizer|LeakSanitizer|runtime error:/;
+const tail = (text) => text.slice(-4000);
+
+// Fails when the server wrote a sanitizer report. Alone, for a server a test killed on purpose.
+export function assertNoReports(server) {
+  const m = SANITIZER_REPORT.exec(server.stderr());
+  assert.ok(!m, `hfcpp serve reported: ${m && tail(server.stderr().slice(Math.max(0, m.index - 200)))}`);
+}
+
+// Stops the server as an operator does (SIGTERM, unless it already exited) and waits for it, at
+// most 60 s; fails unless it exited 0 without a sanitizer report. A test's server ends here, not
+// with SIGKILL: LeakSanitizer looks for leaks only at a normal exit (and then exits 23).
+export async function stopServer(server) {
+  const { proc } = server;
+  if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+  let timer;
+  const end = await Promise.race([server.exited, new Promise((r) => { timer = setTimeout(() => r(null), 60000); })]);
+  clearTimeout(timer);
+  if (!end) {
+    proc.kill('SIGKILL');
+    assert.fail(`hfcpp serve did not exit within 60 s of SIGTERM: ${tail(server.stderr())}`);
+  }
+  assertNoReports(server);
+  assert.ok(end.code === 0 && end.signal === null,
+            `hfcpp serve exited with ${end.code ?? end.signal} after SIGTERM: ${tail(server.stderr())}`);
 }
 
 
