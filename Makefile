@@ -10,7 +10,7 @@ setup:
 	@bash scripts/setup.sh
 
 build: setup
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DHF_UNITY_TESTS=ON >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
@@ -28,13 +28,14 @@ test: build
 # against the installed library, which checks packaging, not code a sanitizer watches.
 ASAN_BUILD ?= build-asan
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
-ASAN_CONFIGURE = cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHF_BUILD_BENCH=OFF \
+ASAN_CONFIGURE = cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHF_BUILD_BENCH=OFF -DHF_UNITY_TESTS=ON \
 	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DCMAKE_CXX_FLAGS="$(SANITIZE)" -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE)"
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ASAN_TEST_PROGRAMS = $(sort $(patsubst tests/%/,test_%,$(dir $(wildcard tests/*/*_test.cpp))))
 # One program: its output goes to $(ASAN_BUILD)/asan-<program>.log, shown when it fails.
-ASAN_RUN_ONE = echo "asan: $$0" && $(ASAN_ENV) timeout 1500 $(ASAN_BUILD)/tests/$$0 --gtest_brief=1 \
-	  >$(ASAN_BUILD)/asan-$$0.log 2>&1 || { cat $(ASAN_BUILD)/asan-$$0.log; echo "asan: $$0 failed"; exit 1; }
+ASAN_RUN_ONE = t=$$(date +%s) && $(ASAN_ENV) timeout 1500 $(ASAN_BUILD)/tests/$$0 --gtest_brief=1 \
+	  >$(ASAN_BUILD)/asan-$$0.log 2>&1 || { cat $(ASAN_BUILD)/asan-$$0.log; echo "asan: $$0 failed"; exit 1; }; \
+	  echo "asan: $$0 passed in $$(($$(date +%s) - t)) s" 
 test-asan: setup
 	@$(ASAN_CONFIGURE) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
