@@ -13,6 +13,11 @@ namespace hf {
 
 namespace {
 
+// No real model comes near these; above them a broken config.json would size per-layer tables
+// (and products of dimensions) beyond memory or int64 before any weight is read to contradict it.
+constexpr int64_t kMaxDimension = (int64_t(1) << 31) - 1;
+constexpr int64_t kMaxLayers = int64_t(1) << 16;
+
 struct Reader {
   const json& j;
   std::string where;
@@ -24,6 +29,7 @@ struct Reader {
   int64_t integer(const std::string& key) const {
     if (!present(key)) fail(key, "is missing");
     if (!j[key].is_number_integer() || j[key].get<int64_t>() <= 0) fail(key, "must be a positive integer, got " + j[key].dump());
+    if (j[key].get<int64_t>() > kMaxDimension) fail(key, "must be at most " + std::to_string(kMaxDimension) + ", got " + j[key].dump());
     return j[key].get<int64_t>();
   }
   int64_t integer(const std::string& key, int64_t dflt) const { return present(key) ? integer(key) : dflt; }
@@ -278,6 +284,8 @@ ModelConfig ModelConfig::from_json_text(const std::string& text, const std::stri
   c.vocab_size = r.integer("vocab_size");
   c.hidden_size = r.integer(key("hidden_size"));
   c.num_hidden_layers = r.integer(key("num_hidden_layers"));
+  if (c.num_hidden_layers > kMaxLayers)
+    r.fail(key("num_hidden_layers"), "must be at most " + std::to_string(kMaxLayers) + ", got " + std::to_string(c.num_hidden_layers));
   c.num_attention_heads = r.integer(key("num_attention_heads"));
   c.intermediate_size = t == "gpt2" ? r.integer("n_inner", 4 * c.hidden_size) : r.integer("intermediate_size");
   c.num_key_value_heads = r.integer("num_key_value_heads", c.num_attention_heads);

@@ -104,6 +104,19 @@ TEST(ModelConfig, ErrorsNameTheFileAndKey) {
   EXPECT_THROW(ModelConfig::from_file("/nonexistent/config.json"), FileError);
 }
 
+// Found by fuzz_config_json: a layer count of 4444444444444443 sized the per-layer table of layer
+// kinds before any weight could contradict it (an allocation beyond memory: the process died).
+TEST(ModelConfig, DimensionsAndLayerCountsAreBounded) {
+  const std::string mistral = "{" + kDims + R"(, "model_type": "mistral", "sliding_window": 8)";
+  EXPECT_NE(error_of(mistral + R"(, "num_hidden_layers": 4444444444444443})").find("num_hidden_layers must be at most"),
+            std::string::npos);
+  EXPECT_NE(error_of(mistral + R"(, "num_hidden_layers": 65537})").find("num_hidden_layers must be at most 65536"), std::string::npos);
+  EXPECT_NE(error_of(mistral + R"(, "vocab_size": 2147483648})").find("vocab_size must be at most 2147483647"), std::string::npos);
+  EXPECT_NE(error_of(mistral + R"(, "sliding_window": 9999999999999})").find("sliding_window must be at most"), std::string::npos);
+  EXPECT_EQ(parse(R"(, "model_type": "mistral", "sliding_window": 8, "num_hidden_layers": 65536)").layer_types.size(), 65536u);
+  EXPECT_EQ(parse(R"(, "model_type": "llama", "max_position_embeddings": 10485760)").max_position_embeddings, 10485760);
+}
+
 TEST(ModelConfig, DirectoryNamedConfigJsonIsNamedOnce) {
   // Once reported as ".../config.json/config.json: cannot open".
   const auto dir = std::filesystem::temp_directory_path() / ("hf_cfg_dir_" + std::to_string(::getpid()));
