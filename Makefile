@@ -19,13 +19,16 @@ demo: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# The whole suite again under AddressSanitizer + UBSan + LeakSanitizer: any report fails the run.
-# -O1 keeps the build and the run as short as they can be. Each GoogleTest program runs once as a
-# whole, JOBS at a time (ctest would start each of its ~1900 cases as a process of its own, each
-# paying the sanitizer runtime's start and exit leak scan); then ctest runs the tests that are not
-# GoogleTest cases: the OpenAI npm client, nginx and Chromium against the sanitized `hfcpp serve`.
-# The install_* tests are left to `make test`: they compile headers and an unsanitized consumer
-# against the installed library, which checks packaging, not code a sanitizer watches.
+# The whole suite again under AddressSanitizer + UBSan + LeakSanitizer: any report fails the run,
+# as does a Node test's `hfcpp serve` that does not exit 0 after SIGTERM (tests/server/
+# serve_process.mjs). CI runs it after `make test` (.ci/run). -O1 keeps the build and the run as
+# short as they can be, and HF_UNITY_TESTS compiles each test program as one translation unit (as
+# `make build` does). Each GoogleTest program runs once as a whole, JOBS at a time (ctest would
+# start each of its ~1900 cases as a process of its own, each paying the sanitizer runtime's start
+# and exit leak scan); then ctest runs the tests that are not GoogleTest cases: the OpenAI npm
+# client, nginx and Chromium against the sanitized `hfcpp serve`. The install_* tests are left to
+# `make test`: they compile headers and an unsanitized consumer against the installed library,
+# which checks packaging, not code a sanitizer watches.
 ASAN_BUILD ?= build-asan
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ASAN_CONFIGURE = cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHF_BUILD_BENCH=OFF -DHF_UNITY_TESTS=ON \
@@ -42,13 +45,10 @@ test-asan: setup
 	@printf '%s\n' $(ASAN_TEST_PROGRAMS) | xargs -P $(JOBS) -n 1 sh -c '$(ASAN_RUN_ONE)'
 	cd $(ASAN_BUILD) && $(ASAN_ENV) ctest --output-on-failure -j $(JOBS) -LE gtest -E '^install_'
 
-# CI's sanitizer pass (.ci/run, after `make test`): only the test programs of the layers that read
-# untrusted input -- model files (core, io), tokenizer.json and chat templates (tokenizers,
-# templates), Hub responses (hub); the server's request parsing is fuzzed instead
-# (fuzz/openai_request_fuzz.cpp). The whole suite does not fit next to `make test` in CI's 30
-# minutes on 2 cores: a sanitized compile costs about 1.65x a Release one (evaluator.cpp: 10.8 vs
-# 6.5 CPU-s), the 143 sanitized compiles these five programs need took 1060 CPU-s (load 14), and
-# the other ~150 (kernels, models, generation, pipelines, server, CLI) are the heavier half.
+# The quick sanitizer subset: only the test programs of the layers that read untrusted input --
+# model files (core, io), tokenizer.json and chat templates (tokenizers, templates), Hub responses
+# (hub); the server's request parsing is fuzzed besides (fuzz/openai_request_fuzz.cpp). CI runs
+# the whole suite (`make test-asan`, .ci/run).
 ASAN_INPUT_TESTS = test_core test_io test_hub test_templates test_tokenizers
 test-asan-inputs: setup
 	@$(ASAN_CONFIGURE) >/dev/null
