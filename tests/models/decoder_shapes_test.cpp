@@ -264,13 +264,14 @@ TEST(DecoderBatch, LongLeftPaddedPromptsRunInChunks) {
   Tensor batched = model.forward(ForwardInput{2, S, ids, pos, mask}, *cache);
   EXPECT_EQ(cache->length(), S);
   for (int r = 0; r < 2; ++r) {
-    // Alone, through the cache in passes shorter than a chunk.
+    // Alone, through the cache in passes of other lengths (chunked differently: a model this small
+    // has the 64-token floor for a chunk, its activations being bounded by its weights' size).
     const auto per_position = incremental(model, r == 0 ? a : b, {300, 300, 100});
     std::vector<float> alone(per_position.end() - c.vocab_size, per_position.end());
     std::vector<float> x(batched.data_as<float>() + r * c.vocab_size, batched.data_as<float>() + (r + 1) * c.vocab_size);
     expect_close(x, alone, "long row " + std::to_string(r));
   }
-  // Logits of every position of a chunked prompt, against passes shorter than a chunk.
+  // Logits of every position of a chunked prompt, against passes of other lengths.
   expect_close(full_recompute(model, a), incremental(model, a, {300, 300, 100}), "all positions, chunked");
 }
 
