@@ -99,6 +99,22 @@ inline void store_row(DType t, int64_t N, int64_t K, int64_t n, const uint8_t* r
   for (int64_t b = 0; b < K / kBlock; ++b)
     std::memcpy(base + scale_offset(t, N, K, n, b), row + quant_bytes(t, K) + 2 * b, 2);
 }
+// Writes 16 rows given in the row layout (`rows`: 16 × row_bytes(K)) as the panel at `out`: the
+// same bytes as store_row for each, without an offset computed per 4 bytes (load-time
+// quantization writes every panel this way).
+inline void store_panel(DType t, int64_t K, const uint8_t* rows, uint8_t* out) {
+  const int64_t qb = quant_bytes(t, kChunk), groups = qb / 4, rb = row_bytes(t, K), cb = panel_chunk_bytes(t);
+  for (int64_t c = 0; c < K / kChunk; ++c) {
+    uint8_t* dst = out + c * cb;
+    for (int64_t j = 0; j < kPanelRows; ++j) {
+      const uint8_t* src = rows + j * rb + c * qb;
+      for (int64_t g = 0; g < groups; ++g) std::memcpy(dst + (g % 2 * (groups / 2) + g / 2) * 64 + j * 4, src + 4 * g, 4);
+      for (int64_t h = 0; h < 2; ++h)
+        std::memcpy(dst + kPanelRows * qb + (h * kPanelRows + j) * 2, rows + j * rb + quant_bytes(t, K) + (2 * c + h) * 2, 2);
+    }
+  }
+}
+
 // Row n of W in the row layout, into `row` (row_bytes(K) bytes).
 inline void load_row(const Tensor& W, int64_t n, uint8_t* row) {
   const DType t = W.dtype();

@@ -100,12 +100,23 @@ template <class WT>
 void QuantizeRowsOf(const WT* w, int64_t N, int64_t K, DType t, int64_t n0, int64_t n1, uint8_t* out) {
   const DF d;
   const size_t L = hn::Lanes(d);
+  const int64_t rb = quant::row_bytes(t, K), P = quant::kPanelRows;
   std::vector<float> row(K);
-  std::vector<uint8_t> q(quant::row_bytes(t, K));
-  for (int64_t n = n0; n < n1; ++n) {
+  std::vector<uint8_t> q(P * rb);  // a panel's rows in the row layout, or one row
+  auto quantize_row = [&](int64_t n, uint8_t* dst) {
     for (int64_t k = 0; k < K; k += L) hn::StoreU(LoadWidened(d, w + n * K + k), d, row.data() + k);
-    QuantizeRow(t, row.data(), K, q.data(), reinterpret_cast<uint16_t*>(q.data() + quant::quant_bytes(t, K)));
-    quant::store_row(t, N, K, n, q.data(), out);
+    QuantizeRow(t, row.data(), K, dst, reinterpret_cast<uint16_t*>(dst + quant::quant_bytes(t, K)));
+  };
+  for (int64_t n = n0; n < n1;) {
+    if (n % P == 0 && n + P <= std::min(n1, quant::panel_rows(N))) {  // a whole panel
+      for (int64_t j = 0; j < P; ++j) quantize_row(n + j, q.data() + j * rb);
+      quant::store_panel(t, K, q.data(), out + n * rb);
+      n += P;
+    } else {
+      quantize_row(n, q.data());
+      quant::store_row(t, N, K, n, q.data(), out);
+      ++n;
+    }
   }
 }
 
