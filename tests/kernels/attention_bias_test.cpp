@@ -31,7 +31,7 @@ TEST(AttentionBias, BiasIsAddedToTheScaledScores) {
 }
 
 TEST(AttentionBias, MatchesReferenceOnEveryTargetWithCausalMaskAndHeads) {
-  const int64_t T = 5, L = 12;
+  const int64_t T = 17, L = 24;  // 16+ queries: the transposed-key path
   const int heads = 3, hd = 8;
   std::mt19937 rng(5);
   std::normal_distribution<float> d(0, 1.0f);

@@ -31,7 +31,7 @@ TEST(AttentionSoftcap, ScoresAreCappedBeforeTheSoftmax) {
 }
 
 TEST(AttentionSoftcap, MatchesReferenceWithWindowMaskAndGqa) {
-  const int64_t T = 9, L = 30, cap = 32;
+  const int64_t T = 17, L = 30, cap = 32;  // 16+ queries: the transposed-key path
   const int heads = 4, kv_heads = 2, hd = 16;
   std::mt19937 rng(3);
   std::normal_distribution<float> d(0, 1.5f);

@@ -301,7 +301,10 @@ INSTANTIATE_TEST_SUITE_P(Shapes, AttentionTest,
                                            AttentionCase{6, 9, 3, 1, 17, false, true, 0}, AttentionCase{40, 40, 4, 2, 64, true, false, 7},
                                            AttentionCase{300, 300, 2, 1, 64, true, true, 0},
                                            // whole GQA groups per item (7 heads over each KV head), at depth
-                                           AttentionCase{1, 700, 14, 2, 64, true, true, 0}, AttentionCase{3, 90, 12, 2, 32, true, true, 20}));
+                                           AttentionCase{1, 700, 14, 2, 64, true, true, 0}, AttentionCase{3, 90, 12, 2, 32, true, true, 20},
+                                           // 16+ queries: scores from transposed key tiles, partial last tiles
+                                           AttentionCase{20, 45, 6, 3, 17, false, true, 0},
+                                           AttentionCase{33, 50, 4, 1, 40, true, true, 9}));
 
 TEST(Attention, FullyMaskedQueryGivesZerosNotNaN) {
   float q[4] = {1, 2, 3, 4}, k[8] = {1, 1, 1, 1, 2, 2, 2, 2}, v[8] = {1, 2, 3, 4, 5, 6, 7, 8}, out[4];
