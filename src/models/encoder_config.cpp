@@ -51,7 +51,12 @@ std::vector<std::string> read_labels(const Keys& r) {
     }
     n = static_cast<int64_t>(given.size());
   } else if (r.present("num_labels")) {
+    // num_labels alone sizes the table of LABEL_i names: a broken config.json must not ask for
+    // more than memory holds before the classifier weight could contradict it.
+    constexpr int64_t kMaxLabels = int64_t(1) << 20;
     n = r.positive("num_labels");
+    if (n > kMaxLabels)
+      throw ConfigError(r.where + ": num_labels must be at most " + std::to_string(kMaxLabels) + ", got " + std::to_string(n));
   }
   std::vector<std::string> labels(n);
   for (int64_t i = 0; i < n; ++i) labels[i] = "LABEL_" + std::to_string(i);

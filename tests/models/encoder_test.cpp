@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "hf/encoder.h"
 #include "hf/error.h"
+#include "models/config_labels.h"
 #include "pipelines/tiny_bert_json.h"
 
 namespace hf {
@@ -157,6 +158,21 @@ TEST(EncoderConfig, ReadsDistilBertNamesAndLabels) {
   const EncoderConfig r = EncoderConfig::from_file(kDir + "bert-regression");
   EXPECT_EQ(r.id2label, std::vector<std::string>{"LABEL_0"});
   EXPECT_THROW(EncoderConfig::from_file(HF_FIXTURES "/tiny-qwen2"), ConfigError);
+}
+
+// Like config.json's layer count (found by fuzz_config_json), num_labels sized a table before any
+// weight could contradict it: 4444444444444443 labels was an allocation that killed the process.
+TEST(EncoderConfig, NumLabelsIsBounded) {
+  EXPECT_EQ(read_id2label(json{{"num_labels", 3}}, "c.json"), (std::vector<std::string>{"LABEL_0", "LABEL_1", "LABEL_2"}));
+  EXPECT_EQ(read_id2label(json{{"num_labels", 1 << 20}}, "c.json").size(), size_t(1) << 20);
+  for (int64_t n : {int64_t(1 << 20) + 1, int64_t(4444444444444443)}) {
+    try {
+      read_id2label(json{{"num_labels", n}}, "c.json");
+      FAIL() << n;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("c.json: num_labels must be at most 1048576"), std::string::npos) << e.what();
+    }
+  }
 }
 
 }  // namespace
