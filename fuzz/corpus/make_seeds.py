@@ -73,6 +73,10 @@ put("config_json", "llama_rope", json.dumps({"model_type": "llama", "hidden_size
     "max_position_embeddings": 512, "rms_norm_eps": 1e-6, "tie_word_embeddings": True,
     "rope_scaling": {"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
                      "original_max_position_embeddings": 8192}, "eos_token_id": [1, 2]}))
+# One per family path of ModelConfig: gemma3's text_config wrapper, phi3's longrope factors,
+# Qwen MoE's experts, GPT-2's own key names (compact, to stay within the target's -max_len).
+for fam in ("gemma3", "phi3", "qwen2-moe", "gpt2"):
+    put("config_json", f"tiny-{fam}", json.dumps(json.load(open(f"{FIX}/tiny-{fam}/config.json")), separators=(",", ":")))
 
 
 def shrink_tokenizer(tj, keep=260):
