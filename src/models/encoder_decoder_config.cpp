@@ -155,13 +155,19 @@ EncoderDecoderConfig EncoderDecoderConfig::from_json(const json& j, const std::s
   if (c.decoder_vocab_size <= 0) c.decoder_vocab_size = c.vocab_size;
   c.id2label = read_id2label(j, where);
 
-  auto positive = [&](const char* key, int64_t v) {
+  // Sizes are positive and within bounds no real model nears (as ModelConfig's): above them a
+  // broken config.json would size tables and products of dimensions beyond memory or int64
+  // before any weight is read to contradict it.
+  auto positive = [&](const char* key, int64_t v, int64_t most = (int64_t(1) << 31) - 1) {
     if (v <= 0) throw ConfigError(where + ": " + key + ": must be positive, got " + std::to_string(v));
+    if (v > most) throw ConfigError(where + ": " + key + ": must be at most " + std::to_string(most) + ", got " + std::to_string(v));
   };
+  constexpr int64_t kMaxLayers = int64_t(1) << 16;
   positive("vocab_size", c.vocab_size);
+  positive("decoder_vocab_size", c.decoder_vocab_size);
   positive("d_model", c.d_model);
-  positive("encoder_layers", c.encoder_layers);
-  positive("decoder_layers", c.decoder_layers);
+  positive("encoder_layers", c.encoder_layers, kMaxLayers);
+  positive("decoder_layers", c.decoder_layers, kMaxLayers);
   positive("attention heads", c.encoder_attention_heads);
   positive("attention heads", c.decoder_attention_heads);
   positive("ffn dim", c.encoder_ffn_dim);
@@ -178,6 +184,11 @@ EncoderDecoderConfig EncoderDecoderConfig::from_json(const json& j, const std::s
                         ": need at least 4 buckets and a max distance above half of them");
   } else {
     positive("max_position_embeddings", c.max_position_embeddings);
+    // Marian's sinusoidal table is computed at load (max_position_embeddings × d_model floats):
+    // real ones have 512 × 512; a gigabyte of it is no model.
+    if (c.positions == Positions::Sinusoidal && c.max_position_embeddings * c.d_model > (int64_t(1) << 28))
+      throw ConfigError(where + ": max_position_embeddings " + std::to_string(c.max_position_embeddings) + " × d_model " +
+                        std::to_string(c.d_model) + ": a sinusoidal table of more than 2^28 values");
     if (c.d_model % c.encoder_attention_heads || c.d_model % c.decoder_attention_heads)
       throw ConfigError(where + ": d_model " + std::to_string(c.d_model) + " is not divisible by the attention heads");
     c.encoder_head_dim = c.d_model / c.encoder_attention_heads;

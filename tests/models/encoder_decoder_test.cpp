@@ -256,6 +256,31 @@ TEST(EncoderDecoderConfig, BadValuesAreConfigErrors) {
   EXPECT_THROW(EncoderDecoderConfig::from_json(json::array(), "c"), ConfigError);
 }
 
+// Sizes no model nears are ConfigErrors before anything is allocated for them (a layer count of
+// 4444444444444443, a 2^31 d_model; a Marian sinusoidal table, computed at load, of 2^30 × 32).
+TEST(EncoderDecoderConfig, SizesAreBounded) {
+  auto error_of = [](json j) {
+    try {
+      EncoderDecoderConfig::from_json(j, "c");
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  json j = config_json(kBartDir);
+  j["encoder_layers"] = 4444444444444443;
+  EXPECT_NE(error_of(j).find("encoder_layers: must be at most 65536"), std::string::npos) << error_of(j);
+  j = config_json(kBartDir);
+  j["d_model"] = int64_t(1) << 31;
+  EXPECT_NE(error_of(j).find("d_model: must be at most 2147483647"), std::string::npos) << error_of(j);
+  j = config_json(kBartDir);
+  j["model_type"] = "marian";
+  j["max_position_embeddings"] = int64_t(1) << 30;
+  EXPECT_NE(error_of(j).find("sinusoidal table"), std::string::npos) << error_of(j);
+  j["max_position_embeddings"] = 4096;  // a long but real table is accepted
+  EXPECT_EQ(error_of(j), "no error");
+}
+
 TEST(EncoderDecoderModel, MissingTensorsAreNamed) {
   auto expect_missing = [](const EncoderDecoderConfig& c, const WeightSource& w, const std::string& name) {
     try {
