@@ -19,6 +19,7 @@
 #include "cli/threads.h"
 #include "core/json.h"
 #include "core/thread_pool.h"
+#include "kernels/kernels.h"
 #include "hf/causal_lm.h"
 #include "hf/error.h"
 #include "hf/hub.h"
@@ -124,7 +125,7 @@ Timings time_causal(const std::filesystem::path& dir, const Options& o) {
   t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < o.gen_tokens; ++i) {
     const float* l = logits.data_as<float>();
-    const int32_t next = int32_t(std::max_element(l, l + V) - l);
+    const int32_t next = int32_t(kernels::argmax(l, V));
     ForwardInput one;
     one.seq = 1;
     one.input_ids = std::span<const int32_t>(&next, 1);
@@ -166,7 +167,7 @@ Timings time_seq2seq(const std::filesystem::path& dir, const Options& o) {
   for (int i = 0; i < o.gen_tokens; ++i) {
     Tensor logits = model->decode(std::span<const int32_t>(&next, 1), *state);
     const float* l = logits.data_as<float>();
-    next = int32_t(std::max_element(l, l + V) - l);
+    next = int32_t(kernels::argmax(l, V));
   }
   t.decode_s = seconds_since(t0);
   t.weight_bytes = model->weight_bytes();

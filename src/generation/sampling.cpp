@@ -2,14 +2,12 @@
 #include "generation/sampling.h"
 
 #include "generation/probabilities.h"
+#include "kernels/kernels.h"
 
 namespace hf::generation {
 
 int32_t argmax(std::span<const float> scores) {
-  int32_t best = 0;
-  for (size_t i = 1; i < scores.size(); ++i)
-    if (scores[i] > scores[best]) best = static_cast<int32_t>(i);
-  return best;
+  return static_cast<int32_t>(kernels::argmax(scores.data(), static_cast<int64_t>(scores.size())));
 }
 
 Sampler::Sampler(std::optional<uint64_t> seed) : rng_(seed ? *seed : std::random_device{}()) {}

@@ -10,7 +10,7 @@
 
 namespace hf::generation {
 
-// Index of the largest score; the first one on ties (torch.argmax).
+// Index of the largest score; the first one on ties, a NaN before any number (torch.argmax).
 int32_t argmax(std::span<const float> scores);
 
 class Sampler {

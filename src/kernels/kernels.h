@@ -106,6 +106,8 @@ void layer_norm(const float* x, const float* weight, const float* bias, float ep
 // ---- Element-wise (in place unless an output is given; outputs may alias inputs) ---------------
 
 void softmax(float* x, int64_t n);                   // numerically stable; -inf entries get 0
+// Index of the largest of x[0, n), the first on ties; a NaN counts as the largest (torch.argmax).
+int64_t argmax(const float* x, int64_t n);
 void silu(float* x, int64_t n);                      // x * sigmoid(x)
 void gelu(float* x, int64_t n);                      // exact: 0.5 x (1 + erf(x / √2))
 void gelu_tanh(float* x, int64_t n);                 // tanh approximation ("gelu_new", "gelu_pytorch_tanh")

@@ -102,6 +102,14 @@ void gelu_tanh(float* x, int64_t n) {
   const float c = 0.7978845608028654f;  // sqrt(2 / pi)
   for (int64_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::tanh(c * (x[i] + 0.044715f * x[i] * x[i] * x[i])));
 }
+int64_t argmax(const float* x, int64_t n) {
+  int64_t best = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (std::isnan(x[i])) return i;
+    if (x[i] > x[best]) best = i;
+  }
+  return best;
+}
 void relu(float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) x[i] = std::max(0.0f, x[i]);
 }

@@ -29,6 +29,7 @@ void rms_norm(const float* x, const float* weight, float eps, int64_t rows, int6
 void layer_norm(const float* x, const float* weight, const float* bias, float eps, int64_t rows,
                 int64_t dim, float* y);
 void softmax(float* x, int64_t n);
+int64_t argmax(const float* x, int64_t n);
 void silu(float* x, int64_t n);
 void gelu(float* x, int64_t n);
 void gelu_tanh(float* x, int64_t n);

@@ -120,6 +120,37 @@ void Softcap(float* x, float cap, int64_t n) {
   Map(x, x, n, [cap](DF d, VF v) { return hn::Mul(hn::Set(d, cap), hn::Tanh(d, hn::Div(v, hn::Set(d, cap)))); },
       [cap](float v) { return cap * std::tanh(v / cap); });
 }
+// Greedy decoding's choice over a whole vocabulary per token. The plain loop compares x[i] with
+// x[best] and moves `best`: a load and a conditional move in one dependency chain, ~6 cycles an
+// element, 0.2 ms a token at 151,936 words (2% of an int4 decode step). Here two passes without
+// that chain: the maximum (and whether any NaN), then the first lane equal to it.
+int64_t Argmax(const float* x, int64_t n) {
+  const DF d;
+  const int64_t L = static_cast<int64_t>(hn::Lanes(d));
+  VF vmax = hn::Set(d, -INFINITY);
+  auto nan = hn::Lt(hn::Zero(d), hn::Zero(d));  // no lane
+  int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    const VF v = hn::LoadU(d, x + i);
+    nan = hn::Or(nan, hn::IsNaN(v));
+    vmax = hn::Max(vmax, v);
+  }
+  float mx = hn::GetLane(hn::MaxOfLanes(d, vmax));
+  bool any_nan = !hn::AllFalse(d, nan);
+  for (int64_t j = i; j < n; ++j) any_nan |= std::isnan(x[j]), mx = std::max(mx, x[j]);
+  if (any_nan) {  // torch.argmax: a NaN is the maximum, the first one wins
+    for (int64_t j = 0; j < n; ++j)
+      if (std::isnan(x[j])) return j;
+  }
+  const VF vm = hn::Set(d, mx);
+  for (i = 0; i + L <= n; i += L) {
+    const intptr_t lane = hn::FindFirstTrue(d, hn::Eq(hn::LoadU(d, x + i), vm));
+    if (lane >= 0) return i + lane;
+  }
+  for (; i < n; ++i)
+    if (x[i] == mx) return i;
+  return 0;  // n == 0, or only -inf: the first
+}
 const char* TargetName() { return hwy::TargetName(HWY_TARGET); }
 
 }  // namespace hf::kernels::HWY_NAMESPACE
@@ -138,6 +169,7 @@ HWY_EXPORT(Add);
 HWY_EXPORT(Mul);
 HWY_EXPORT(Scale);
 HWY_EXPORT(Softcap);
+HWY_EXPORT(Argmax);
 HWY_EXPORT(TargetName);
 
 void rms_norm(const float* x, const float* w, float eps, int64_t rows, int64_t dim, float* y) {
@@ -152,6 +184,7 @@ void add(const float* a, const float* b, float* y, int64_t n) { HWY_DYNAMIC_DISP
 void mul(const float* a, const float* b, float* y, int64_t n) { HWY_DYNAMIC_DISPATCH(Mul)(a, b, y, n); }
 void scale(float* x, float s, int64_t n) { HWY_DYNAMIC_DISPATCH(Scale)(x, s, n); }
 void softcap(float* x, float cap, int64_t n) { HWY_DYNAMIC_DISPATCH(Softcap)(x, cap, n); }
+int64_t argmax(const float* x, int64_t n) { return HWY_DYNAMIC_DISPATCH(Argmax)(x, n); }
 const char* simd_target() { return HWY_DYNAMIC_DISPATCH(TargetName)(); }
 
 void for_each_simd_target(const std::function<void(const char*)>& fn) {

@@ -217,6 +217,41 @@ TEST(Softmax, MaskedEntriesGetZeroAndAllMaskedGivesZeros) {
   for (float v : none) EXPECT_EQ(v, 0.0f);
 }
 
+// torch.argmax's rule on every SIMD target: the first of equal maxima (across vector blocks and in
+// the tail), a NaN before any number (the first NaN), -inf and -0.0/+0.0 as the values they are.
+TEST(Argmax, FirstMaximumAndNaNAsTorchOnEveryTarget) {
+  std::vector<std::vector<float>> cases;
+  for (int64_t n : {1, 5, 16, 17, 40, 151})
+    cases.push_back(random_vector(n, 31 + uint32_t(n)));
+  std::vector<float> ties(70, 0.25f);
+  ties[23] = ties[57] = 3.0f;  // in the second vector block, and a later one
+  cases.push_back(ties);
+  std::vector<float> tail_tie(37, -1.0f);
+  tail_tie[35] = tail_tie[36] = 2.0f;  // past the last whole block
+  cases.push_back(tail_tie);
+  std::vector<float> nan = random_vector(50, 7);
+  nan[40] = nan[44] = NAN;
+  nan[3] = 1e30f;
+  cases.push_back(nan);
+  std::vector<float> nan_tail = random_vector(35, 8);
+  nan_tail[34] = NAN;
+  cases.push_back(nan_tail);
+  cases.push_back(std::vector<float>(33, -INFINITY));
+  cases.push_back({-0.0f, 0.0f, -1.0f});
+  for_each_simd_target([&](const char* target) {
+    for (size_t c = 0; c < cases.size(); ++c) {
+      const auto& x = cases[c];
+      EXPECT_EQ(argmax(x.data(), int64_t(x.size())), reference::argmax(x.data(), int64_t(x.size())))
+          << target << " case " << c;
+    }
+    EXPECT_EQ(argmax(ties.data(), int64_t(ties.size())), 23) << target;
+    EXPECT_EQ(argmax(tail_tie.data(), int64_t(tail_tie.size())), 35) << target;
+    EXPECT_EQ(argmax(nan.data(), int64_t(nan.size())), 40) << target;
+    EXPECT_EQ(argmax(nan_tail.data(), int64_t(nan_tail.size())), 34) << target;
+    EXPECT_EQ(argmax(cases[cases.size() - 2].data(), 33), 0) << target;
+  });
+}
+
 TEST(Elementwise, BinaryAndScaleMatchReference) {
   for (int64_t n : {3, 17, 100}) {
     auto a = random_vector(n, 13), b = random_vector(n, 14, 3.0f);
