@@ -439,7 +439,7 @@ TEST(Dispatch, EveryCompiledTargetMatchesReference) {
     SCOPED_TRACE(target);
     EXPECT_STREQ(simd_target(), target);
     for (DType dt : {DType::F32, DType::BF16, DType::F16})
-      for (int64_t M : {6, 21}) {  // dot-product tiles, then the packed GEMM
+      for (int64_t M : {6, 11, 21}) {  // dot-product tiles (11: of 8, 2 and 1 rows), then the packed GEMM
         Tensor W = random_weight(dt, 37, 171, 21);
         auto x = random_vector(M * 171, 22), b = random_vector(37, 23);
         std::vector<float> y(M * 37), ref(M * 37);
