@@ -3,28 +3,33 @@
 # minutes, printed as ratios (the machine is shared: only ratios taken together mean anything).
 #
 #   LLAMA_BIN=DIR bench/side_by_side.sh [-t THREADS] [--modes bf16,int8,int4] [--no-depth]
-#                                       [--matmul-precision float32|bf16] HF_MODEL_DIR
+#                                       [--rounds N] [--matmul-precision float32|bf16] HF_MODEL_DIR
 #
 # For each mode (hfcpp bf16 / --quantize int8 / --quantize int4 against llama.cpp's bf16 / q8_0 /
 # q4_0 GGUF of the same folder, made by ../shared/tools/llamacpp-anchor.sh) it runs, in turn:
-# membw; hfcpp bench with a 512-token prompt (pp512) and with a 1-token prompt (tg128: llama-bench's
-# tg128 decodes from an empty cache, so hfcpp's is not taken after the 512 tokens, where attention
-# over them would cost it ~5%); llama-bench pp512,tg128; hfcpp bench with a 4096-token prompt (its
-# decode is tg128 at depth 4096); llama-bench tg128@d4096; membw. Then one line per test: both
-# speeds, the ratio hfcpp / llama.cpp, the load average and the bandwidth around it.
-# Both sides run under `nice -n -10` when root (as ../shared/tools/README.md advises).
-# --matmul-precision is passed to hfcpp bench (bf16: prefill in llama.cpp's bf16 arithmetic).
+# membw; hfcpp bench with a 512-token prompt (pp512); llama-bench pp512; then N rounds (default 3)
+# of llama-bench tg128 and hfcpp bench tg128 from a 1-token prompt (llama-bench's tg128 decodes
+# from an empty cache; after 512 tokens attention would cost hfcpp ~5%); hfcpp bench with a
+# 4096-token prompt (its decode is tg128 at depth 4096); llama-bench tg128@d4096; membw.
+# Decode is a stream of the weights and this machine's memory bandwidth moves by tens of percent
+# from one minute to the next (other tenants of the host), so decode is compared round by round:
+# the tg128 line gives the medians and the median of the rounds' ratios, then each round.
+# Then one line per test: both speeds, the ratio hfcpp / llama.cpp, the load average and the
+# bandwidth around it. Both sides run under `nice -n -10` when root (as ../shared/tools/README.md
+# advises). --matmul-precision is passed to hfcpp bench (bf16: prefill in llama.cpp's bf16
+# arithmetic).
 # Environment: HFCPP (default build/hfcpp), TOOLS (default ../shared/tools beside the repository).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 hfcpp=${HFCPP:-$root/build/hfcpp}
 tools=${TOOLS:-$root/../shared/tools}
-threads=2 modes=bf16,int8,int4 depth=1 model= precision=()
+threads=2 modes=bf16,int8,int4 depth=1 rounds=3 model= precision=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -t) threads=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --no-depth) depth=0; shift ;;
+    --rounds) rounds=$2; shift 2 ;;
     --matmul-precision) precision=(--matmul-precision "$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "side_by_side: unknown option $1" >&2; exit 1 ;;
@@ -51,8 +56,11 @@ for mode in ${modes//,/ }; do
   case $mode in bf16) type=bf16 ;; int8) type=q8_0 ;; int4) type=q4_0 ;; *) echo "bad mode $mode" >&2; exit 1 ;; esac
   echo "{\"membw\": $(membw), \"mode\": \"$mode\", \"load1\": $(cut -d' ' -f1 /proc/loadavg)}" >> "$out"
   echo "{\"hfcpp\": $(hf "$mode" 512), \"mode\": \"$mode\", \"load1\": $(cut -d' ' -f1 /proc/loadavg)}" >> "$out"
-  echo "{\"hfcpp_d0\": $(hf "$mode" 1), \"mode\": \"$mode\"}" >> "$out"
-  ll "$type" pp512,tg128 | sed "s/^/{\"mode\": \"$mode\", \"llama\": /; s/\$/}/" >> "$out"
+  ll "$type" pp512 | sed "s/^/{\"mode\": \"$mode\", \"llama\": /; s/\$/}/" >> "$out"
+  for round in $(seq "$rounds"); do
+    ll "$type" tg128 | sed "s/^/{\"mode\": \"$mode\", \"round\": $round, \"llama\": /; s/\$/}/" >> "$out"
+    echo "{\"hfcpp_d0\": $(hf "$mode" 1), \"mode\": \"$mode\", \"round\": $round}" >> "$out"
+  done
   if [ "$depth" = 1 ]; then
     echo "{\"hfcpp_d4096\": $(hf "$mode" 4096), \"mode\": \"$mode\"}" >> "$out"
     ll "$type" tg128@d4096 | sed "s/^/{\"mode\": \"$mode\", \"llama\": /; s/\$/}/" >> "$out"
@@ -61,7 +69,7 @@ for mode in ${modes//,/ }; do
 done
 
 python3 - "$out" <<'EOF'
-import json, sys
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 by_mode = {}
 for r in rows:
@@ -70,19 +78,35 @@ print(f"{'mode':5} {'test':12} {'hfcpp tok/s':>12} {'llama tok/s':>12} {'ratio':
 for mode, rs in by_mode.items():
     bw = [r["membw"].get("t%s_best" % r["membw"].get("threads", 2), r["membw"].get("t2_best")) for r in rs if "membw" in r]
     hf = next((r["hfcpp"] for r in rs if "hfcpp" in r), None)
-    hf0 = next((r["hfcpp_d0"] for r in rs if "hfcpp_d0" in r), None)
     hfd = next((r["hfcpp_d4096"] for r in rs if "hfcpp_d4096" in r), None)
-    ll = {r["llama"]["test"]: r["llama"] for r in rs if "llama" in r}
-    pairs = [("pp512", hf and hf["prompt_tok_s"]), ("tg128", hf0 and hf0["decode_tok_s"]),
-             ("tg128@d4096", hfd and hfd["decode_tok_s"])]
-    for test, mine in pairs:
-        theirs = ll.get(test, {}).get("tok_s")
-        if mine is None or theirs is None:
-            continue
-        load = ll[test].get("load1", "")
+    ll = {r["llama"]["test"]: r["llama"] for r in rs if "llama" in r and "round" not in r}
+    rounds = sorted({r["round"] for r in rs if "round" in r})
+    pairs = []  # (hfcpp, llama.cpp) tg128 of each round
+    for k in rounds:
+        mine = next((r["hfcpp_d0"]["decode_tok_s"] for r in rs if r.get("round") == k and "hfcpp_d0" in r), None)
+        theirs = next((r["llama"] for r in rs if r.get("round") == k and "llama" in r), None)
+        if mine is not None and theirs is not None:
+            pairs.append((mine, theirs))
+
+    def line(test, mine, theirs, extra=""):
+        load, interf = theirs.get("load1", ""), theirs.get("interference", "")
         # interference: the share of CPU time other processes took during llama-bench's test
-        interf = ll[test].get("interference", "")
-        print(f"{mode:5} {test:12} {mine:12.1f} {theirs:12.1f} {mine / theirs:6.2f}  {load!s:5}  {interf!s:6}  {bw}")
+        print(f"{mode:5} {test:12} {mine:12.1f} {theirs['tok_s']:12.1f} {mine / theirs['tok_s']:6.2f}  "
+              f"{load!s:5}  {interf!s:6}  {extra or bw}")
+
+    if hf and "pp512" in ll:
+        line("pp512", hf["prompt_tok_s"], ll["pp512"])
+    if pairs:
+        ratios = [m / t["tok_s"] for m, t in pairs]
+        med = {"tok_s": statistics.median(t["tok_s"] for _, t in pairs), "load1": pairs[-1][1].get("load1", ""),
+               "interference": max(t.get("interference", 0) or 0 for _, t in pairs)}
+        line("tg128", statistics.median(m for m, _ in pairs), med,
+             f"median of {len(pairs)} rounds' ratios {statistics.median(ratios):.2f} "
+             f"(min {min(ratios):.2f}, max {max(ratios):.2f}); membw {bw}")
+        for i, (m, t) in enumerate(pairs, 1):
+            line(f"  round {i}", m, t, " ")
+    if hfd and "tg128@d4096" in ll:
+        line("tg128@d4096", hfd["decode_tok_s"], ll["tg128@d4096"])
     if hf:
         print(f"{mode:5} hfcpp load {hf['load_s'] * 1e3:.0f} ms, peak RSS {hf['peak_rss_mb']:.0f} MiB, weights "
               f"{hf['weights_mb']:.0f} MiB, decode at {100 * hf['bandwidth_fraction']:.0f}% of its own bandwidth bound")
