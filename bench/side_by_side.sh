@@ -68,15 +68,16 @@ for mode in ${modes//,/ }; do
   echo "{\"membw\": $(membw), \"mode\": \"$mode\", \"load1\": $(cut -d' ' -f1 /proc/loadavg)}" >> "$out"
 done
 
-python3 - "$out" <<'EOF'
-import json, statistics, sys
+threads=$threads python3 - "$out" <<'EOF'
+import json, os, statistics, sys
+threads = os.environ["threads"]
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 by_mode = {}
 for r in rows:
     by_mode.setdefault(r["mode"], []).append(r)
 print(f"{'mode':5} {'test':12} {'hfcpp tok/s':>12} {'llama tok/s':>12} {'ratio':>6}  load1  interf  membw GB/s (before/after)")
 for mode, rs in by_mode.items():
-    bw = [r["membw"].get("t%s_best" % r["membw"].get("threads", 2), r["membw"].get("t2_best")) for r in rs if "membw" in r]
+    bw = [r["membw"].get(f"t{threads}_best") for r in rs if "membw" in r]  # before and after the mode
     hf = next((r["hfcpp"] for r in rs if "hfcpp" in r), None)
     hfd = next((r["hfcpp_d4096"] for r in rs if "hfcpp_d4096" in r), None)
     ll = {r["llama"]["test"]: r["llama"] for r in rs if "llama" in r and "round" not in r}
@@ -105,6 +106,10 @@ for mode, rs in by_mode.items():
              f"(min {min(ratios):.2f}, max {max(ratios):.2f}); membw {bw}")
         for i, (m, t) in enumerate(pairs, 1):
             line(f"  round {i}", m, t, " ")
+        if hf:  # decode reads every weight once a token: tokens/s x weight bytes = the stream's GB/s
+            gb = hf["weights_mb"] * 1048576 / 1e9
+            print(f"{mode:5} tg128 streams the weights ({gb:.3f} GB a token) at: hfcpp {statistics.median(m for m, _ in pairs) * gb:.1f} "
+                  f"GB/s, llama.cpp {med['tok_s'] * gb:.1f} GB/s; membw t{threads} (best pattern) before/after: {bw} GB/s")
     if hfd and "tg128@d4096" in ll:
         line("tg128@d4096", hfd["decode_tok_s"], ll["tg128@d4096"])
     if hf:
