@@ -3,7 +3,8 @@
 # minutes, printed as ratios (the machine is shared: only ratios taken together mean anything).
 #
 #   LLAMA_BIN=DIR bench/side_by_side.sh [-t THREADS] [--modes bf16,int8,int4] [--no-depth]
-#                                       [--rounds N] [--matmul-precision float32|bf16] HF_MODEL_DIR
+#                                       [--rounds N] [--matmul-precision float32|bf16]
+#                                       [--kv-cache-dtype f32|f16|bf16] HF_MODEL_DIR
 #
 # For each mode (hfcpp bf16 / --quantize int8 / --quantize int4 against llama.cpp's bf16 / q8_0 /
 # q4_0 GGUF of the same folder, made by ../shared/tools/llamacpp-anchor.sh) it runs, in turn:
@@ -16,21 +17,23 @@
 # the tg128 line gives the medians and the median of the rounds' ratios, then each round.
 # Then one line per test: both speeds, the ratio hfcpp / llama.cpp, the load average and the
 # bandwidth around it. Both sides run under `nice -n -10` when root (as ../shared/tools/README.md
-# advises). --matmul-precision is passed to hfcpp bench (bf16: prefill in llama.cpp's bf16
-# arithmetic).
+# advises). --matmul-precision and --kv-cache-dtype are passed to hfcpp bench (bf16: prefill in
+# llama.cpp's bf16 arithmetic; f16: the KV cache llama-bench uses by default, half the bytes a
+# decode step reads at depth 4096 next to hfcpp's exact f32 default).
 # Environment: HFCPP (default build/hfcpp), TOOLS (default ../shared/tools beside the repository).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 hfcpp=${HFCPP:-$root/build/hfcpp}
 tools=${TOOLS:-$root/../shared/tools}
-threads=2 modes=bf16,int8,int4 depth=1 rounds=3 model= precision=()
+threads=2 modes=bf16,int8,int4 depth=1 rounds=3 model= hf_opts=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -t) threads=$2; shift 2 ;;
     --modes) modes=$2; shift 2 ;;
     --no-depth) depth=0; shift ;;
     --rounds) rounds=$2; shift 2 ;;
-    --matmul-precision) precision=(--matmul-precision "$2"); shift 2 ;;
+    --matmul-precision) hf_opts+=(--matmul-precision "$2"); shift 2 ;;
+    --kv-cache-dtype) hf_opts+=(--kv-cache-dtype "$2"); shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     -*) echo "side_by_side: unknown option $1" >&2; exit 1 ;;
     *) model=$1; shift ;;
@@ -43,7 +46,7 @@ nice=(); [ "$(id -u)" = 0 ] && nice=(nice -n -10)
 membw() { "$tools/membw" -t "$threads" | tail -1; }
 hf() {  # mode prompt_tokens
   local q=(); [ "$1" = bf16 ] || q=(--quantize "$1")
-  "${nice[@]}" "$hfcpp" bench "$model" -t "$threads" --prompt-tokens "$2" --gen-tokens 128 --json "${q[@]}" "${precision[@]}"
+  "${nice[@]}" "$hfcpp" bench "$model" -t "$threads" --prompt-tokens "$2" --gen-tokens 128 --json "${q[@]}" "${hf_opts[@]}"
 }
 ll() {  # type tests
   "${nice[@]}" "$tools/llamacpp-anchor.sh" -t "$threads" --types "$1" --tests "$2" "$model" | grep '^{'
