@@ -57,6 +57,12 @@ struct HF_API LoadOptions {
   // unchanged; CPUs without AVX-512 BF16 keep float32 (with a warning). Other values:
   // hf::ConfigError.
   std::string matmul_precision;
+  // With a quantization: a folder where the quantized weights are kept after the first load, so
+  // that later loads of the same files map them instead of quantizing again (the `hfcpp` command
+  // uses ${HFCPP_CACHE:-${XDG_CACHE_HOME:-~/.cache}/hfcpp}/quantized). Empty (the default): nothing
+  // is written. An entry is keyed by the weight files' identity and the quantized layout; writing
+  // one that fails is a warning, never a failed load.
+  std::filesystem::path quantized_cache;
 };
 
 // One step of one sequence in a multi-sequence pass (continuous batching): `input_ids` are the

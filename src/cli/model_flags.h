@@ -10,6 +10,7 @@
 #include "core/json.h"
 #include "hf/causal_lm.h"
 #include "hf/hub.h"
+#include "models/quantized_store.h"
 
 namespace hf::cli {
 
@@ -43,8 +44,13 @@ struct ModelFlags {
 // --quantize and --kv-cache-dtype: how a decoder-only model is held in memory (hf::LoadOptions),
 // spelled the same by chat, serve, bench and generate.
 inline void add_load_flags(CLI::App& cmd, LoadOptions& load) {
-  cmd.add_option("--quantize", load.quantization, "Quantize the weights at load: int8 or int4 (default: as stored)")
+  load.quantized_cache = default_quantized_cache();
+  cmd.add_option("--quantize", load.quantization,
+                 "Quantize the weights at load: int8 or int4 (default: as stored). The first load keeps the "
+                 "result in $HFCPP_CACHE/quantized (default ~/.cache/hfcpp/quantized) and later loads map it")
       ->check(CLI::IsMember({"int8", "int4"}));
+  cmd.add_flag_callback("--no-quantized-cache", [&load] { load.quantized_cache.clear(); },
+                        "With --quantize: quantize at every load, keep nothing on disk (also HFCPP_QUANTIZED_CACHE=0)");
   cmd.add_option("--kv-cache-dtype", load.kv_cache_dtype,
                  "KV cache elements: f32 (default, exact), f16 or bf16 (half the memory, rounded when stored)")
       ->check(CLI::IsMember({"f32", "f16", "bf16"}));

@@ -11,6 +11,7 @@
 #include "kernels/kernels.h"
 #include "models/decoder_lm.h"
 #include "models/prequantized_weights.h"
+#include "models/quantized_store.h"
 #include "models/quantize.h"
 
 namespace hf {
@@ -43,8 +44,13 @@ std::shared_ptr<const CausalLM> load_causal_lm(const std::filesystem::path& dir,
   ModelConfig config = ModelConfig::from_file(config_file);
   const std::shared_ptr<const WeightSource> file = open_model_weights(dir);
   std::shared_ptr<const WeightSource> weights = prequantized_weights(file, read_json_file(config_file), config_file.string());
+  const std::shared_ptr<const WeightSource> stored = weights;
   weights = quantized_weights(std::move(weights), config, options);
+  std::shared_ptr<const QuantizedStore> store;
+  if (weights != stored && !options.quantized_cache.empty())
+    weights = store = std::make_shared<QuantizedStore>(stored, weights, dir, quantization_dtype(options), options.quantized_cache);
   auto model = std::make_shared<DecoderLM>(std::move(config), weights, kv_dtype, precision);
+  if (store) store->save();
   // Weights quantized or unpacked at load are copies: the file's pages that the load read (the
   // norms' and biases' too, with the pages the kernel mapped around them) are not needed again.
   if (weights != file) file->release_pages();

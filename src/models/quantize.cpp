@@ -53,12 +53,11 @@ class QuantizedWeights : public WeightSource {
   void release_pages() const override { inner_->release_pages(); }
   Tensor get(const std::string& name) const override {
     Tensor t = inner_->get(name);
-    const bool head = ends_with(name, "embed_tokens.weight") || ends_with(name, "lm_head.weight");
-    if (!(head || ends_with(name, "_proj.weight")) || !kernels::can_quantize(t)) return t;
+    const DType type = quantized_type_of(name, t, type_);
+    if (type == t.dtype()) return t;
     // Row blocks, each source block released once quantized: the embedding alone is 272 MiB of
     // bf16 at the 0.5B shape, more than a quarter of the int4 model, so quantizing it whole kept
     // both copies resident at once (int4 peak RSS was 1.25x the weights).
-    const DType type = head ? DType::Q8_0 : type_;
     const int64_t N = t.dim(0);
     Tensor q = untouched_tensor(type, t.shape());
     const size_t row_bytes = q.nbytes() / static_cast<size_t>(N);
@@ -76,6 +75,12 @@ class QuantizedWeights : public WeightSource {
 };
 
 }  // namespace
+
+DType quantized_type_of(const std::string& name, const Tensor& t, DType type) {
+  const bool head = ends_with(name, "embed_tokens.weight") || ends_with(name, "lm_head.weight");
+  if (!(head || ends_with(name, "_proj.weight")) || !kernels::can_quantize(t)) return t.dtype();
+  return head ? DType::Q8_0 : type;
+}
 
 DType quantization_dtype(const LoadOptions& o) {
   if (o.load_in_8bit && o.load_in_4bit) throw ConfigError("load options: load_in_8bit and load_in_4bit are both set");
