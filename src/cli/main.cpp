@@ -87,7 +87,9 @@ int main(int argc, char** argv) {
       "and by those that generate: -n/--max-new-tokens, -c/--ctx-size, --temp/--temperature (0 = greedy),\n"
       "--top-k, --top-p, --greedy, --do-sample, --num-beams, --seed.\n"
       "\nEnvironment: HF_TOKEN (gated models), HF_ENDPOINT (a mirror), HF_HOME / HF_HUB_CACHE (the cache),\n"
-      "HF_HUB_OFFLINE=1 (no network at all), HF_NUM_THREADS (compute threads).\n"
+      "HF_HUB_OFFLINE=1 (no network at all), HF_NUM_THREADS (compute threads), HFCPP_CACHE (where\n"
+      "--quantize keeps quantized weights: $HFCPP_CACHE/quantized, default ~/.cache/hfcpp/quantized;\n"
+      "HFCPP_QUANTIZED_CACHE=0 keeps none).\n"
       "\nExit status: 0 done, 1 the command failed (one `hfcpp: error:` line), 2 wrong command line.");
   app.require_subcommand(1);
   app.failure_message(parse_failure);
