@@ -92,15 +92,23 @@ TEST(InfoCli, DescribesTheModel) {
 
 // The memory figures of the model held as the load flags say: an f16 cache stores 2 bytes an
 // element, int4 matrices (and the Q8_0 embedding) take fewer bytes than bf16.
+// The quantized weights go to $HFCPP_CACHE/quantized (a folder of the test's, not the user's
+// ~/.cache): the first load writes the entry and says so, the second maps it quietly.
 TEST(InfoCli, MemoryFollowsTheLoadFlags) {
-  auto r = run_program(kHfcpp + " info " + quote(kModel) + " --json --kv-cache-dtype f16 --quantize int4");
+  TestTempDir cache("info-quantized-cache");
+  const std::string kHfcppCached = "HFCPP_CACHE=" + quote(cache.path().string()) + " " + kHfcpp;
+  auto r = run_program(kHfcppCached + " info " + quote(kModel) + " --json --kv-cache-dtype f16 --quantize int4");
   ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("hfcpp: quantized weights kept in " + (cache.path() / "quantized").string()), std::string::npos)
+      << r.err;
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(cache.path() / "quantized"), std::filesystem::directory_iterator()), 1);
   hf::json out = hf::json::parse(r.out);
   EXPECT_EQ(out["kv_cache_bytes_per_token"], 2 * 2 * 2 * 16 * 2);
   EXPECT_EQ(out["kv_cache_dtype"], "f16");
   EXPECT_LT(out["weights_bytes"].get<int64_t>(), out["parameters"].get<int64_t>() * 2 * 6 / 10);
-  r = run_program(kHfcpp + " info " + quote(kModel) + " --kv-cache-dtype f16 --quantize int4");
+  r = run_program(kHfcppCached + " info " + quote(kModel) + " --kv-cache-dtype f16 --quantize int4");
   ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("MiB of weights (quantized at load to int4) + 0.2 KiB of KV cache per token (f16)\n"),
             std::string::npos) << r.out;
   r = run_program(kHfcpp + " info " + quote(std::string(HF_FIXTURES "/tiny-t5")) + " --quantize int8");
