@@ -35,7 +35,8 @@ class QuantizedStore : public WeightSource {
   std::string describe() const override { return quantized_->describe(); }
   void release_pages() const override { quantized_->release_pages(); }
   // A matrix that `quantized` would quantize comes from the entry when the entry holds it as
-  // expected, else from `quantized` (and the entry will be written again).
+  // expected, else from `quantized` (and the entry will be written again). Not thread-safe: a
+  // model's load asks for its tensors one after the other (DecoderLM's constructor).
   Tensor get(const std::string& name) const override;
 
   // After the model is built: writes the entry when any matrix did not come from it.
