@@ -1,7 +1,8 @@
 // The quantized-weights cache (models/quantized_store.h, LoadOptions::quantized_cache) on a copy of
 // tiny-qwen2: a second load maps the entry (nothing quantized, entry untouched, logits bit-identical);
 // a changed weight file is a new entry; a corrupt entry, an unwritable folder and two loads at once
-// each end with the right logits, at most a warning, and no stray files; HFCPP_QUANTIZED_CACHE=0
+// (or one whose rename fails) each end with the right logits, at most a warning, and no stray
+// files; HFCPP_QUANTIZED_CACHE=0
 // turns it off.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -257,6 +258,17 @@ TEST(QuantizedStore, UnwritableFolderIsAWarningAndTheLoadGoesOn) {
   std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(err.find("hfcpp: warning: could not keep the quantized weights"), std::string::npos) << err;
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  // The temporary file is written but cannot be renamed (a folder holds the entry's name): it is
+  // removed, and the load goes on.
+  const fs::path cache = tmp / "cache";
+  std::shared_ptr<const WeightSource> source = open_model_weights(dir);
+  const fs::path entry = QuantizedStore(source, source, dir, DType::Q8_0, cache).path();
+  fs::create_directories(entry / "in-the-way");
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(logits(dir, "int8", cache), expected);
+  err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("hfcpp: warning: could not keep the quantized weights"), std::string::npos) << err;
+  EXPECT_EQ(files_in(cache), std::vector<fs::path>{entry});  // no temporary file left behind
   // A read-only folder: root writes there anyway, so only another user can check it.
   if (::geteuid() != 0) {
     const fs::path ro = tmp / "ro";
