@@ -1,9 +1,8 @@
 // The quantized-weights cache (models/quantized_store.h, LoadOptions::quantized_cache) on a copy of
 // tiny-qwen2: a second load maps the entry (nothing quantized, entry untouched, logits bit-identical);
-// a changed weight file is a new entry; a corrupt entry, an unwritable folder and two loads at once
-// (or one whose rename fails) each end with the right logits, at most a warning, and no stray
-// files; HFCPP_QUANTIZED_CACHE=0
-// turns it off.
+// a changed weight file is a new entry; a corrupt entry, an unwritable folder, an entry that cannot
+// be renamed into place and two loads at once each end with the right logits, at most a warning,
+// and no stray files; HFCPP_QUANTIZED_CACHE=0 turns it off.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
