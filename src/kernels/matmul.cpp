@@ -21,6 +21,7 @@
 
 #if HWY_ONCE
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "core/thread_pool.h"
@@ -125,30 +126,12 @@ void PairSplitX(const float* x, int64_t M, int64_t K, int64_t ldx, float* xp) {
   }
 }
 
-template <typename WT>
-void MatmulRange(const float* x, int64_t M, int64_t K, const WT* w, const float* bias, float* y, int64_t ldx,
-                 int64_t ldy, int64_t n0, int64_t n1);
-
-// bf16: the rows of x permuted once per call (K floats a row, nothing next to the weights that
-// stream past), then the pair-split tiles.
-template <>
-void MatmulRange(const float* x, int64_t M, int64_t K, const BF16* w, const float* bias, float* y, int64_t ldx,
-                 int64_t ldy, int64_t n0, int64_t n1) {
-  thread_local std::vector<float> xp;
-  const int64_t mb = std::max<int64_t>(kMR, (256 * 1024 / (K * 4)) / kMR * kMR);
-  xp.resize(static_cast<size_t>(std::min(M, mb) * K));
-  for (int64_t m0 = 0; m0 < M; m0 += mb) {
-    const int64_t m1 = std::min(M, m0 + mb);
-    PairSplitX(x + m0 * ldx, m1 - m0, K, ldx, xp.data());
-    for (int64_t n = n0; n < n1; ++n) {
-      const BF16* wn = w + n * K;
-      const float* bn = bias ? bias + n : nullptr;
-      int64_t m = m0;
-      for (; m + kMR <= m1; m += kMR) PairSplitKernel<kMR>(xp.data() + (m - m0) * K, K, wn, K, bn, y + m * ldy + n, ldy);
-      for (; m + 2 <= m1; m += 2) PairSplitKernel<2>(xp.data() + (m - m0) * K, K, wn, K, bn, y + m * ldy + n, ldy);
-      for (; m < m1; ++m) PairSplitKernel<1>(xp.data() + (m - m0) * K, K, wn, K, bn, y + m * ldy + n, ldy);
-    }
-  }
+// The tile for MR rows of x and one weight row: bf16 weights pair-split (x permuted to match),
+// the other dtypes widened.
+template <typename WT, int MR>
+HWY_INLINE void Tile(const float* x, int64_t ldx, const WT* w, int64_t K, const float* bias, float* y, int64_t ldy) {
+  if constexpr (std::is_same_v<WT, BF16>) PairSplitKernel<MR>(x, ldx, w, K, bias, y, ldy);
+  else MicroKernel<WT, MR>(x, ldx, w, K, bias, y, ldy);
 }
 
 // Rows [n0, n1) of the output for every row of x.
@@ -157,15 +140,23 @@ void MatmulRange(const float* x, int64_t M, int64_t K, const WT* w, const float*
                  int64_t ldy, int64_t n0, int64_t n1) {
   // Rows of x per block: about 256 KiB, so the block stays in L2 while weights stream past.
   const int64_t mb = std::max<int64_t>(kMR, (256 * 1024 / (K * 4)) / kMR * kMR);
+  thread_local std::vector<float> permuted;  // bf16: the block of x in PairSplitX's order
   for (int64_t m0 = 0; m0 < M; m0 += mb) {
     const int64_t m1 = std::min(M, m0 + mb);
+    const float* xb = x + m0 * ldx;
+    int64_t ldb = ldx;
+    if constexpr (std::is_same_v<WT, BF16>) {  // K floats a row, nothing next to the weights streaming past
+      permuted.resize(static_cast<size_t>((m1 - m0) * K));
+      PairSplitX(xb, m1 - m0, K, ldx, permuted.data());
+      xb = permuted.data(), ldb = K;
+    }
     for (int64_t n = n0; n < n1; ++n) {
       const WT* wn = w + n * K;
       const float* bn = bias ? bias + n : nullptr;
       int64_t m = m0;
-      for (; m + kMR <= m1; m += kMR) MicroKernel<WT, kMR>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
-      for (; m + 2 <= m1; m += 2) MicroKernel<WT, 2>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
-      for (; m < m1; ++m) MicroKernel<WT, 1>(x + m * ldx, ldx, wn, K, bn, y + m * ldy + n, ldy);
+      for (; m + kMR <= m1; m += kMR) Tile<WT, kMR>(xb + (m - m0) * ldb, ldb, wn, K, bn, y + m * ldy + n, ldy);
+      for (; m + 2 <= m1; m += 2) Tile<WT, 2>(xb + (m - m0) * ldb, ldb, wn, K, bn, y + m * ldy + n, ldy);
+      for (; m < m1; ++m) Tile<WT, 1>(xb + (m - m0) * ldb, ldb, wn, K, bn, y + m * ldy + n, ldy);
     }
   }
 }
