@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "core/json.h"
@@ -35,7 +36,10 @@ fs::path copy_model(const TestTempDir& tmp) {
 }
 
 std::vector<float> logits(const fs::path& dir, const std::string& q, const fs::path& cache) {
-  auto m = load_causal_lm(dir, {.quantization = q, .quantized_cache = cache});
+  LoadOptions options;
+  options.quantization = q;
+  options.quantized_cache = cache;
+  auto m = load_causal_lm(dir, options);
   auto kv = m->new_cache(1, int64_t(kIds.size()));
   ForwardInput in;
   in.seq = static_cast<int>(kIds.size());
@@ -109,7 +113,9 @@ TEST_P(QuantizedStoreTest, SecondLoadMapsTheEntryAndGivesTheSameLogits) {
   const DType type = GetParam() == "int8" ? DType::Q8_0 : DType::Q4_0;
   std::shared_ptr<const WeightSource> source = open_model_weights(dir);
   auto config = ModelConfig::from_file(dir / "config.json");
-  auto quantizer = std::make_shared<Counting>(quantized_weights(source, config, {.quantization = GetParam()}));
+  LoadOptions options;
+  options.quantization = GetParam();
+  auto quantizer = std::make_shared<Counting>(quantized_weights(source, config, options));
   QuantizedStore store(source, quantizer, dir, type, cache);
   EXPECT_EQ(store.path(), entry);
   int matrices = 0;
@@ -156,20 +162,26 @@ TEST_P(QuantizedStoreTest, ChangedWeightsAreANewEntry) {
 
 INSTANTIATE_TEST_SUITE_P(Types, QuantizedStoreTest, ::testing::Values("int8", "int4"));
 
-// Rewrites the safetensors header of `path` in place through `edit` (padded to its old length).
+// Rewrites the safetensors header of `path` through `edit`, padded with spaces to its old length, or
+// grown by whole multiples of 64 bytes when the edit made it longer (how much room the writer's padding
+// leaves depends on the entry's key and paths), so that the data section keeps its alignment.
 void edit_header(const fs::path& path, const std::function<void(json&)>& edit) {
-  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  std::ifstream in(path, std::ios::binary);
   uint64_t n = 0;
-  f.read(reinterpret_cast<char*>(&n), 8);
+  in.read(reinterpret_cast<char*>(&n), 8);
   std::string text(n, ' ');
-  f.read(text.data(), std::streamsize(n));
+  in.read(text.data(), std::streamsize(n));
+  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
   json h = json::parse(text);
   edit(h);
   std::string out = h.dump();
-  ASSERT_LE(out.size(), n);
-  out.resize(n, ' ');
-  f.seekp(8);
-  f.write(out.data(), std::streamsize(n));
+  const uint64_t grown = out.size() <= n ? n : n + (out.size() - n + 63) / 64 * 64;
+  out.resize(grown, ' ');
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(reinterpret_cast<const char*>(&grown), 8);
+  f.write(out.data(), std::streamsize(grown));
+  f.write(data.data(), std::streamsize(data.size()));
 }
 
 TEST(QuantizedStore, CorruptEntriesAreAMissWithAWarning) {
@@ -226,7 +238,8 @@ TEST(QuantizedStore, CorruptEntriesAreAMissWithAWarning) {
          });
        }},
       {"missing tensor", [&](const fs::path& p) { edit_header(p, [&](json& h) { h.erase(q); }); }},
-      {"another key", [&](const fs::path& p) { edit_header(p, [&](json& h) { h["__metadata__"]["key"] = "other"; }); }},
+      {"another key",  // longer than the padding leaves room for: the header grows
+       [&](const fs::path& p) { edit_header(p, [&](json& h) { h["__metadata__"]["key"] = std::string(100, 'f'); }); }},
   };
   EXPECT_EQ(logits(dir, "int4", cache), expected);
   const fs::path entry = entry_in(cache);

@@ -28,7 +28,7 @@ TEST(ToolCallChoice, AutoToolChoiceParsesTheTemplatesFormatWhileStreaming) {
   bool saw_marker = false;
   const std::vector<int32_t> ids = tok.encode(reply, false);
   for (int32_t id : ids) {  // one token per poll, as a slow stream would deliver them
-    channel->push({id});
+    channel->push(TokenEvent{.id = id, .logprob = 0, .top = {}});
     ChoiceStream::Delta d = choice.poll(std::chrono::milliseconds(0));
     content += d.text;
     saw_marker = saw_marker || d.text.find('<') != std::string::npos;
@@ -58,7 +58,7 @@ TEST(ToolCallChoice, PlainAnswerKeepsItsFinishReason) {
   auto channel = std::make_shared<SequenceChannel>();
   ChoiceStream choice(0, channel, tok, {}, false);
   choice.parse_tool_calls(tool_call_parser(tok, output), [] { return std::string("x"); }, false);
-  for (int32_t id : tok.encode("a < b, 晴", false)) channel->push({id});
+  for (int32_t id : tok.encode("a < b, 晴", false)) channel->push(TokenEvent{.id = id, .logprob = 0, .top = {}});
   channel->finish({"length", "", 10, 0, 5});
   std::string content;
   while (!choice.finished()) content += choice.poll(std::chrono::milliseconds(50)).text;
