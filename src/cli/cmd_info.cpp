@@ -152,7 +152,12 @@ int run(const Options& o) {
   std::printf("architecture  %s (model_type %s)\n", out["architecture"].get<std::string>().c_str(), c.model_type.c_str());
   std::printf("parameters    %.1f M\n", model->num_parameters() / 1e6);
   std::printf("dtype         %s\n", dtype.c_str());
-  const std::string held = o.load.quantization.empty() ? "memory-mapped" : "quantized at load to " + o.load.quantization;
+  // With a quantized cache the matrices were quantized by this load or an earlier one (then mapped).
+  std::string held = "memory-mapped";
+  if (!o.load.quantization.empty())
+    held = o.load.quantized_cache.empty()
+               ? "quantized at load to " + o.load.quantization
+               : "quantized to " + o.load.quantization + ", kept in " + o.load.quantized_cache.string();
   std::printf("memory        %.1f MiB of weights (%s) + %.1f KiB of KV cache per token (%s)\n", model->weight_bytes() / mib,
               held.c_str(), kv_bytes_per_token / 1024.0, kv_dtype.c_str());
   std::printf("layers        %lld, hidden %lld, intermediate %lld, vocab %lld\n", (long long)c.num_hidden_layers,

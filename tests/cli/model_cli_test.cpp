@@ -109,8 +109,12 @@ TEST(InfoCli, MemoryFollowsTheLoadFlags) {
   r = run_program(kHfcppCached + " info " + quote(kModel) + " --kv-cache-dtype f16 --quantize int4");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.err, "");
-  EXPECT_NE(r.out.find("MiB of weights (quantized at load to int4) + 0.2 KiB of KV cache per token (f16)\n"),
+  EXPECT_NE(r.out.find("MiB of weights (quantized to int4, kept in " + (cache.path() / "quantized").string() +
+                       ") + 0.2 KiB of KV cache per token (f16)\n"),
             std::string::npos) << r.out;
+  r = run_program(kHfcppCached + " info " + quote(kModel) + " --quantize int4 --no-quantized-cache");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("MiB of weights (quantized at load to int4) + "), std::string::npos) << r.out;
   r = run_program(kHfcpp + " info " + quote(std::string(HF_FIXTURES "/tiny-t5")) + " --quantize int8");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("hfcpp: error: info: --quantize and --kv-cache-dtype apply to decoder-only models"), std::string::npos)
