@@ -72,6 +72,58 @@ std::shared_ptr<const WeightSource> open_entry(const fs::path& path, const std::
   return nullptr;
 }
 
+// One weight file's line of a key: its canonical path, size, modification time and device:inode.
+std::string file_identity(const fs::path& real) {
+  struct stat st {};
+  if (::stat(real.c_str(), &st) != 0) throw FileError(real.string() + ": " + std::strerror(errno));
+  std::ostringstream line;
+  line << real.string() << " " << st.st_size << " " << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec << " "
+       << st.st_dev << ":" << st.st_ino;
+  return line.str();
+}
+
+// Whether every weight file an entry's key names (the lines after the first) is still there as it
+// was when the entry was written; if not, no load can ask for that key again.
+bool sources_unchanged(const std::string& key) {
+  std::istringstream lines(key);
+  std::string line;
+  std::getline(lines, line);  // the layout line
+  int files = 0;
+  while (std::getline(lines, line)) {
+    size_t at = line.size();  // the path may hold spaces, the three fields after it do not
+    for (int field = 0; field < 3 && at != std::string::npos && at > 0; ++field) at = line.rfind(' ', at - 1);
+    if (at == std::string::npos || at == 0) return true;  // not a line this code writes: keep the entry
+    try {
+      if (file_identity(line.substr(0, at)) != line) return false;
+    } catch (const Error&) {
+      return false;  // gone
+    }
+    ++files;
+  }
+  return files > 0;
+}
+
+// After an entry is written: the other entries of the folder whose weight files changed or are
+// gone (a model updated or deleted) are removed, so that the folder does not grow with every new
+// revision of a model. Files that are not our entries, or cannot be read, are left alone.
+void remove_stale_entries(const fs::path& folder, const fs::path& keep) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(folder, ec)) {
+    const fs::path p = e.path();
+    if (p == keep || p.extension() != ".safetensors") continue;
+    try {
+      const auto& meta = SafetensorsFile::open(p)->metadata();
+      auto format = meta.find("format"), key = meta.find("key");
+      if (format == meta.end() || format->second != kFormat || key == meta.end() || sources_unchanged(key->second))
+        continue;
+    } catch (const Error&) {
+      continue;
+    }
+    if (fs::remove(p, ec))
+      info("removed " + p.string() + ": the weights it was quantized from have changed or are gone");
+  }
+}
+
 }  // namespace
 
 fs::path default_quantized_cache() {
@@ -92,13 +144,8 @@ std::string quantized_store_key(const fs::path& model_dir, DType type) {
   for (const auto& e : fs::directory_iterator(model_dir))
     if (is_weight_file(e.path())) files.push_back(e.path());
   std::sort(files.begin(), files.end());
-  for (const fs::path& f : files) {
-    const fs::path real = fs::canonical(f);  // a Hub snapshot's link: its content-addressed blob
-    struct stat st {};
-    if (::stat(real.c_str(), &st) != 0) throw FileError(real.string() + ": " + std::strerror(errno));
-    key << real.string() << " " << st.st_size << " " << st.st_mtim.tv_sec << "." << st.st_mtim.tv_nsec << " "
-        << st.st_dev << ":" << st.st_ino << "\n";
-  }
+  for (const fs::path& f : files)
+    key << file_identity(fs::canonical(f)) << "\n";  // a Hub snapshot's link: its content-addressed blob
   return key.str();
 }
 
@@ -202,6 +249,7 @@ void QuantizedStore::save() const {
     }
     fd = -1;
     fs::rename(tmp, path_);
+    remove_stale_entries(folder, path_);
     info("quantized weights kept in " + path_.string() + " (" + std::to_string(written >> 20) +
          " MiB): the next load maps them (HFCPP_QUANTIZED_CACHE=0 or --no-quantized-cache: not kept)");
   } catch (const std::exception& e) {

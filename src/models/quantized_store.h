@@ -14,7 +14,9 @@
 // part of the key. Everything read back is checked against what the model asks for (dtype and
 // shape of the source, byte size, alignment); an entry that does not fit is a miss with a warning
 // and is written again. A new entry is written to a temporary file and renamed into place, so no
-// reader ever sees half of one; failing to write it is a warning, never a failed load.
+// reader ever sees half of one; failing to write it is a warning, never a failed load. Writing one
+// also removes the folder's entries whose weight files changed or are gone (no load can ask for
+// their keys again).
 #include <filesystem>
 #include <memory>
 

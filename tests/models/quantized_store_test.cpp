@@ -28,8 +28,8 @@ const fs::path kFixture = HF_FIXTURES "/tiny-qwen2";
 const std::vector<int32_t> kIds = {9707, 11, 1879, 0, 358, 1079, 264, 2613};
 
 // A model folder of its own (config and weights copied), so that a test may rewrite the weights.
-fs::path copy_model(const TestTempDir& tmp) {
-  const fs::path dir = tmp / "model";
+fs::path copy_model(const TestTempDir& tmp, const std::string& name = "model") {
+  const fs::path dir = tmp / name;
   fs::create_directories(dir);
   for (const char* f : {"config.json", "model.safetensors"}) fs::copy_file(kFixture / f, dir / f);
   return dir;
@@ -154,10 +154,50 @@ TEST_P(QuantizedStoreTest, ChangedWeightsAreANewEntry) {
 
   const std::vector<float> expected = logits(dir, GetParam(), {});
   EXPECT_NE(expected, before);
+  ::testing::internal::CaptureStderr();
   EXPECT_EQ(logits(dir, GetParam(), cache), expected);
-  EXPECT_EQ(files_in(cache).size(), 2u);  // the old entry's key no longer matches: a new one
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  // The old entry's key no longer matches: a new entry, and the old one, which no load can ask
+  // for again, is removed.
+  EXPECT_EQ(files_in(cache).size(), 1u);
+  EXPECT_NE(entry_in(cache), old_entry);
+  EXPECT_FALSE(fs::exists(old_entry));
+  EXPECT_NE(err.find("hfcpp: removed " + old_entry.string() + ": the weights it was quantized from have changed or are gone"),
+            std::string::npos)
+      << err;
   EXPECT_EQ(logits(dir, GetParam(), cache), expected);
-  EXPECT_TRUE(fs::exists(old_entry));
+}
+
+// Writing an entry removes the entries of models that are gone, and only those: another model's
+// entry, the same model's entry of the other type, and files that are not entries stay.
+TEST(QuantizedStore, EntriesOfDeletedModelsAreRemovedWhenAnotherIsWritten) {
+  TestTempDir tmp("qstore-stale");
+  const fs::path a = copy_model(tmp, "a"), b = copy_model(tmp, "b"), c = copy_model(tmp, "c");
+  const fs::path cache = tmp / "cache";
+  logits(a, "int8", cache);
+  logits(a, "int4", cache);
+  logits(b, "int4", cache);
+  ASSERT_EQ(files_in(cache).size(), 3u);
+  std::ofstream(cache / "notes.safetensors") << "not an entry";
+  std::ofstream(cache / "README") << "a file of the user's";
+  std::vector<fs::path> before = files_in(cache);
+
+  fs::remove_all(b);
+  logits(a, "int8", cache);  // a hit writes nothing and removes nothing
+  EXPECT_EQ(files_in(cache).size(), 5u);
+  logits(c, "int8", cache);  // a write: b's entry goes
+  std::vector<fs::path> after = files_in(cache);
+  EXPECT_EQ(after.size(), 5u);
+  int kept = 0;
+  for (const fs::path& p : before) kept += fs::exists(p);
+  EXPECT_EQ(kept, 4);
+  EXPECT_TRUE(fs::exists(cache / "notes.safetensors"));
+  EXPECT_TRUE(fs::exists(cache / "README"));
+  // What is left still loads a and c from their entries.
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(logits(a, "int4", cache), logits(a, "int4", {}));
+  EXPECT_EQ(logits(c, "int8", cache), logits(c, "int8", {}));
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
 
 INSTANTIATE_TEST_SUITE_P(Types, QuantizedStoreTest, ::testing::Values("int8", "int4"));
