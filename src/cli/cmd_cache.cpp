@@ -1,11 +1,12 @@
 // `hfcpp cache ls` / `hfcpp cache rm MODEL`: what the Hub cache (shared with Python) holds, and
-// removing a model from it.
+// removing a model from it; with the weights --quantize kept for its models (HFCPP_CACHE).
 #include <cstdio>
 #include <memory>
 
 #include "cli/command.h"
 #include "core/progress.h"
 #include "hf/hub.h"
+#include "models/quantized_store.h"
 
 namespace hf::cli {
 namespace {
@@ -43,6 +44,11 @@ int list(const Options& o) {
   std::printf("\n%zu repo(s), %s on disk in %s\n", info.repos.size(), human(info.size_on_disk).c_str(),
               info.cache_dir.string().c_str());
   for (const auto& w : info.warnings) std::fprintf(stderr, "hfcpp: warning: %s\n", w.c_str());
+  if (const std::filesystem::path q = default_quantized_cache(); !q.empty()) {
+    const QuantizedCacheUsage usage = quantized_cache_usage(q);
+    std::printf("quantized weights (--quantize): %zu file(s), %s on disk in %s\n", usage.entries,
+                human(usage.bytes).c_str(), q.string().c_str());
+  }
   return 0;
 }
 
@@ -55,6 +61,8 @@ int remove(const Options& o) {
     return 1;
   }
   std::printf("removed %s from %s\n", o.model.c_str(), hub_cache_dir(h).string().c_str());
+  // Its quantized weights can no longer be asked for (their key names the deleted files).
+  remove_stale_quantized_entries(default_quantized_cache());
   return 0;
 }
 

@@ -103,27 +103,6 @@ bool sources_unchanged(const std::string& key) {
   return files > 0;
 }
 
-// After an entry is written: the other entries of the folder whose weight files changed or are
-// gone (a model updated or deleted) are removed, so that the folder does not grow with every new
-// revision of a model. Files that are not our entries, or cannot be read, are left alone.
-void remove_stale_entries(const fs::path& folder, const fs::path& keep) {
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(folder, ec)) {
-    const fs::path p = e.path();
-    if (p == keep || p.extension() != ".safetensors") continue;
-    try {
-      const auto& meta = SafetensorsFile::open(p)->metadata();
-      auto format = meta.find("format"), key = meta.find("key");
-      if (format == meta.end() || format->second != kFormat || key == meta.end() || sources_unchanged(key->second))
-        continue;
-    } catch (const Error&) {
-      continue;
-    }
-    if (fs::remove(p, ec))
-      info("removed " + p.string() + ": the weights it was quantized from have changed or are gone");
-  }
-}
-
 }  // namespace
 
 fs::path default_quantized_cache() {
@@ -249,9 +228,9 @@ void QuantizedStore::save() const {
     }
     fd = -1;
     fs::rename(tmp, path_);
-    remove_stale_entries(folder, path_);
     info("quantized weights kept in " + path_.string() + " (" + std::to_string(written >> 20) +
          " MiB): the next load maps them (HFCPP_QUANTIZED_CACHE=0 or --no-quantized-cache: not kept)");
+    remove_stale_quantized_entries(folder, path_);
   } catch (const std::exception& e) {
     if (fd >= 0) ::close(fd);
     std::error_code ec;
@@ -260,5 +239,44 @@ void QuantizedStore::save() const {
          "); this load is not affected, the next one quantizes again");
   }
 }
+
+// So that the folder does not grow with every new revision of a model. Files that are not entries,
+// or cannot be read, are left alone.
+void remove_stale_quantized_entries(const fs::path& folder, const fs::path& keep) {
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) return;
+  try {
+    for (const auto& e : fs::directory_iterator(folder)) {
+      const fs::path p = e.path();
+      if (p == keep || p.extension() != ".safetensors") continue;
+      try {
+        const std::shared_ptr<const SafetensorsFile> f = SafetensorsFile::open(p);
+        auto format = f->metadata().find("format"), key = f->metadata().find("key");
+        if (format == f->metadata().end() || format->second != kFormat || key == f->metadata().end() ||
+            sources_unchanged(key->second))
+          continue;
+      } catch (const Error&) {
+        continue;
+      }
+      if (fs::remove(p, ec)) info("removed " + p.string() + ": the weights it was quantized from have changed or are gone");
+    }
+  } catch (const std::exception& e) {  // a folder that cannot be listed: nothing removed
+    warn("could not look for stale quantized weights in " + folder.string() + ": " + e.what());
+  }
+}
+
+QuantizedCacheUsage quantized_cache_usage(const fs::path& folder) {
+  QuantizedCacheUsage usage;
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".safetensors") continue;
+    const uintmax_t size = it->file_size(ec);
+    if (ec) continue;
+    ++usage.entries;
+    usage.bytes += size;
+  }
+  return usage;
+}
+
 
 }  // namespace hf

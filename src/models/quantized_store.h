@@ -66,4 +66,15 @@ std::filesystem::path default_quantized_cache();
 // The key text of a model folder's weights quantized to `type` (its SHA-256 names the entry).
 std::string quantized_store_key(const std::filesystem::path& model_dir, DType type);
 
+// Removes the entries in `folder` whose weight files changed or are gone (one info line each),
+// as writing an entry does; `hfcpp cache rm` calls it after deleting a model. Never throws.
+void remove_stale_quantized_entries(const std::filesystem::path& folder, const std::filesystem::path& keep = {});
+
+// The entries in `folder` and the bytes they take (`hfcpp cache ls`); zeros for a missing folder.
+struct QuantizedCacheUsage {
+  size_t entries = 0;
+  uint64_t bytes = 0;
+};
+QuantizedCacheUsage quantized_cache_usage(const std::filesystem::path& folder);
+
 }  // namespace hf

@@ -141,7 +141,7 @@ class MarianTokenizer : public TokenizerImpl {
     std::string out;
     std::vector<std::string> run;
     for (int32_t id : ids) {
-      if (id < 0 || static_cast<size_t>(id) >= decoder_.size() && static_cast<size_t>(id) >= encoder_.size())
+      if (id < 0 || (static_cast<size_t>(id) >= decoder_.size() && static_cast<size_t>(id) >= encoder_.size()))
         throw TokenizerError("MarianTokenizer.decode: id " + std::to_string(id) + " is outside the vocabulary");
       const bool special = is_special_id(id);
       if (special && skip_special_tokens) continue;
