@@ -1,6 +1,6 @@
 // Kernel micro-benchmarks on Qwen2.5-0.5B shapes: decode matrix-vector products (bandwidth-bound,
 // reported in GB/s of weights), prefill matrix products (compute-bound, reported in GFLOP/s), and
-// decode attention over a cache. Run: build/bench/bench_kernels [THREADS [decode|prefill|attention]]
+// decode attention over a cache. Run: build/bench/bench_kernels [THREADS [decode|stream|prefill|attention]]
 // (Plain timing: the bench target links no benchmark library.)
 #include <chrono>
 #include <cstdio>
@@ -70,6 +70,42 @@ void bench_matmul(int64_t M, int64_t N, int64_t K) {
   }
 }
 
+// Decode's weight stream without the model around it: one matrix-vector product per matrix of the
+// 24 layers of Qwen2.5-0.5B (q, k, v, o, gate, up, down; 358 M weights, far beyond the caches),
+// in the order decode reads them, in bf16, Q8_0 and Q4_0. Against the whole model's decode
+// (`hfcpp bench`) it separates the kernels' GB/s on small matrices from what the layers add
+// (serial work between products, attention, thread hand-offs).
+void bench_layer_stream() {
+  const int64_t H = 896, I = 4864, KV = 128;
+  const std::vector<std::pair<int64_t, int64_t>> shapes = {{H, H}, {KV, H}, {KV, H}, {H, H}, {I, H}, {I, H}, {H, I}};
+  std::vector<hf::Tensor> bf16;
+  uint32_t state = 1;
+  for (int layer = 0; layer < 24; ++layer)
+    for (const auto& [N, K] : shapes) {
+      hf::Tensor t = hf::Tensor::zeros(hf::DType::BF16, {N, K});
+      uint16_t* v = t.mutable_data_as<uint16_t>();
+      for (int64_t i = 0; i < N * K; ++i) {  // xorshift: random bits fast enough for 358 M weights
+        state ^= state << 13, state ^= state >> 17, state ^= state << 5;
+        v[i] = hf::f32_to_bf16(float(int32_t(state >> 8) - (1 << 23)) * 0x1p-23f * 0.05f);
+      }
+      bf16.push_back(std::move(t));
+    }
+  std::vector<float> x(I, 0.01f), y(I);
+  for (const hf::DType type : {hf::DType::BF16, hf::DType::Q8_0, hf::DType::Q4_0}) {
+    std::vector<hf::Tensor> weights;
+    int64_t bytes = 0;
+    for (const hf::Tensor& t : bf16) {
+      weights.push_back(type == hf::DType::BF16 ? t : hf::kernels::quantize(t, type));
+      bytes += weights.back().nbytes();
+    }
+    const Timing t = best_time(5, [&] {
+      for (const hf::Tensor& W : weights) hf::kernels::matmul(x.data(), 1, W.dim(1), W, nullptr, y.data());
+    });
+    std::printf("layer stream %-4s %zu products, %6.1f MB: %7.3f ms a pass, %6.2f GB/s of weights\n",
+                hf::dtype_name(type), weights.size(), bytes / 1e6, t.wall * 1e3, bytes / t.wall / 1e9);
+  }
+}
+
 void bench_attention(int64_t L) {
   const int heads = 14, kv = 2, hd = 64;
   std::vector<float> q(heads * hd, 0.1f), k(kv * L * hd, 0.01f), v(kv * L * hd, 0.02f), out(heads * hd);
@@ -85,7 +121,7 @@ void bench_attention(int64_t L) {
 
 int main(int argc, char** argv) {
   if (argc > 1) hf::ThreadPool::set_default_threads(std::atoi(argv[1]));
-  const std::string only = argc > 2 ? argv[2] : "";  // decode, prefill or attention: that group alone
+  const std::string only = argc > 2 ? argv[2] : "";  // decode, stream, prefill or attention: that group alone
   auto wanted = [&](const char* group) { return only.empty() || only == group; };
   std::printf("SIMD target %s, %d threads\n", hf::kernels::simd_target(), hf::ThreadPool::global().size());
   if (wanted("decode")) {
@@ -93,6 +129,7 @@ int main(int argc, char** argv) {
     bench_matmul(1, 896, 4864);    // down projection
     bench_matmul(1, 151936, 896);  // tied lm_head
   }
+  if (wanted("stream")) bench_layer_stream();
   if (wanted("prefill")) {
     bench_matmul(512, 4864, 896);  // pp512: gate/up projection
     bench_matmul(512, 896, 4864);  // pp512: down projection

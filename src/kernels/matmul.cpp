@@ -338,12 +338,13 @@ void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOu
   using Fn = std::remove_reference_t<decltype(HWY_DYNAMIC_DISPATCH(MatmulF32))>*;
   std::vector<Fn> fns;
   std::vector<int64_t> starts = {0};  // output i covers concatenated rows [starts[i], starts[i+1])
-  bool shared_quantized = false;  // a quantized output reads the shared x
+  bool shared_quantized = false, any_quantized = false;  // a quantized output reads the shared x / any x
   for (const auto& o : outputs) {
     check_matmul_weight(*o.W, K);
     if (!o.x && !x) throw Error("matmul_group: an output without its own x needs the shared x");
     const DType t = o.W->dtype();
     shared_quantized |= is_quantized(t) && !o.x;
+    any_quantized |= is_quantized(t);
     fns.push_back(t == DType::F32 ? &HWY_DYNAMIC_DISPATCH(MatmulF32)
                   : t == DType::BF16 ? &HWY_DYNAMIC_DISPATCH(MatmulBF16)
                                      : &HWY_DYNAMIC_DISPATCH(MatmulF16));
@@ -373,8 +374,12 @@ void matmul_group(const float* x, int64_t M, int64_t K, std::span<const MatmulOu
       else fns[i](xi, M, K, W.data(), outputs[i].bias, outputs[i].y, ldx, ld, b, e);
     }
   };
+  // Threads split the rows at multiples of 4, of a quantized panel (16 rows: a panel split between
+  // two chunks would be read and computed by both; with 16 threads, 64 chunks of a 1152-row q/k/v
+  // group would split most of its panels), or of the GEMM's widest panel.
+  const int64_t grain = M >= kGemmRows ? kGemmGrain : any_quantized ? quant::kPanelRows : 4;
   if (M * starts.back() * K < 64 * 1024) run(0, starts.back());
-  else ThreadPool::global().parallel_for(starts.back(), run, M >= kGemmRows ? kGemmGrain : 4);
+  else ThreadPool::global().parallel_for(starts.back(), run, grain);
 }
 
 }  // namespace hf::kernels
