@@ -156,7 +156,7 @@ TEST(Seq2SeqGenerate, Variants) {
     auto out = generate(model().model(), case_encoding(find_case(v["case"])), cfg, model().generation_config(), es);
     EXPECT_EQ(out.sequences[0], v["sequence"].get<std::vector<int32_t>>());
     EXPECT_EQ(decode(out.sequences[0]), v["text"].get<std::string>());
-    if (v.contains("sequence_score")) EXPECT_NEAR(out.sequences_scores[0], v["sequence_score"].get<double>(), 1e-4);
+    if (v.contains("sequence_score")) { EXPECT_NEAR(out.sequences_scores[0], v["sequence_score"].get<double>(), 1e-4); }
   }
 }
 

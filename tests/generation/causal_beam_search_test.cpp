@@ -178,7 +178,7 @@ TEST(CausalBeamSearchExhaustive, NarrowBeamsScoreWhatTheyReturn) {
     const auto it = std::find_if(brute.begin(), brute.end(), [&](const auto& b) { return b.second == r.sequences[i]; });
     ASSERT_NE(it, brute.end());
     EXPECT_NEAR(r.sequences_scores[i], it->first, 1e-5);
-    if (i) EXPECT_GE(r.sequences_scores[i - 1], r.sequences_scores[i]);
+    if (i) { EXPECT_GE(r.sequences_scores[i - 1], r.sequences_scores[i]); }
   }
   EXPECT_GE(brute[0].first + 1e-6, r.sequences_scores[0]);
 }
@@ -324,7 +324,7 @@ TEST(CausalBeamSearchQwen, ScoresAreTheRecomputedLogProbsAndSorted) {
       for (size_t i = 0; i < 4; ++i) {
         const auto gen = generated(r.out.sequences[i], prompt.size(), *r.resolved.eos_token_id);
         EXPECT_NEAR(r.out.sequences_scores[i], rescore(prompt, gen, processors, 0.8f), 1e-4) << i;
-        if (i) EXPECT_GE(r.out.sequences_scores[i - 1], r.out.sequences_scores[i]);
+        if (i) { EXPECT_GE(r.out.sequences_scores[i - 1], r.out.sequences_scores[i]); }
       }
       // generate() returns the same rows.
       auto g = qwen().generate(std::vector<std::vector<int32_t>>{prompt}, call);

@@ -286,7 +286,7 @@ TEST(ConstrainedDecoding, GenerateOnTinyQwen2RandomSchemasAndSeeds) {
     ASSERT_NO_THROW(v = json::parse(out.text)) << schema.dump() << " → " << out.text;
     EXPECT_TRUE(valid(v, schema, schema)) << schema.dump() << " → " << out.text;
     ++checked;
-    if (s == 0) EXPECT_EQ(generate_constrained("Answer in JSON:", g, 40, s).sequences, out.sequences);  // same seed
+    if (s == 0) { EXPECT_EQ(generate_constrained("Answer in JSON:", g, 40, s).sequences, out.sequences); }  // same seed
   }
   EXPECT_GE(checked, 10);
 }

@@ -43,8 +43,9 @@ TEST(ConstrainedRegex, FullMatchAgreesWithStdRegexOnRandomStrings) {
     for (int i = 0; i < 400; ++i) {
       std::string s = random_ascii(rng, "abcdxy-@.* 0123456789ABZ_", 8);
       EXPECT_EQ(g->matches(s), std::regex_match(s, re)) << "pattern " << p << " text '" << s << "'";
-      if (g->matches(s))
+      if (g->matches(s)) {
         for (size_t k = 0; k <= s.size(); ++k) EXPECT_TRUE(g->accepts_prefix(s.substr(0, k))) << p << " " << s;
+      }
     }
   }
 }

@@ -61,7 +61,7 @@ TEST_F(HubTest, ShardsDownloadInParallelUnderOneBarAndFailTogether) {
 }
 
 TEST_F(HubTest, IndexNamingAFileOutsideTheRepoIsRejected) {
-  for (const std::string& evil : {"../../../evil.safetensors", "/etc/passwd", "sub/../../x.safetensors"}) {
+  for (const std::string evil : {"../../../evil.safetensors", "/etc/passwd", "sub/../../x.safetensors"}) {
     std::string c = commit('4');
     fs::remove_all(hub_->repo_dir(kShardedRepo));
     fs::remove_all(cache_);
@@ -114,10 +114,10 @@ TEST_F(HubTest, ListingNamingAFileOutsideTheRepoIsRejected) {
 }
 
 TEST_F(HubTest, UnsafeNamesFromTheCallerAreRejectedBeforeAnyRequest) {
-  for (const std::string& f : {"../x", "/abs", "a//b", "a\\b", "./x"})
+  for (const std::string f : {"../x", "/abs", "a//b", "a\\b", "./x"})
     EXPECT_THROW(hf_hub_download("org/tiny", f, opts_), HubError) << f;
   EXPECT_THROW(resolve_model("../etc", opts_), FileError);  // looks like a path: no such folder
-  for (const std::string& id : {"a/b/c", "org--x/y", "-org/x", "org/x.git", "org/"})
+  for (const std::string id : {"a/b/c", "org--x/y", "-org/x", "org/x.git", "org/"})
     EXPECT_THROW(resolve_model(id, opts_), InputError) << id;
   HubOptions o = opts_;
   o.revision = "../../x";

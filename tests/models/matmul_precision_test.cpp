@@ -62,7 +62,7 @@ TEST_P(MatmulPrecisionFixture, Bf16IsOptInCloseAndPerModel) {
   const auto top = std::max_element(want.begin(), want.end()) - want.begin();
   std::vector<float> sorted = want;
   std::nth_element(sorted.begin(), sorted.begin() + 1, sorted.end(), std::greater<float>());
-  if (sorted[0] - sorted[1] > 2 * worst) EXPECT_EQ(std::max_element(got.begin(), got.end()) - got.begin(), top);
+  if (sorted[0] - sorted[1] > 2 * worst) { EXPECT_EQ(std::max_element(got.begin(), got.end()) - got.begin(), top); }
 }
 
 INSTANTIATE_TEST_SUITE_P(Bf16Weights, MatmulPrecisionFixture, ::testing::Values("tiny-qwen2", "tiny-mistral", "tiny-gemma2"),

@@ -87,8 +87,9 @@ TEST_P(TinyBertErrors, RaiseAClearError) {
     const std::string what = e.what();
     EXPECT_EQ(what.find('\n'), std::string::npos) << what;
     EXPECT_FALSE(what.empty());
-    if (x.contains("message") && x["message"].is_string() && x["raises"].is_string())
+    if (x.contains("message") && x["message"].is_string() && x["raises"].is_string()) {
       EXPECT_NE(what.find(x["message"].get<std::string>().substr(0, 30)), std::string::npos) << what;
+    }
   }
 }
 

@@ -71,8 +71,8 @@ void expect_resolved(const fs::path& dir, const json& c) {
   EXPECT_EQ(*g.early_stopping, r["early_stopping"].get<bool>());
   EXPECT_EQ(*g.no_repeat_ngram_size, r["no_repeat_ngram_size"].get<int>());
   EXPECT_EQ(g.decoder_start_token_id, r["decoder_start_token_id"].get<int>());
-  if (r.contains("forced_bos_token_id")) EXPECT_EQ(g.forced_bos_token_id, r["forced_bos_token_id"].get<int>());
-  if (r.contains("forced_eos_token_id")) EXPECT_EQ(g.forced_eos_token_id, r["forced_eos_token_id"].get<int>());
+  if (r.contains("forced_bos_token_id")) { EXPECT_EQ(g.forced_bos_token_id, r["forced_bos_token_id"].get<int>()); }
+  if (r.contains("forced_eos_token_id")) { EXPECT_EQ(g.forced_eos_token_id, r["forced_eos_token_id"].get<int>()); }
   const json prefix = c.contains("prefix") ? c["prefix"] : r["prefix"];
   if (prefix.is_null()) EXPECT_FALSE(s.prefix);
   else EXPECT_EQ(s.prefix, prefix.get<std::string>());
@@ -93,8 +93,9 @@ void expect_output(const fs::path& dir, const json& c) {
   const json out = make(c["task"], dir).run(c["inputs"], call_options(c["kwargs"]));
   const std::string log = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(out, c["output"]);
-  if (c.contains("warnings"))
+  if (c.contains("warnings")) {
     for (const auto& w : c["warnings"]) EXPECT_NE(log.find(w.get<std::string>()), std::string::npos) << log;
+  }
 }
 
 }  // namespace
