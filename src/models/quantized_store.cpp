@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -36,23 +37,33 @@ size_t aligned(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 
 bool is_weight_file(const fs::path& p) {
   const std::string name = p.filename().string();
-  auto ends = [&](const std::string& tail) {
-    return name.size() >= tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
-  };
-  return ends(".safetensors") || ends(".bin");
+  return name.ends_with(".safetensors") || name.ends_with(".bin");
 }
 
 // The SHA-256 of a fixed 17 x 128 matrix quantized to `type` now (a panel, a row left over, two
 // chunks a row, every block a different scale): any change to the panel order, the scales' place
 // or the rounding (kernels/quant_format.h, the quantizers) changes it, so entries written by an
 // older layout can never be read as this one's. A version number would have to be bumped by
-// hand by whoever edits the kernels; this costs a few microseconds a load.
-std::string layout_fingerprint(DType type) {
+// hand by whoever edits the kernels. Computed once a process (a few microseconds).
+std::string compute_layout_fingerprint(DType type) {
   Tensor w = Tensor::zeros(DType::BF16, {17, 128});
   uint16_t* v = w.mutable_data_as<uint16_t>();
   for (int64_t i = 0; i < w.numel(); ++i) v[i] = f32_to_bf16(float((i * 7919) % 255 - 127) / float(1 + i / 32));
   const Tensor q = kernels::quantize(w, type);
   return sha256_hex(std::string(static_cast<const char*>(q.data()), q.nbytes())).substr(0, 16);
+}
+
+const std::string& layout_fingerprint(DType type) {
+  static const std::string q8 = compute_layout_fingerprint(DType::Q8_0), q4 = compute_layout_fingerprint(DType::Q4_0);
+  return type == DType::Q4_0 ? q4 : q8;
+}
+
+// The key an entry was written for, or nothing when the file is not one of ours.
+std::optional<std::string> entry_key(const SafetensorsFile& f) {
+  const auto& meta = f.metadata();
+  auto format = meta.find("format"), key = meta.find("key");
+  if (format == meta.end() || format->second != kFormat || key == meta.end()) return std::nullopt;
+  return key->second;
 }
 
 // The entry at `path` when it is one of ours for `key`, else null (a warning when a file is there
@@ -62,9 +73,7 @@ std::shared_ptr<const WeightSource> open_entry(const fs::path& path, const std::
   if (!fs::exists(path, ec)) return nullptr;
   try {
     std::shared_ptr<const SafetensorsFile> f = SafetensorsFile::open(path);
-    const auto& meta = f->metadata();
-    auto format = meta.find("format"), k = meta.find("key");
-    if (format != meta.end() && format->second == kFormat && k != meta.end() && k->second == key) return f;
+    if (entry_key(*f) == key) return f;
     warn(path.string() + ": not an entry for these weights; quantizing again and writing it anew");
   } catch (const Error& e) {
     warn(std::string(e.what()) + "; quantizing again and writing the entry anew");
@@ -250,11 +259,8 @@ void remove_stale_quantized_entries(const fs::path& folder, const fs::path& keep
       const fs::path p = e.path();
       if (p == keep || p.extension() != ".safetensors") continue;
       try {
-        const std::shared_ptr<const SafetensorsFile> f = SafetensorsFile::open(p);
-        auto format = f->metadata().find("format"), key = f->metadata().find("key");
-        if (format == f->metadata().end() || format->second != kFormat || key == f->metadata().end() ||
-            sources_unchanged(key->second))
-          continue;
+        const std::optional<std::string> key = entry_key(*SafetensorsFile::open(p));
+        if (!key || sources_unchanged(*key)) continue;
       } catch (const Error&) {
         continue;
       }
@@ -277,6 +283,5 @@ QuantizedCacheUsage quantized_cache_usage(const fs::path& folder) {
   }
   return usage;
 }
-
 
 }  // namespace hf

@@ -49,6 +49,20 @@ std::vector<float> logits(const fs::path& dir, const std::string& q, const fs::p
   return std::vector<float>(t.data_as<float>(), t.data_as<float>() + t.numel());
 }
 
+// A safetensors file's header: its length (the 8 bytes before it) and its JSON.
+struct Header {
+  uint64_t size = 0;
+  json value;
+};
+Header read_header(std::istream& in) {
+  Header h;
+  in.read(reinterpret_cast<char*>(&h.size), 8);
+  std::string text(h.size, ' ');
+  in.read(text.data(), std::streamsize(h.size));
+  h.value = json::parse(text);
+  return h;
+}
+
 std::vector<fs::path> files_in(const fs::path& folder) {
   std::vector<fs::path> out;
   std::error_code ec;
@@ -137,12 +151,9 @@ TEST_P(QuantizedStoreTest, ChangedWeightsAreANewEntry) {
   // Flip the sign of layer 0's q_proj in place (same size, same inode, a new mtime).
   const fs::path st = dir / "model.safetensors";
   std::fstream f(st, std::ios::in | std::ios::out | std::ios::binary);
-  uint64_t n = 0;
-  f.read(reinterpret_cast<char*>(&n), 8);
-  std::string text(n, ' ');
-  f.read(text.data(), std::streamsize(n));
-  const json h = json::parse(text);
-  const auto off = h["model.layers.0.self_attn.q_proj.weight"]["data_offsets"];
+  const Header h = read_header(f);
+  const uint64_t n = h.size;
+  const auto off = h.value["model.layers.0.self_attn.q_proj.weight"]["data_offsets"];
   const uint64_t b = off[0].get<uint64_t>(), e = off[1].get<uint64_t>();
   std::string bytes(e - b, '\0');
   f.seekg(std::streamoff(8 + n + b));
@@ -207,13 +218,11 @@ INSTANTIATE_TEST_SUITE_P(Types, QuantizedStoreTest, ::testing::Values("int8", "i
 // leaves depends on the entry's key and paths), so that the data section keeps its alignment.
 void edit_header(const fs::path& path, const std::function<void(json&)>& edit) {
   std::ifstream in(path, std::ios::binary);
-  uint64_t n = 0;
-  in.read(reinterpret_cast<char*>(&n), 8);
-  std::string text(n, ' ');
-  in.read(text.data(), std::streamsize(n));
+  Header header = read_header(in);
+  const uint64_t n = header.size;
   const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   in.close();
-  json h = json::parse(text);
+  json& h = header.value;
   edit(h);
   std::string out = h.dump();
   const uint64_t grown = out.size() <= n ? n : n + (out.size() - n + 63) / 64 * 64;
