@@ -7,17 +7,18 @@
 #                                       [--kv-cache-dtype f32|f16|bf16] HF_MODEL_DIR
 #
 # For each mode (hfcpp bf16 / --quantize int8 / --quantize int4 against llama.cpp's bf16 / q8_0 /
-# q4_0 GGUF of the same folder, made by ../shared/tools/llamacpp-anchor.sh) it runs, in turn:
-# membw; hfcpp bench with a 512-token prompt (pp512); llama-bench pp512; then N rounds (default 3)
-# of llama-bench tg128 and hfcpp bench tg128 from a 1-token prompt (llama-bench's tg128 decodes
-# from an empty cache; after 512 tokens attention would cost hfcpp ~5%); hfcpp bench with a
-# 4096-token prompt (its decode is tg128 at depth 4096); llama-bench tg128@d4096; membw.
-# Decode is a stream of the weights and this machine's memory bandwidth moves by tens of percent
-# from one minute to the next (other tenants of the host), so decode is compared round by round:
-# the tg128 line gives the medians and the median of the rounds' ratios, then each round.
+# q4_0 GGUF of the same folder, made by ../shared/tools/llamacpp-anchor.sh) it runs membw, then N
+# rounds (default 3) of: hfcpp bench with a 512-token prompt (pp512); llama-bench pp512 (for int8 /
+# int4 also llama.cpp's bf16 pp512, the issue's prefill target); llama-bench tg128; hfcpp bench
+# tg128 from a 1-token prompt (llama-bench's tg128 decodes from an empty cache; after 512 tokens
+# attention would cost hfcpp ~5%). Then hfcpp bench with a 4096-token prompt (its decode is tg128
+# at depth 4096); llama-bench tg128@d4096; membw.
+# This machine's speed moves by tens of percent from one minute to the next (other tenants of the
+# host: memory bandwidth for decode, CPU time for prefill), so pp512 and tg128 are compared round
+# by round: their line gives the medians and the median of the rounds' ratios, then each round.
 # Then one line per test: both speeds, the ratio hfcpp / llama.cpp, the load average and the
-# bandwidth around it; for int8 / int4 also pp512 against llama.cpp's bf16 (the issue's prefill
-# target), and hfcpp's load as the median of its warm loads (the first may read cold pages). Both sides run under `nice -n -10` when root (as ../shared/tools/README.md
+# bandwidth around it, and hfcpp's load as the median of its warm loads (the first may read cold
+# pages). Both sides run under `nice -n -10` when root (as ../shared/tools/README.md
 # advises). --matmul-precision and --kv-cache-dtype are passed to hfcpp bench (bf16: prefill in
 # llama.cpp's bf16 arithmetic; f16: the KV cache llama-bench uses by default, half the bytes a
 # decode step reads at depth 4096 next to hfcpp's exact f32 default).
@@ -45,9 +46,9 @@ done
 nice=(); [ "$(id -u)" = 0 ] && nice=(nice -n -10)
 
 membw() { "$tools/membw" -t "$threads" | tail -1; }
-hf() {  # mode prompt_tokens
+hf() {  # mode prompt_tokens [gen_tokens]
   local q=(); [ "$1" = bf16 ] || q=(--quantize "$1")
-  "${nice[@]}" "$hfcpp" bench "$model" -t "$threads" --prompt-tokens "$2" --gen-tokens 128 --json "${q[@]}" "${hf_opts[@]}"
+  "${nice[@]}" "$hfcpp" bench "$model" -t "$threads" --prompt-tokens "$2" --gen-tokens "${3:-128}" --json "${q[@]}" "${hf_opts[@]}"
 }
 ll() {  # type tests
   "${nice[@]}" "$tools/llamacpp-anchor.sh" -t "$threads" --types "$1" --tests "$2" "$model" | grep '^{'
@@ -59,9 +60,11 @@ trap 'rm -f "$out"' EXIT
 for mode in ${modes//,/ }; do
   case $mode in bf16) type=bf16 ;; int8) type=q8_0 ;; int4) type=q4_0 ;; *) echo "bad mode $mode" >&2; exit 1 ;; esac
   echo "{\"membw\": $(membw), \"mode\": \"$mode\", \"load1\": $(cut -d' ' -f1 /proc/loadavg)}" >> "$out"
-  echo "{\"hfcpp\": $(hf "$mode" 512), \"mode\": \"$mode\", \"load1\": $(cut -d' ' -f1 /proc/loadavg)}" >> "$out"
-  ll "$type" pp512 | sed "s/^/{\"mode\": \"$mode\", \"llama\": /; s/\$/}/" >> "$out"
   for round in $(seq "$rounds"); do
+    echo "{\"hfcpp\": $(hf "$mode" 512 16), \"mode\": \"$mode\", \"round\": $round}" >> "$out"
+    for t in $type $([ "$type" = bf16 ] || echo bf16); do
+      ll "$t" pp512 | sed "s/^/{\"mode\": \"$mode\", \"round\": $round, \"llama\": /; s/\$/}/" >> "$out"
+    done
     ll "$type" tg128 | sed "s/^/{\"mode\": \"$mode\", \"round\": $round, \"llama\": /; s/\$/}/" >> "$out"
     echo "{\"hfcpp_d0\": $(hf "$mode" 1), \"mode\": \"$mode\", \"round\": $round}" >> "$out"
   done
@@ -80,19 +83,22 @@ by_mode = {}
 for r in rows:
     by_mode.setdefault(r["mode"], []).append(r)
 print(f"{'mode':5} {'test':12} {'hfcpp tok/s':>12} {'llama tok/s':>12} {'ratio':>6}  load1  interf  membw GB/s (before/after)")
-bf16_pp = {r["llama"]["test"]: r["llama"] for r in by_mode.get("bf16", []) if "llama" in r and "round" not in r}
 for mode, rs in by_mode.items():
     bw = [r["membw"].get(f"t{threads}_best") for r in rs if "membw" in r]  # before and after the mode
     hf = next((r["hfcpp"] for r in rs if "hfcpp" in r), None)
     hfd = next((r["hfcpp_d4096"] for r in rs if "hfcpp_d4096" in r), None)
     ll = {r["llama"]["test"]: r["llama"] for r in rs if "llama" in r and "round" not in r}
     rounds = sorted({r["round"] for r in rs if "round" in r})
-    pairs = []  # (hfcpp, llama.cpp) tg128 of each round
-    for k in rounds:
-        mine = next((r["hfcpp_d0"]["decode_tok_s"] for r in rs if r.get("round") == k and "hfcpp_d0" in r), None)
-        theirs = next((r["llama"] for r in rs if r.get("round") == k and "llama" in r), None)
-        if mine is not None and theirs is not None:
-            pairs.append((mine, theirs))
+
+    def paired(mine_key, mine_field, test, typ):  # (hfcpp, llama.cpp) of each round
+        pairs = []
+        for k in rounds:
+            mine = next((r[mine_key][mine_field] for r in rs if r.get("round") == k and mine_key in r), None)
+            theirs = next((r["llama"] for r in rs if r.get("round") == k and "llama" in r
+                           and r["llama"]["test"] == test and r["llama"]["type"] == typ), None)
+            if mine is not None and theirs is not None:
+                pairs.append((mine, theirs))
+        return pairs
 
     def line(test, mine, theirs, extra=""):
         load, interf = theirs.get("load1", ""), theirs.get("interference", "")
@@ -100,22 +106,30 @@ for mode, rs in by_mode.items():
         print(f"{mode:5} {test:12} {mine:12.1f} {theirs['tok_s']:12.1f} {mine / theirs['tok_s']:6.2f}  "
               f"{load!s:5}  {interf!s:6}  {extra or bw}")
 
-    if hf and "pp512" in ll:
-        line("pp512", hf["prompt_tok_s"], ll["pp512"])
-    if hf and mode != "bf16" and "pp512" in bf16_pp:  # the issue's prefill target for int8 / int4
-        line("pp512/bf16", hf["prompt_tok_s"], bf16_pp["pp512"], "against llama.cpp's bf16 pp512 of this run")
-    if pairs:
+    def by_rounds(test, pairs, note):  # the medians and the median of the rounds' ratios, then each round
         ratios = [m / t["tok_s"] for m, t in pairs]
         med = {"tok_s": statistics.median(t["tok_s"] for _, t in pairs), "load1": pairs[-1][1].get("load1", ""),
                "interference": max(t.get("interference", 0) or 0 for _, t in pairs)}
-        line("tg128", statistics.median(m for m, _ in pairs), med,
+        line(test, statistics.median(m for m, _ in pairs), med,
              f"median of {len(pairs)} rounds' ratios {statistics.median(ratios):.2f} "
-             f"(min {min(ratios):.2f}, max {max(ratios):.2f}); membw {bw}")
+             f"(min {min(ratios):.2f}, max {max(ratios):.2f}){note}")
         for i, (m, t) in enumerate(pairs, 1):
             line(f"  round {i}", m, t, " ")
+        return med
+
+    typ = next((r["llama"]["type"] for r in rs if "llama" in r and r["llama"]["test"] == "tg128"), "bf16")
+    pp = paired("hfcpp", "prompt_tok_s", "pp512", typ)
+    if pp:
+        by_rounds("pp512", pp, "")
+    pp_bf16 = paired("hfcpp", "prompt_tok_s", "pp512", "bf16")
+    if pp_bf16 and typ != "bf16":  # the issue's prefill target for int8 / int4
+        by_rounds("pp512/bf16", pp_bf16, "; against llama.cpp's bf16 pp512 of each round")
+    tg = paired("hfcpp_d0", "decode_tok_s", "tg128", typ)
+    if tg:
+        med = by_rounds("tg128", tg, f"; membw {bw}")
         if hf:  # decode reads every weight once a token: tokens/s x weight bytes = the stream's GB/s
             gb = hf["weights_mb"] * 1048576 / 1e9
-            print(f"{mode:5} tg128 streams the weights ({gb:.3f} GB a token) at: hfcpp {statistics.median(m for m, _ in pairs) * gb:.1f} "
+            print(f"{mode:5} tg128 streams the weights ({gb:.3f} GB a token) at: hfcpp {statistics.median(m for m, _ in tg) * gb:.1f} "
                   f"GB/s, llama.cpp {med['tok_s'] * gb:.1f} GB/s; membw t{threads} (best pattern) before/after: {bw} GB/s")
     if hfd and "tg128@d4096" in ll:
         line("tg128@d4096", hfd["decode_tok_s"], ll["tg128@d4096"])
