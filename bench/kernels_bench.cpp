@@ -106,15 +106,18 @@ void bench_layer_stream() {
   }
 }
 
-void bench_attention(int64_t L) {
+// T queries (1: a decode step; T = L: a prompt's causal self-attention) over L positions, one
+// layer of Qwen2.5-0.5B: 14 query heads over 2 KV heads of 64.
+void bench_attention(int64_t T, int64_t L) {
   const int heads = 14, kv = 2, hd = 64;
-  std::vector<float> q(heads * hd, 0.1f), k(kv * L * hd, 0.01f), v(kv * L * hd, 0.02f), out(heads * hd);
+  std::vector<float> q(T * heads * hd, 0.1f), k(kv * L * hd, 0.01f), v(kv * L * hd, 0.02f), out(T * heads * hd);
   hf::kernels::AttentionArgs a;
   a.q = q.data(), a.q_stride = heads * hd, a.k = k.data(), a.v = v.data();
   a.kv_head_stride = L * hd, a.kv_pos_stride = hd, a.out = out.data(), a.out_stride = heads * hd;
-  a.T = 1, a.L = L, a.n_heads = heads, a.n_kv_heads = kv, a.head_dim = hd, a.scale = 0.125f;
-  const Timing t = best_time(50, [&] { hf::kernels::attention(a); });
-  std::printf("attention decode L=%-6lld 14 heads / 2 KV, head_dim 64: %8.1f us\n", (long long)L, t.wall * 1e6);
+  a.T = T, a.L = L, a.n_heads = heads, a.n_kv_heads = kv, a.head_dim = hd, a.scale = 0.125f;
+  const Timing t = best_time(T == 1 ? 50 : 10, [&] { hf::kernels::attention(a); });
+  std::printf("attention %-7s T=%-5lld L=%-6lld 14 heads / 2 KV, head_dim 64: %8.1f us (%8.1f CPU-us)\n",
+              T == 1 ? "decode" : "prefill", (long long)T, (long long)L, t.wall * 1e6, t.cpu * 1e6);
 }
 
 }  // namespace
@@ -135,8 +138,10 @@ int main(int argc, char** argv) {
     bench_matmul(512, 896, 4864);  // pp512: down projection
   }
   if (wanted("attention")) {
-    bench_attention(512);
-    bench_attention(4096);
+    bench_attention(1, 512);
+    bench_attention(1, 4096);
+    bench_attention(512, 512);    // a 512-token prompt, one layer
+    bench_attention(2048, 2048);
   }
   return 0;
 }

@@ -16,6 +16,8 @@
 #include "hwy/highway.h"
 #include "kernels/simd-inl.h"
 
+#include <type_traits>
+
 #if HWY_ONCE
 #include <algorithm>
 #include <cmath>
@@ -36,27 +38,42 @@ constexpr int64_t kKeyTile = 16;  // keys per transposed tile
 HWY_BEFORE_NAMESPACE();
 namespace hf::kernels::HWY_NAMESPACE {
 
-// y[0, n) += Σ_{j0 ≤ j < j1} p[j] · v[j * stride + (0..n)], four vectors of y in registers at a time.
-template <class T>
-HWY_INLINE void WeightedSum(const float* p, const T* v, int64_t stride, int64_t j0, int64_t j1, int64_t n, float* y) {
+// y[h][0, n) += Σ_{j0 ≤ j < j1} p[h][j] · v[j * stride + (0..n)] for the H heads of a GQA group
+// that read the same value rows: four vectors of each head's y in registers at a time, each value
+// vector loaded once for all H. One head's four accumulators are four chains of dependent FMAs;
+// two heads give eight, twice the FMAs in flight.
+template <int H, class T>
+HWY_INLINE void WeightedSum(const float* const* p, const T* v, int64_t stride, int64_t j0, int64_t j1, int64_t n,
+                            float* const* y) {
   const DF d;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   int64_t i = 0;
   for (; i + 4 * N <= n; i += 4 * N) {
-    VF y0 = hn::LoadU(d, y + i), y1 = hn::LoadU(d, y + i + N), y2 = hn::LoadU(d, y + i + 2 * N),
-       y3 = hn::LoadU(d, y + i + 3 * N);
+    VF acc[H][4];
+#pragma GCC unroll 4
+    for (int h = 0; h < H; ++h)
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) acc[h][c] = hn::LoadU(d, y[h] + i + c * N);
     for (int64_t j = j0; j < j1; ++j) {
-      const VF pj = hn::Set(d, p[j]);
       const T* vj = v + j * stride + i;
-      y0 = hn::MulAdd(pj, LoadWidened(d, vj), y0);
-      y1 = hn::MulAdd(pj, LoadWidened(d, vj + N), y1);
-      y2 = hn::MulAdd(pj, LoadWidened(d, vj + 2 * N), y2);
-      y3 = hn::MulAdd(pj, LoadWidened(d, vj + 3 * N), y3);
+      VF vc[4];
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) vc[c] = LoadWidened(d, vj + c * N);
+#pragma GCC unroll 4
+      for (int h = 0; h < H; ++h) {
+        const VF pj = hn::Set(d, p[h][j]);
+#pragma GCC unroll 4
+        for (int c = 0; c < 4; ++c) acc[h][c] = hn::MulAdd(pj, vc[c], acc[h][c]);
+      }
     }
-    hn::StoreU(y0, d, y + i), hn::StoreU(y1, d, y + i + N), hn::StoreU(y2, d, y + i + 2 * N), hn::StoreU(y3, d, y + i + 3 * N);
+#pragma GCC unroll 4
+    for (int h = 0; h < H; ++h)
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) hn::StoreU(acc[h][c], d, y[h] + i + c * N);
   }
   if (i < n)  // the remaining dims (head_dim not a multiple of four vectors)
-    for (int64_t j = j0; j < j1; ++j) Axpy(p[j], v + j * stride + i, y + i, n - i);
+    for (int h = 0; h < H; ++h)
+      for (int64_t j = j0; j < j1; ++j) Axpy(p[h][j], v + j * stride + i, y[h] + i, n - i);
 }
 
 // Items [item0, item1) of a.T * a.n_heads / hp: item i is query t = i / (n_heads / hp) for the
@@ -86,42 +103,63 @@ void TransposeKeys(const AttentionArgs& a, int64_t tile0, int64_t tile1, float* 
   else TransposeKeysOf<float>(a, tile0, tile1, kt);
 }
 
-// row[j] = scale · (q · key j) for j in [lo, hi), from the transposed tiles of one KV head.
+// rows[h][j] = scale · (q_h · key j) for j in [lo, hi) and the H heads q_h = q + h * hd of a GQA
+// group, from the transposed tiles of their KV head: each tile row is loaded once for the H heads,
+// and two chains per head (even and odd k) hide the FMA latency.
+template <int H>
 HWY_INLINE void ScoresFromTiles(const float* q, const float* kt, int64_t hd, float scale, int64_t lo, int64_t hi,
-                                float* row) {
+                                float* const* rows) {
   const DF d;
   constexpr int64_t N = static_cast<int64_t>(hn::MaxLanes(DF())), kVecs = kKeyTile / N;  // 1 (AVX-512) .. 16 (scalar)
   static_assert(kKeyTile % N == 0, "a key tile is a whole number of vectors");
+  constexpr int kChains = 2;
   HWY_ALIGN float tile_scores[kKeyTile];
   for (int64_t tile = lo / kKeyTile; tile * kKeyTile < hi; ++tile) {
     const float* t = kt + tile * hd * kKeyTile;
-    // Four chains over k (k mod 4): one chain of dependent FMAs would wait on each one's latency.
-    constexpr int kChains = 4;
-    VF acc[kChains][kVecs];
-#pragma GCC unroll 4
+    VF acc[kChains][H][kVecs];
+#pragma GCC unroll 2
     for (int c = 0; c < kChains; ++c)
+#pragma GCC unroll 4
+      for (int h = 0; h < H; ++h)
 #pragma GCC unroll 16
-      for (int64_t v = 0; v < kVecs; ++v) acc[c][v] = hn::Zero(d);
+        for (int64_t v = 0; v < kVecs; ++v) acc[c][h][v] = hn::Zero(d);
     int64_t k = 0;
     for (; k + kChains <= hd; k += kChains)
-#pragma GCC unroll 4
-      for (int c = 0; c < kChains; ++c) {
-        const VF qk = hn::Set(d, q[k + c]);
+#pragma GCC unroll 2
+      for (int c = 0; c < kChains; ++c)
 #pragma GCC unroll 16
-        for (int64_t v = 0; v < kVecs; ++v)
-          acc[c][v] = hn::MulAdd(qk, hn::LoadU(d, t + (k + c) * kKeyTile + v * N), acc[c][v]);
-      }
+        for (int64_t v = 0; v < kVecs; ++v) {
+          const VF kv = hn::LoadU(d, t + (k + c) * kKeyTile + v * N);
+#pragma GCC unroll 4
+          for (int h = 0; h < H; ++h) acc[c][h][v] = hn::MulAdd(hn::Set(d, q[h * hd + k + c]), kv, acc[c][h][v]);
+        }
     for (; k < hd; ++k)
 #pragma GCC unroll 16
-      for (int64_t v = 0; v < kVecs; ++v)
-        acc[0][v] = hn::MulAdd(hn::Set(d, q[k]), hn::LoadU(d, t + k * kKeyTile + v * N), acc[0][v]);
-#pragma GCC unroll 16
-    for (int64_t v = 0; v < kVecs; ++v)
-      hn::Store(hn::Mul(hn::Set(d, scale), hn::Add(hn::Add(acc[0][v], acc[1][v]), hn::Add(acc[2][v], acc[3][v]))), d,
-                tile_scores + v * N);
+      for (int64_t v = 0; v < kVecs; ++v) {
+        const VF kv = hn::LoadU(d, t + k * kKeyTile + v * N);
+#pragma GCC unroll 4
+        for (int h = 0; h < H; ++h) acc[0][h][v] = hn::MulAdd(hn::Set(d, q[h * hd + k]), kv, acc[0][h][v]);
+      }
     const int64_t j0 = std::max(lo, tile * kKeyTile), j1 = std::min(hi, (tile + 1) * kKeyTile);
-    for (int64_t j = j0; j < j1; ++j) row[j] = tile_scores[j - tile * kKeyTile];
+    for (int h = 0; h < H; ++h) {
+#pragma GCC unroll 16
+      for (int64_t v = 0; v < kVecs; ++v)
+        hn::Store(hn::Mul(hn::Set(d, scale), hn::Add(acc[0][h][v], acc[1][h][v])), d, tile_scores + v * N);
+      for (int64_t j = j0; j < j1; ++j) rows[h][j] = tile_scores[j - tile * kKeyTile];
+    }
   }
+}
+
+// The heads [0, hp) of an item, up to kHeadsPerPass at a time: f(integral_constant<int, H>, h)
+// takes heads h .. h + H - 1.
+constexpr int kHeadsPerPass = HWY_MAX_BYTES >= 64 ? 4 : 2;  // 4 heads × 2 chains: 8 of AVX-512's 32 registers
+template <class F>
+HWY_INLINE void ForHeadsInPasses(int hp, const F& f) {
+  int h = 0;
+  for (; h + kHeadsPerPass <= hp; h += kHeadsPerPass) f(std::integral_constant<int, kHeadsPerPass>(), h);
+  if constexpr (kHeadsPerPass > 2)
+    for (; h + 2 <= hp; h += 2) f(std::integral_constant<int, 2>(), h);
+  for (; h < hp; ++h) f(std::integral_constant<int, 1>(), h);
 }
 
 template <class T>
@@ -139,9 +177,13 @@ void AttendRangeOf(const AttentionArgs& a, int hp, int64_t item0, int64_t item1,
     float* out = a.out + t * a.out_stride + int64_t(h0) * a.head_dim;
     if (kt) {  // prefill: from the transposed key tiles
       const int64_t tiles = (a.L + kKeyTile - 1) / kKeyTile;
-      for (int h = 0; h < hp; ++h)
-        ScoresFromTiles(q + h * a.head_dim, kt + (h0 / group) * tiles * a.head_dim * kKeyTile, a.head_dim, a.scale, lo,
-                        hi, scores + h * a.L);
+      const float* tiles_of_head = kt + (h0 / group) * tiles * a.head_dim * kKeyTile;
+      ForHeadsInPasses(hp, [&](auto heads, int h) {
+        constexpr int H = decltype(heads)::value;
+        float* rows[H];
+        for (int i = 0; i < H; ++i) rows[i] = scores + (h + i) * a.L;
+        ScoresFromTiles<H>(q + h * a.head_dim, tiles_of_head, a.head_dim, a.scale, lo, hi, rows);
+      });
     } else {
       for (int64_t j = lo; j < hi; ++j) {
         const T* kj = kbase + j * a.kv_pos_stride;
@@ -173,8 +215,16 @@ void AttendRangeOf(const AttentionArgs& a, int hp, int64_t item0, int64_t item1,
     constexpr int64_t kKeyBlock = 32;
     for (int64_t j0 = lo; j0 < hi; j0 += kKeyBlock) {
       const int64_t j1 = std::min(hi, j0 + kKeyBlock);
-      for (int h = 0; h < hp; ++h)
-        WeightedSum(scores + h * a.L, vbase, a.kv_pos_stride, j0, j1, a.head_dim, out + h * a.head_dim);
+      for (int h = 0; h + 1 < hp; h += 2) {
+        const float* p[2] = {scores + h * a.L, scores + (h + 1) * a.L};
+        float* y[2] = {out + h * a.head_dim, out + (h + 1) * a.head_dim};
+        WeightedSum<2>(p, vbase, a.kv_pos_stride, j0, j1, a.head_dim, y);
+      }
+      if (hp % 2) {
+        const float* p[1] = {scores + (hp - 1) * a.L};
+        float* y[1] = {out + (hp - 1) * a.head_dim};
+        WeightedSum<1>(p, vbase, a.kv_pos_stride, j0, j1, a.head_dim, y);
+      }
     }
   }
 }

@@ -57,7 +57,11 @@ struct Data {
   std::vector<float> q, k, v;
 };
 
-const Case kCases[] = {{1, 1, 2, 1, 16}, {1, 700, 14, 2, 64}, {7, 40, 8, 2, 37}, {30, 30, 4, 4, 128, 9}, {1, 300, 4, 1, 64}};
+// Decode with whole GQA groups (7 heads a KV head: value rows summed two heads at a time, then
+// one), fewer queries than the key tiles need, tiles with a window, and tiles for a group of 7
+// (scores 4 + 2 + 1 heads at a time with AVX-512, 2 + 2 + 2 + 1 below it) past a partial tile.
+const Case kCases[] = {{1, 1, 2, 1, 16},        {1, 700, 14, 2, 64}, {7, 40, 8, 2, 37},
+                       {30, 30, 4, 4, 128, 9}, {1, 300, 4, 1, 64},  {20, 45, 14, 2, 64}};
 
 void expect_matches_reference(DType t, const std::string& where) {
   for (const Case& c : kCases) {
