@@ -150,17 +150,18 @@ HWY_INLINE void ScoresFromTiles(const float* q, const float* kt, int64_t hd, flo
   }
 }
 
-// The heads [0, hp) of an item, up to kHeadsPerPass at a time: f(integral_constant<int, H>, h)
-// takes heads h .. h + H - 1.
-constexpr int kHeadsPerPass = HWY_MAX_BYTES >= 64 ? 4 : 2;  // 4 heads × 2 chains: 8 of AVX-512's 32 registers
-template <class F>
+// The heads [0, hp) of an item, up to MaxH at a time (then 2, then 1): f(integral_constant<int, H>,
+// h) takes heads h .. h + H - 1.
+template <int MaxH, class F>
 HWY_INLINE void ForHeadsInPasses(int hp, const F& f) {
   int h = 0;
-  for (; h + kHeadsPerPass <= hp; h += kHeadsPerPass) f(std::integral_constant<int, kHeadsPerPass>(), h);
-  if constexpr (kHeadsPerPass > 2)
+  for (; h + MaxH <= hp; h += MaxH) f(std::integral_constant<int, MaxH>(), h);
+  if constexpr (MaxH > 2)
     for (; h + 2 <= hp; h += 2) f(std::integral_constant<int, 2>(), h);
   for (; h < hp; ++h) f(std::integral_constant<int, 1>(), h);
 }
+// Heads whose scores one pass computes: 4 heads × 2 chains are 8 of AVX-512's 32 registers.
+constexpr int kScoreHeads = HWY_MAX_BYTES >= 64 ? 4 : 2;
 
 template <class T>
 void AttendRangeOf(const AttentionArgs& a, int hp, int64_t item0, int64_t item1, float* scores, const float* kt) {
@@ -178,7 +179,7 @@ void AttendRangeOf(const AttentionArgs& a, int hp, int64_t item0, int64_t item1,
     if (kt) {  // prefill: from the transposed key tiles
       const int64_t tiles = (a.L + kKeyTile - 1) / kKeyTile;
       const float* tiles_of_head = kt + (h0 / group) * tiles * a.head_dim * kKeyTile;
-      ForHeadsInPasses(hp, [&](auto heads, int h) {
+      ForHeadsInPasses<kScoreHeads>(hp, [&](auto heads, int h) {
         constexpr int H = decltype(heads)::value;
         float* rows[H];
         for (int i = 0; i < H; ++i) rows[i] = scores + (h + i) * a.L;
@@ -215,16 +216,13 @@ void AttendRangeOf(const AttentionArgs& a, int hp, int64_t item0, int64_t item1,
     constexpr int64_t kKeyBlock = 32;
     for (int64_t j0 = lo; j0 < hi; j0 += kKeyBlock) {
       const int64_t j1 = std::min(hi, j0 + kKeyBlock);
-      for (int h = 0; h + 1 < hp; h += 2) {
-        const float* p[2] = {scores + h * a.L, scores + (h + 1) * a.L};
-        float* y[2] = {out + h * a.head_dim, out + (h + 1) * a.head_dim};
-        WeightedSum<2>(p, vbase, a.kv_pos_stride, j0, j1, a.head_dim, y);
-      }
-      if (hp % 2) {
-        const float* p[1] = {scores + (hp - 1) * a.L};
-        float* y[1] = {out + (hp - 1) * a.head_dim};
-        WeightedSum<1>(p, vbase, a.kv_pos_stride, j0, j1, a.head_dim, y);
-      }
+      ForHeadsInPasses<2>(hp, [&](auto heads, int h) {
+        constexpr int H = decltype(heads)::value;
+        const float* p[H];
+        float* y[H];
+        for (int i = 0; i < H; ++i) p[i] = scores + (h + i) * a.L, y[i] = out + (h + i) * a.head_dim;
+        WeightedSum<H>(p, vbase, a.kv_pos_stride, j0, j1, a.head_dim, y);
+      });
     }
   }
 }
